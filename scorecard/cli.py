@@ -1,0 +1,281 @@
+"""The ``scorecard`` command: parse arguments, call one workflow function, print.
+
+One error boundary: a ``ScorecardError`` prints as one line on stderr and exits with code 2;
+``--debug`` shows the traceback instead. Typer never prints local variables, so a crash cannot
+leak applicant rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+from rich.console import Console
+
+from scorecard import __version__, workflows
+from scorecard.errors import ScorecardError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    help="Explainable credit scorecard: train, score, explain decisions, build the knowledge-base site.",
+)
+data_app = typer.Typer(no_args_is_help=True, help="Make and check applicant tables.")
+export_app = typer.Typer(no_args_is_help=True, help="Export the scorecard for other engines.")
+app.add_typer(data_app, name="data")
+app.add_typer(export_app, name="export")
+
+console = Console(stderr=True)
+out = Console()
+_state = {"debug": False}
+
+
+def _boundary(command: Callable) -> Callable:
+    """Turn user-facing errors into one line and exit code 2 (traceback only with --debug)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ScorecardError as exc:
+            if _state["debug"]:
+                raise
+            console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"scorecard {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = None,
+) -> None:
+    _state["debug"] = debug
+
+
+class Engine(str, Enum):
+    auto = "auto"
+    numpy = "numpy"
+    duckdb = "duckdb"
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    md = "md"
+    json = "json"
+
+
+class PageFormat(str, Enum):
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+    all = "all"
+
+
+class Dialect(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+    ansi = "ansi"
+
+
+class Baseline(str, Enum):
+    cutoff_average = "cutoff_average"
+    population_average = "population_average"
+    best_points = "best_points"
+
+
+class ScalingMethod(str, Enum):
+    pdo = "pdo"
+    range = "range"
+
+
+DataOpt = Annotated[Path, typer.Option("--data", help="Applicant table: CSV (UTF-8 or GBK) or Parquet.")]
+ModelOpt = Annotated[Path, typer.Option("--model", help="Scorecard spec JSON written by 'scorecard train'.")]
+
+
+@app.command()
+@_boundary
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo data, model, records and site.")] = Path(
+        "scorecard-demo"
+    ),
+    rows: Annotated[int, typer.Option(help="Rows of synthetic applicants.")] = 50_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+) -> None:
+    """The main job on the bundled demo data: generate, train, explain the personas, build the site."""
+    result = workflows.run_demo(out_dir, rows=rows, seed=seed, console=console)
+    out.print(result.summary(), highlight=False)
+
+
+@data_app.command("demo")
+@_boundary
+def data_demo(
+    out_file: Annotated[Path, typer.Option("--out", help="Output file (.csv or .parquet).")],
+    rows: Annotated[int, typer.Option(help="Rows of synthetic applicants.")] = 100_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+) -> None:
+    """Write the synthetic demo applicant population (same seed, byte-identical file)."""
+    path = workflows.make_demo_data(out_file, rows=rows, seed=seed)
+    out.print(f"wrote {rows:,} synthetic applicants to {path}", highlight=False)
+
+
+@data_app.command("check")
+@_boundary
+def data_check(
+    data: DataOpt,
+    profile: Annotated[str, typer.Option(help="Profile name (demo, heloc, gmsc, german) or YAML path.")] = "demo",
+) -> None:
+    """Check a training table against its profile; print every problem found."""
+    out.print(workflows.check_data(data, profile), highlight=False)
+
+
+@app.command()
+@_boundary
+def train(
+    data: DataOpt,
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the scorecard spec (JSON).")],
+    profile: Annotated[str, typer.Option(help="Profile name (demo, heloc, gmsc, german) or YAML path.")] = "demo",
+    test_size: Annotated[float, typer.Option(help="Share of rows held out for metrics; 0 trains on every row.")] = 0.3,
+    seed: Annotated[int, typer.Option(help="Random seed of the split.")] = 7,
+    scaling: Annotated[ScalingMethod, typer.Option(help="pdo (base score at base odds) or range (min-max).")] = ScalingMethod.pdo,
+    base_score: Annotated[float, typer.Option(help="Score at the base odds (pdo scaling).")] = 600,
+    base_odds: Annotated[float, typer.Option(help="Good:bad odds at the base score (pdo scaling).")] = 50,
+    pdo: Annotated[float, typer.Option(help="Points to double the odds (pdo scaling).")] = 20,
+    min_score: Annotated[int, typer.Option(help="Lowest score (range scaling).")] = 350,
+    max_score: Annotated[int, typer.Option(help="Highest score (range scaling).")] = 950,
+) -> None:
+    """Bin, fit the logit, scale to integer points and write a checksummed spec."""
+    result = workflows.train(
+        data,
+        profile=profile,
+        out=out_file,
+        test_size=test_size,
+        seed=seed,
+        scaling=scaling.value,
+        base_score=base_score,
+        base_odds=base_odds,
+        pdo=pdo,
+        min_score=min_score,
+        max_score=max_score,
+        console=console,
+    )
+    out.print(result.summary(), highlight=False)
+
+
+@app.command()
+@_boundary
+def score(
+    model: ModelOpt,
+    data: DataOpt,
+    out_file: Annotated[Path, typer.Option("--out", help="Scores: .csv or .parquet (id, score, pd, points per factor).")],
+    rejects: Annotated[Optional[Path], typer.Option(help="Rows that could not be scored, with the reason.")] = None,
+    engine: Annotated[Engine, typer.Option(help="numpy (in memory) or duckdb (streams larger-than-memory files).")] = Engine.auto,
+) -> None:
+    """Score a table with a spec; bad rows go to the rejects file, never silently away."""
+    result = workflows.score_file(model, data, out_file, rejects=rejects, engine=engine.value, console=console)
+    out.print(result.summary(), highlight=False)
+
+
+@app.command()
+@_boundary
+def report(
+    model: ModelOpt,
+    format: Annotated[ReportFormat, typer.Option("--format", help="table (terminal), md or json.")] = ReportFormat.table,
+) -> None:
+    """Show the scorecard: bins, points, coefficients, selection log and metrics."""
+    workflows.report(model, format.value, console=out)
+
+
+@app.command()
+@_boundary
+def psi(
+    model: ModelOpt,
+    base: Annotated[Path, typer.Option("--base", help="The reference table (e.g. training data).")],
+    compare: Annotated[Path, typer.Option("--compare", help="The table to compare (e.g. this month's applicants).")],
+) -> None:
+    """Population stability (PSI) of the score and of every factor between two tables."""
+    workflows.psi(model, base, compare, console=out)
+
+
+@app.command()
+@_boundary
+def explain(
+    model: ModelOpt,
+    data: DataOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="Private output folder for records and pages.")],
+    policy: Annotated[Optional[Path], typer.Option(help="Decision policy YAML (default: the bundled demo policy).")] = None,
+    format: Annotated[PageFormat, typer.Option("--format", help="json records, md or html pages.")] = PageFormat.json,
+    lang: Annotated[Lang, typer.Option(help="Page language: zh, en or all.")] = Lang.all,
+    baseline: Annotated[Baseline, typer.Option(help="What reasons are measured against.")] = Baseline.cutoff_average,
+    rejects: Annotated[Optional[Path], typer.Option(help="Rows that could not be explained, with the reason.")] = None,
+) -> None:
+    """One decision record (and page) per applicant: decision, reasons and recourse plans."""
+    result = workflows.explain(
+        model,
+        data,
+        out_dir,
+        policy=policy,
+        fmt=format.value,
+        lang=lang.value,
+        baseline=baseline.value,
+        rejects=rejects,
+        console=console,
+    )
+    out.print(result.summary(), highlight=False)
+
+
+@app.command()
+@_boundary
+def site(
+    model: ModelOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the generated sources and the built site.")],
+    policy: Annotated[Optional[Path], typer.Option(help="Decision policy YAML (default: the bundled demo policy).")] = None,
+    data: Annotated[Optional[Path], typer.Option(help="Demo data for the persona population (default: regenerate).")] = None,
+) -> None:
+    """Write the model and persona pages next to the knowledge base and build the MkDocs site."""
+    result = workflows.build_site(model, out_dir, policy=policy, data=data, console=console)
+    out.print(result.summary(), highlight=False)
+
+
+@export_app.command("sql")
+@_boundary
+def export_sql(
+    model: ModelOpt,
+    dialect: Annotated[Dialect, typer.Option(help="SQL dialect.")] = Dialect.duckdb,
+    table: Annotated[str, typer.Option(help="Table (or file expression) to read applicants from.")] = "applicants",
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the query here instead of standard output.")] = None,
+) -> None:
+    """The scorecard as one SQL query: id, points per factor, bins and total score per row."""
+    text = workflows.export_sql(model, dialect=dialect.value, table=table)
+    if out_file is None:
+        sys.stdout.write(text)
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out_file}", highlight=False)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

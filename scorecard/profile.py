@@ -1,0 +1,213 @@
+"""Profiles: one YAML file describes one applicant table and how each factor is read.
+
+A profile says which column is the id and which the target (and which value is "bad"), and, per
+factor: its column, kind, labels and meaning in zh and en, unit, the monotonic trend of the bad
+rate for binning, special values and what they mean, who can change it and in which direction
+it helps, the effort of one step, and the knowledge-base pages it links to.
+
+Profiles ship inside the package (``demo``, ``heloc``, ``gmsc``, ``german``) and can be selected
+by name or by a path to a YAML file. They are validated on load; every error names the file and
+the key at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from scorecard.errors import ProfileError
+
+BUNDLED_DIR = Path(__file__).parent / "profiles"
+
+FactorKind = Literal["numeric", "categorical", "flag"]
+# Trend of the bad rate as the value grows; optbinning's ``monotonic_trend`` vocabulary.
+Trend = Literal["auto", "auto_asc_desc", "ascending", "descending", "peak", "valley", "convex", "concave"]
+Actionability = Literal["actionable", "time-only", "fixed"]
+# The direction of change that lowers risk (raises points). For categorical factors
+# ``toward_better_bins`` means "any category whose bin scores higher".
+Helps = Literal["increase", "decrease", "toward_better_bins", "none"]
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Text(_Frozen):
+    """A sentence in both site languages."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class SpecialValue(_Frozen):
+    """A code that is not a measurement, e.g. HELOC's -7/-8/-9; it gets its own bin."""
+
+    value: float | int | str
+    meaning: Text
+
+
+class Target(_Frozen):
+    column: str
+    bad_value: int | str | bool = 1
+
+
+class Factor(_Frozen):
+    name: str
+    column: str | None = None  # defaults to ``name``
+    kind: FactorKind
+    label: Text
+    meaning: Text
+    unit: Text | None = None
+    trend: Trend = "auto"
+    min_value: float | None = None  # allowed range; values outside it are bad input
+    max_value: float | None = None
+    integer: bool = False  # whole numbers only (counts, days)
+    categories: tuple[str, ...] | None = None  # allowed categories; None accepts any
+    special_values: tuple[SpecialValue, ...] = ()
+    actionability: Actionability = "fixed"
+    helps: Helps = "none"
+    step: float = 1.0  # one step of change, in the factor's unit
+    effort_per_step: float = Field(default=1.0, ge=0)
+    days_per_step: float | None = Field(default=None, ge=0)  # time-only: waiting per step
+    cause_pages: tuple[str, ...] = ()
+    remedy_pages: tuple[str, ...] = ()
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_identifier(cls, value: str) -> str:
+        if not NAME.match(value):
+            raise ValueError("must be letters, digits and underscores, not starting with a digit")
+        return value
+
+    @field_validator("cause_pages", "remedy_pages")
+    @classmethod
+    def _slugs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for slug in value:
+            if not SLUG.match(slug):
+                raise ValueError(f"'{slug}' is not a page slug (lowercase words joined by '-')")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Factor:
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValueError("min_value is greater than max_value")
+        if self.actionability == "fixed" and self.helps != "none":
+            raise ValueError("a fixed factor cannot have a direction that helps; set helps: none")
+        if self.actionability != "fixed" and self.helps == "none":
+            raise ValueError(f"an {self.actionability} factor needs helps: increase, decrease or toward_better_bins")
+        if self.actionability == "time-only" and self.days_per_step is None:
+            raise ValueError("a time-only factor needs days_per_step (how long one step of waiting takes)")
+        if self.kind == "categorical" and self.helps in ("increase", "decrease"):
+            raise ValueError("a categorical factor has no order; use helps: toward_better_bins")
+        if self.kind != "categorical" and self.categories is not None:
+            raise ValueError("categories only apply to kind: categorical")
+        if self.step <= 0:
+            raise ValueError("step must be positive")
+        return self
+
+    @property
+    def source_column(self) -> str:
+        return self.column or self.name
+
+    @property
+    def special_codes(self) -> tuple[float | int | str, ...]:
+        return tuple(s.value for s in self.special_values)
+
+
+class Profile(_Frozen):
+    name: str
+    version: int = 1
+    description: Text
+    id_column: str | None = None  # without one, the id is the 1-based row number
+    target: Target
+    date_column: str | None = None
+    segment_column: str | None = None
+    # Columns the decision policy reads that are not scored (e.g. a system-status flag).
+    policy_columns: tuple[str, ...] = ()
+    factors: tuple[Factor, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Profile:
+        names = [f.name for f in self.factors]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"factor names must be unique; repeated: {', '.join(dupes)}")
+        columns = [f.source_column for f in self.factors]
+        dupes = sorted({c for c in columns if columns.count(c) > 1})
+        if dupes:
+            raise ValueError(f"two factors read the same column: {', '.join(dupes)}")
+        if self.target.column in columns:
+            raise ValueError(f"the target column '{self.target.column}' is also a factor")
+        return self
+
+    def factor(self, name: str) -> Factor:
+        for f in self.factors:
+            if f.name == name:
+                return f
+        raise ProfileError(f"profile '{self.name}' has no factor '{name}'")
+
+    @property
+    def factor_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.factors)
+
+
+def bundled_profiles() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in BUNDLED_DIR.glob("*.yaml")))
+
+
+def _location(loc: tuple[int | str, ...], data: object) -> str:
+    """Turn pydantic's ``('factors', 3, 'trend')`` into ``factors[3] (debt_to_income).trend``."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            name = node[item].get("name") if isinstance(node, list) and item < len(node) and isinstance(node[item], dict) else None
+            parts[-1] += f"[{item}]" + (f" ({name})" if name else "")
+            node = node[item] if isinstance(node, list) and item < len(node) else None
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts) or "(top level)"
+
+
+def parse_profile(data: object, source: str) -> Profile:
+    """Validate a parsed YAML document; ``source`` names it in error messages."""
+    if not isinstance(data, dict):
+        raise ProfileError(f"{source}: a profile must be a YAML mapping with keys name, description, target, factors")
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = _location(tuple(first["loc"]), data)
+        message = first["msg"].removeprefix("Value error, ")
+        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+        raise ProfileError(f"{source}: {where}: {message}{more}; fix the profile and try again") from exc
+
+
+def load_profile(name_or_path: str | Path = "demo") -> Profile:
+    """Load a bundled profile by name (``demo``, ``heloc``, ...) or a profile YAML by path."""
+    text = str(name_or_path)
+    path = Path(text)
+    if not path.suffix and not path.exists():
+        path = BUNDLED_DIR / f"{text}.yaml"
+        if not path.exists():
+            raise ProfileError(
+                f"unknown profile '{text}'; use one of {', '.join(bundled_profiles())} or a path to a YAML file"
+            )
+    if not path.is_file():
+        raise ProfileError(f"{path}: profile file not found; give a bundled profile name or an existing YAML file")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path}: not valid UTF-8 YAML ({exc.__class__.__name__}); fix the file and try again") from exc
+    return parse_profile(data, str(path))

@@ -1,0 +1,257 @@
+"""ScorecardSpec: everything needed to score and explain, as one plain, checksummed JSON file.
+
+Scoring needs only NumPy and this file: not optbinning, not statsmodels, not pickle.
+
+How a value finds its bin (the same rule in ``scoring.py`` and ``export_sql.py``):
+
+1. a missing value (null, NaN, empty) -> the factor's ``missing`` bin;
+2. a value equal to one of the factor's special codes -> the ``special`` bin holding that code;
+3. numeric factors: the ``range`` bin with ``lower <= value < upper`` (``None`` is unbounded);
+   categorical factors: the ``categories`` bin listing the value (compared as text);
+4. a category seen in no bin -> the bin named by ``unseen_bin`` (see ``UNSEEN_RULE``).
+
+Bins that had no training rows (an empty ``special`` or ``missing`` bin) score as the factor's
+worst observed bin (``EMPTY_BIN_RULE``): optbinning gives them WoE 0, i.e. neutral points, which
+would reward an applicant for a value the model has never seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from scorecard.errors import SpecError
+from scorecard.profile import Profile, parse_profile
+
+SCHEMA_VERSION = 1
+UNSEEN_RULE = "an unseen category scores as the factor's worst observed bin"
+EMPTY_BIN_RULE = "a special or missing bin without training rows scores as the factor's worst observed bin"
+
+BinKind = Literal["range", "categories", "special", "missing"]
+
+
+@dataclass(frozen=True)
+class Bin:
+    """One bin of one factor, with its training statistics and integer points."""
+
+    kind: BinKind
+    label: str  # as shown in reports: "[1, 3)", "A11, A12", "-7", "Missing"
+    points: int
+    woe: float  # ln(%good / %bad), optbinning's convention: higher is safer
+    count: int
+    event_count: int  # bad outcomes among ``count``
+    event_rate: float
+    iv: float
+    lower: float | None = None  # range bins: lower <= value < upper; None is unbounded
+    upper: float | None = None
+    categories: tuple[str, ...] = ()  # categories bins (as text)
+    special_values: tuple[float | str, ...] = ()  # special bins: the codes that land here
+
+
+@dataclass(frozen=True)
+class FactorSpec:
+    name: str
+    column: str
+    kind: Literal["numeric", "categorical", "flag"]
+    coefficient: float  # logit coefficient on WoE (negative: higher WoE, lower risk)
+    iv: float
+    bins: tuple[Bin, ...]  # range/category bins in order, then special bins, then missing
+    missing_bin: int  # index into ``bins``
+    unseen_bin: int  # index into ``bins`` for categories not seen in training
+
+    @property
+    def best_points(self) -> int:
+        return max(b.points for b in self.bins)
+
+    @property
+    def worst_points(self) -> int:
+        return min(b.points for b in self.bins)
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    name: str  # "intercept" or a factor name
+    estimate: float
+    std_error: float
+    z: float
+    p_value: float
+    vif: float | None = None
+
+
+@dataclass(frozen=True)
+class SelectionStep:
+    """One decision of factor selection, in order, for the model report."""
+
+    factor: str
+    stage: Literal["binning", "logit"]
+    action: Literal["kept", "dropped"]
+    reason: str
+    iv: float | None = None
+    coefficient: float | None = None
+    p_value: float | None = None
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """Points scale. For both methods: score = offset + factor * ln(good:bad odds)."""
+
+    method: Literal["pdo", "range"]
+    factor: float
+    offset: float
+    pdo: float | None = None
+    base_score: float | None = None
+    base_odds: float | None = None
+    min_score: int | None = None
+    max_score: int | None = None
+
+    def pd_from_score(self, score: float) -> float:
+        """Probability of the bad outcome implied by a (rounded) total score."""
+        log_odds_good = (score - self.offset) / self.factor
+        return 1.0 / (1.0 + math.exp(log_odds_good))
+
+
+@dataclass(frozen=True)
+class ScorecardSpec:
+    profile: Profile
+    factors: tuple[FactorSpec, ...]
+    intercept: float
+    coefficients: tuple[Coefficient, ...]
+    scaling: Scaling
+    selection_log: tuple[SelectionStep, ...]
+    metrics: dict[str, Any]  # JSON-ready; see metrics.py
+    training: dict[str, Any]  # fingerprint of the training data: rows, bad rate, sha256, seed, split
+    rounding: dict[str, Any]  # rounding error of integer points against the unrounded score
+    unseen_rule: str = UNSEEN_RULE
+    empty_bin_rule: str = EMPTY_BIN_RULE
+    schema_version: int = SCHEMA_VERSION
+    sha256: str = field(default="", compare=False)
+
+    @property
+    def factor_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.factors)
+
+    def factor(self, name: str) -> FactorSpec:
+        for f in self.factors:
+            if f.name == name:
+                return f
+        raise SpecError(f"the scorecard has no factor '{name}'")
+
+    @property
+    def min_score(self) -> int:
+        return sum(f.worst_points for f in self.factors)
+
+    @property
+    def max_score(self) -> int:
+        return sum(f.best_points for f in self.factors)
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def _content(spec: ScorecardSpec) -> dict[str, Any]:
+    data = asdict(replace(spec, sha256=""))
+    data.pop("sha256")
+    data["profile"] = spec.profile.model_dump(mode="json")
+    return data
+
+
+def _canonical(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def checksum(spec: ScorecardSpec) -> str:
+    return hashlib.sha256(_canonical(_content(spec)).encode("utf-8")).hexdigest()
+
+
+def with_checksum(spec: ScorecardSpec) -> ScorecardSpec:
+    return replace(spec, sha256=checksum(spec))
+
+
+def to_json(spec: ScorecardSpec) -> str:
+    """Deterministic, human-readable JSON with the checksum of its content."""
+    data = _content(spec)
+    data["sha256"] = checksum(spec)
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False, indent=1) + "\n"
+
+
+def _tuples(items: list[dict[str, Any]], cls: type, source: str, where: str) -> tuple:
+    try:
+        return tuple(cls(**item) for item in items)
+    except TypeError as exc:
+        raise SpecError(f"{source}: {where} does not match schema {SCHEMA_VERSION} ({exc}); re-run 'scorecard train'") from exc
+
+
+def from_json(text: str, source: str = "spec") -> ScorecardSpec:
+    """Parse and verify a spec. Edited, truncated or newer-schema files fail with a clear message."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"{source}: not valid JSON (truncated or edited?) at line {exc.lineno}; re-run 'scorecard train'") from exc
+    if not isinstance(data, dict) or "schema_version" not in data:
+        raise SpecError(f"{source}: not a scorecard spec (no schema_version); give the file 'scorecard train' wrote")
+    version = data["schema_version"]
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        raise SpecError(
+            f"{source}: written by a newer schema (version {version}, this program reads up to {SCHEMA_VERSION}); "
+            "upgrade credit-scorecard"
+        )
+    stored = data.pop("sha256", None)
+    if stored is None:
+        raise SpecError(f"{source}: has no sha256; re-run 'scorecard train'")
+    try:
+        factors = tuple(
+            FactorSpec(**{**f, "bins": _tuples(f["bins"], Bin, source, f"factors.{f.get('name')}.bins")})
+            for f in data["factors"]
+        )
+        spec = ScorecardSpec(
+            profile=parse_profile(data["profile"], f"{source}: profile"),
+            factors=factors,
+            intercept=data["intercept"],
+            coefficients=_tuples(data["coefficients"], Coefficient, source, "coefficients"),
+            scaling=Scaling(**data["scaling"]),
+            selection_log=_tuples(data["selection_log"], SelectionStep, source, "selection_log"),
+            metrics=data["metrics"],
+            training=data["training"],
+            rounding=data["rounding"],
+            unseen_rule=data["unseen_rule"],
+            empty_bin_rule=data["empty_bin_rule"],
+            schema_version=version,
+        )
+    except (KeyError, TypeError) as exc:
+        raise SpecError(f"{source}: missing or malformed field {exc}; re-run 'scorecard train'") from exc
+    # Tuples inside bins come back from JSON as lists; normalise before comparing checksums.
+    spec = replace(
+        spec,
+        factors=tuple(
+            replace(f, bins=tuple(replace(b, categories=tuple(b.categories), special_values=tuple(b.special_values)) for b in f.bins))
+            for f in spec.factors
+        ),
+    )
+    actual = checksum(spec)
+    if actual != stored:
+        raise SpecError(
+            f"{source}: checksum mismatch (the file was edited or damaged after training); re-run 'scorecard train'"
+        )
+    return replace(spec, sha256=stored)
+
+
+def save_spec(spec: ScorecardSpec, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_json(spec), encoding="utf-8")
+    return path
+
+
+def load_spec(path: str | Path) -> ScorecardSpec:
+    path = Path(path)
+    if not path.is_file():
+        raise SpecError(f"{path}: scorecard spec not found; train one with 'scorecard train --out {path}'")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not a UTF-8 JSON scorecard spec; give the file 'scorecard train' wrote") from exc
+    return from_json(text, str(path))
