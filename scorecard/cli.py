@@ -249,10 +249,9 @@ def site(
     model: ModelOpt,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the generated sources and the built site.")],
     policy: Annotated[Optional[Path], typer.Option(help="Decision policy YAML (default: the bundled demo policy).")] = None,
-    data: Annotated[Optional[Path], typer.Option(help="Demo data for the persona population (default: regenerate).")] = None,
 ) -> None:
     """Write the model and persona pages next to the knowledge base and build the MkDocs site."""
-    result = workflows.build_site(model, out_dir, policy=policy, data=data, console=console)
+    result = workflows.build_site(model, out_dir, policy=policy, console=console)
     out.print(result.summary(), highlight=False)
 
 
