@@ -30,8 +30,8 @@ export_app = typer.Typer(no_args_is_help=True, help="Export the scorecard for ot
 app.add_typer(data_app, name="data")
 app.add_typer(export_app, name="export")
 
-console = Console(stderr=True)
-out = Console()
+console = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 _state = {"debug": False}
 
 
@@ -183,41 +183,6 @@ def train(
 
 @app.command()
 @_boundary
-def score(
-    model: ModelOpt,
-    data: DataOpt,
-    out_file: Annotated[Path, typer.Option("--out", help="Scores: .csv or .parquet (id, score, pd, points per factor).")],
-    rejects: Annotated[Optional[Path], typer.Option(help="Rows that could not be scored, with the reason.")] = None,
-    engine: Annotated[Engine, typer.Option(help="numpy (in memory) or duckdb (streams larger-than-memory files).")] = Engine.auto,
-) -> None:
-    """Score a table with a spec; bad rows go to the rejects file, never silently away."""
-    result = workflows.score_file(model, data, out_file, rejects=rejects, engine=engine.value, console=console)
-    out.print(result.summary(), highlight=False)
-
-
-@app.command()
-@_boundary
-def report(
-    model: ModelOpt,
-    format: Annotated[ReportFormat, typer.Option("--format", help="table (terminal), md or json.")] = ReportFormat.table,
-) -> None:
-    """Show the scorecard: bins, points, coefficients, selection log and metrics."""
-    workflows.report(model, format.value, console=out)
-
-
-@app.command()
-@_boundary
-def psi(
-    model: ModelOpt,
-    base: Annotated[Path, typer.Option("--base", help="The reference table (e.g. training data).")],
-    compare: Annotated[Path, typer.Option("--compare", help="The table to compare (e.g. this month's applicants).")],
-) -> None:
-    """Population stability (PSI) of the score and of every factor between two tables."""
-    workflows.psi(model, base, compare, console=out)
-
-
-@app.command()
-@_boundary
 def explain(
     model: ModelOpt,
     data: DataOpt,
@@ -240,18 +205,6 @@ def explain(
         rejects=rejects,
         console=console,
     )
-    out.print(result.summary(), highlight=False)
-
-
-@app.command()
-@_boundary
-def site(
-    model: ModelOpt,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the generated sources and the built site.")],
-    policy: Annotated[Optional[Path], typer.Option(help="Decision policy YAML (default: the bundled demo policy).")] = None,
-) -> None:
-    """Write the model and persona pages next to the knowledge base and build the MkDocs site."""
-    result = workflows.build_site(model, out_dir, policy=policy, console=console)
     out.print(result.summary(), highlight=False)
 
 

@@ -125,6 +125,9 @@ class ScorecardSpec:
     metrics: dict[str, Any]  # JSON-ready; see metrics.py
     training: dict[str, Any]  # fingerprint of the training data: rows, bad rate, sha256, seed, split
     rounding: dict[str, Any]  # rounding error of integer points against the unrounded score
+    # Reference population for reason baselines (reasons.reference_points): per 5-point score
+    # band of the training rows, the count and mean points per factor. Empty for hand-made specs.
+    reference: dict[str, Any] = field(default_factory=dict)
     unseen_rule: str = UNSEEN_RULE
     empty_bin_rule: str = EMPTY_BIN_RULE
     schema_version: int = SCHEMA_VERSION
@@ -217,6 +220,7 @@ def from_json(text: str, source: str = "spec") -> ScorecardSpec:
             metrics=data["metrics"],
             training=data["training"],
             rounding=data["rounding"],
+            reference=data.get("reference", {}),
             unseen_rule=data["unseen_rule"],
             empty_bin_rule=data["empty_bin_rule"],
             schema_version=version,

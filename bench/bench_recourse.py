@@ -1,0 +1,303 @@
+"""Benchmark: exact recourse against optbinning's Counterfactual, and the whole explain batch.
+
+Part 1 (HELOC, 200 declined applicants). One optbinning ``Scorecard`` is fitted on FICO's HELOC
+data (BinningProcess + logistic regression, 600 points at 50:1, PDO 20); the same bins and
+points, rounded to integers, form our ``ScorecardSpec``, so both tools explain the same
+scorecard. For each applicant below the cutoff:
+
+* ours: ``recourse.solve`` (exact multiple-choice knapsack under our cost function);
+* optbinning: ``Counterfactual.generate`` (a MIP on log-odds, CBC through OR-Tools) asked for a
+  probability of the bad outcome at most the cutoff's (``outcome_type="probability"``, hard
+  ``max_outcome``; it refuses ``continuous`` for a binary target), allowed to change the same
+  factors (``actionable_features``), objective: its default proximity + closeness.
+
+Its counterfactual is then priced with our cost function (the cheapest allowed move into each
+bin it chose): a move our rules forbid (the wrong direction, outside the bounds) makes the plan
+"breaks rules", and a plan that misses the cutoff after integer rounding is "misses target".
+Targets: equal or lower cost on every applicant, and at least 100x faster.
+
+Part 2: the whole batch (score + decision + reasons + recourse + records) on 10^6 synthetic demo
+rows, after training the demo model on 50,000 rows: rows per second.
+
+Run: ``python bench/bench_recourse.py [--applicants 200] [--rows 1000000]``. Needs the shared data
+folder (``../shared/data`` or ``SCORECARD_SHARED_DATA``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+
+from scorecard import recourse  # noqa: E402
+from scorecard.profile import parse_profile  # noqa: E402
+from scorecard.scoring import score  # noqa: E402
+from scorecard.spec import Bin, FactorSpec, Scaling, ScorecardSpec, with_checksum  # noqa: E402
+
+SPECIALS = [-9, -8, -7]
+# Who can change what in HELOC (a judgement for the benchmark; both tools get the same list).
+FIXED = {"ExternalRiskEstimate", "MaxDelqEver", "NumTrades60Ever2DerogPubRec", "NumTrades90Ever2DerogPubRec",
+         "PercentTradesNeverDelq", "NumTotalTrades"}
+TIME_ONLY = {"MSinceOldestTradeOpen", "MSinceMostRecentTradeOpen", "AverageMInFile", "MSinceMostRecentDelq",
+             "MSinceMostRecentInqexcl7days", "NumInqLast6M", "NumInqLast6Mexcl7days", "NumTradesOpeninLast12M",
+             "MaxDelq2PublicRecLast12M"}
+
+
+def shared_data() -> Path:
+    env = os.environ.get("SCORECARD_SHARED_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def fit_heloc(table: pd.DataFrame):
+    from optbinning import BinningProcess, Scorecard
+    from sklearn.linear_model import LogisticRegression
+
+    y = (table["RiskPerformance"] == "Bad").astype(int).to_numpy()
+    X = table.drop(columns=["RiskPerformance"])
+    names = list(X.columns)
+    process = BinningProcess(names, special_codes=SPECIALS)
+    card = Scorecard(binning_process=process, estimator=LogisticRegression(max_iter=1000),
+                     scaling_method="pdo_odds", scaling_method_params={"pdo": 20, "odds": 50, "scorecard_points": 600})
+    card.fit(X, y)
+    return card, X, y
+
+
+def spec_from_optbinning(card) -> ScorecardSpec:
+    """Our spec with optbinning's bins and points (rounded to integers)."""
+    table = card.table(style="detailed")
+    names = list(card.binning_process_.get_support(names=True))
+    entries, factors = [], []
+    for name in names:
+        rows = table[table["Variable"] == name].reset_index(drop=True)
+        optb = card.binning_process_.get_binned_variable(name)
+        splits = list(optb.splits)
+        points = [int(round(p)) for p in rows["Points"]]
+        n_range = len(splits) + 1
+        edges = [None, *splits, None]
+        bins = [
+            Bin(kind="range", label=str(rows["Bin"][i]), points=points[i], woe=float(rows["WoE"][i]),
+                count=int(rows["Count"][i]), event_count=int(rows["Event"][i]), event_rate=float(rows["Event rate"][i]),
+                iv=float(rows["IV"][i]), lower=edges[i], upper=edges[i + 1])
+            for i in range(n_range)
+        ]
+        bins.append(Bin(kind="special", label="Special", points=points[n_range], woe=0.0, count=0, event_count=0,
+                        event_rate=0.0, iv=0.0, special_values=tuple(float(v) for v in SPECIALS)))
+        bins.append(Bin(kind="missing", label="Missing", points=points[n_range + 1], woe=0.0, count=0, event_count=0,
+                        event_rate=0.0, iv=0.0))
+        ranged = [b.points for b in bins[:n_range]]
+        helps = "increase" if ranged[-1] >= ranged[0] else "decrease"
+        act = "fixed" if name in FIXED else "time-only" if name in TIME_ONLY else "actionable"
+        entry = {"name": name, "kind": "numeric", "label": {"zh": name, "en": name}, "meaning": {"zh": name, "en": name},
+                 "integer": True, "min_value": 0, "max_value": 1000, "actionability": act,
+                 "helps": "none" if act == "fixed" else helps, "step": 1, "effort_per_step": 1.0,
+                 "special_values": [{"value": v, "meaning": {"zh": "特殊", "en": "special"}} for v in SPECIALS]}
+        if act == "time-only":
+            entry["days_per_step"] = 30
+        entries.append(entry)
+        factors.append(FactorSpec(name=name, column=name, kind="numeric", coefficient=0.0, iv=0.0, bins=tuple(bins),
+                                  missing_bin=len(bins) - 1, unseen_bin=len(bins) - 1))
+    profile = parse_profile({"name": "heloc-bench", "description": {"zh": "HELOC", "en": "HELOC"},
+                             "target": {"column": "RiskPerformance"}, "factors": entries}, "bench profile")
+    factor = 20 / math.log(2)
+    return with_checksum(ScorecardSpec(
+        profile=profile, factors=tuple(factors), intercept=0.0, coefficients=(),
+        scaling=Scaling(method="pdo", factor=factor, offset=600 - factor * math.log(50), pdo=20, base_score=600, base_odds=50),
+        selection_log=(), metrics={}, training={}, rounding={}))
+
+
+def price(spec: ScorecardSpec, moves, result, row: int, new_bins: np.ndarray) -> tuple[float, str]:
+    """Our cost of moving row ``row`` into ``new_bins``, or inf and the first rule it breaks."""
+    total = 0.0
+    for j, b in enumerate(new_bins):
+        here = result.bins[row, j]
+        if b == here:
+            continue
+        if moves[j].cost[row, b] >= recourse.INF:
+            fs = spec.factors[j]
+            factor = spec.profile.factor(fs.name)
+            if factor.actionability == "fixed":
+                why = "moves a fixed factor"
+            elif fs.bins[b].kind in ("special", "missing"):
+                why = "moves into a no-record bin"
+            elif fs.bins[b].points <= fs.bins[here].points:
+                why = "moves to a bin with fewer points"
+            else:
+                why = "moves the wrong way"
+            return math.inf, why
+        total += moves[j].cost[row, b] / recourse.COST_UNIT
+    return total, ""
+
+
+def relaxed_price(spec: ScorecardSpec, values: pd.Series, result, row: int, new_bins: np.ndarray) -> float:
+    """Our effort per step, but any direction allowed: what the counterfactual would cost if
+    our direction rules did not exist (inf for a move into a special or missing bin)."""
+    total = 0.0
+    for j, b in enumerate(new_bins):
+        if b == result.bins[row, j]:
+            continue
+        fs = spec.factors[j]
+        target = fs.bins[b]
+        if target.kind != "range":
+            return math.inf
+        factor = spec.profile.factor(fs.name)
+        v = float(values[fs.column])
+        lo = -math.inf if target.lower is None else target.lower
+        up = math.inf if target.upper is None else target.upper
+        t = min(max(v, math.ceil(lo) if math.isfinite(lo) else v), math.ceil(up) - 1 if math.isfinite(up) else v)
+        if v in SPECIALS or math.isnan(v):
+            total += factor.effort_per_step  # the step of supplying the record, nothing more
+            continue
+        total += factor.effort_per_step * math.ceil(abs(t - v) / factor.step)
+    return total
+
+
+def part_one(applicants: int) -> None:
+    from optbinning.scorecard import Counterfactual
+
+    path = shared_data() / "heloc.csv"
+    if not path.is_file():
+        print(f"skipped part 1: {path} not found")
+        return
+    data = pd.read_csv(path)
+    data = data[(data.drop(columns=["RiskPerformance"]) != -9).any(axis=1)].reset_index(drop=True)  # no-record rows
+    card, X, _ = fit_heloc(data)
+    spec = spec_from_optbinning(card)
+    result = score(spec, X)
+    cutoff = int(np.percentile(result.total, 40))
+    rng = np.random.default_rng(7)
+    declined = np.flatnonzero(result.total < cutoff)
+    chosen = np.sort(rng.choice(declined, size=min(applicants, len(declined)), replace=False))
+    sub = X.iloc[chosen].reset_index(drop=True)
+    sub_result = score(spec, sub)
+    moves = recourse.all_moves(spec, sub, sub_result)
+    targets = np.full(len(sub), cutoff)
+
+    t0 = time.perf_counter()
+    ours = recourse.solve(spec, sub_result, targets, moves)
+    batch_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for i in range(len(sub)):
+        one = sub.iloc[[i]]
+        r1 = score(spec, one)
+        recourse.solve(spec, r1, targets[:1], recourse.all_moves(spec, one, r1))
+    single_seconds = (time.perf_counter() - t0) / len(sub)
+
+    # optbinning: probability of the bad outcome at most the cutoff's (it only takes
+    # outcome_type binary or probability for a binary target)
+    pd_cut = spec.scaling.pd_from_score(cutoff)
+    actionable = [f.name for f in spec.profile.factors if f.actionability != "fixed"]
+    cf = Counterfactual(scorecard=card).fit(X)
+    cf_seconds, cf_cost, status, relaxed = [], [], [], []
+    names = list(spec.factor_names)
+    for i in range(len(sub)):
+        query = sub.iloc[[i]]
+        t0 = time.perf_counter()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cf.generate(query, y=pd_cut, outcome_type="probability", n_cf=1, actionable_features=actionable,
+                            hard_constraints=["max_outcome"], max_changes=len(actionable), time_limit=10)
+            ok = cf.status in ("OPTIMAL", "FEASIBLE")
+        except Exception:  # noqa: BLE001 - optbinning raises when it finds no solution
+            ok = False
+        cf_seconds.append(time.perf_counter() - t0)
+        if not ok:
+            cf_cost.append(math.inf)
+            relaxed.append(math.inf)
+            status.append("no solution")
+            continue
+        # The counterfactual names each changed factor's new bin by its label, e.g. "[3.50, 8.50)".
+        new_row = cf._cfs[0]["query"][names].iloc[0]
+        new_bins = sub_result.bins[i].astype(np.int64).copy()
+        for j, fs in enumerate(spec.factors):
+            if isinstance(new_row[fs.name], str):
+                new_bins[j] = next(b for b, bin_ in enumerate(fs.bins) if bin_.label == new_row[fs.name])
+        new_total = sum(fs.bins[b].points for fs, b in zip(spec.factors, new_bins))
+        relaxed.append(relaxed_price(spec, sub.iloc[i], sub_result, i, new_bins))
+        cost, why = price(spec, moves, sub_result, i, new_bins)
+        if math.isinf(cost):
+            status.append("breaks rules: " + why)
+        elif new_total < cutoff:
+            status.append("misses target")
+            cost = math.inf
+        else:
+            status.append("valid")
+        cf_cost.append(cost)
+
+    our_cost = np.where(ours.cost[:, 0] < recourse.INF, ours.cost[:, 0] / recourse.COST_UNIT, np.inf)
+    cf_cost = np.array(cf_cost)
+    both = np.isfinite(our_cost) & np.isfinite(cf_cost)
+    print(f"\nPart 1: HELOC recourse, {len(sub)} declined applicants, cutoff {cutoff} (40th percentile), "
+          f"{len(actionable)} of {len(names)} factors can change")
+    print(f"{'':34}{'ours (exact DP)':>18}{'optbinning CF':>18}")
+    print(f"{'time per applicant, batch':34}{batch_seconds / len(sub) * 1e3:>15.3f} ms{'':>18}")
+    print(f"{'time per applicant, one at a time':34}{single_seconds * 1e3:>15.3f} ms{np.mean(cf_seconds) * 1e3:>15.1f} ms")
+    print(f"{'plans found':34}{int(np.isfinite(our_cost).sum()):>18}{status.count('valid'):>18}")
+    for s in sorted(set(status) - {"valid"}):
+        print(f"{'  CF ' + s:54}{status.count(s):>16}")
+    infeasible = int((ours.status == "infeasible").sum())
+    print(f"{'  ours: infeasible (said plainly)':34}{infeasible:>18}")
+    if both.any():
+        print(f"{'mean cost where both valid':34}{our_cost[both].mean():>18.2f}{cf_cost[both].mean():>18.2f}")
+    relaxed = np.array(relaxed)
+    fine = np.isfinite(relaxed) & np.isfinite(our_cost)
+    if fine.any():
+        print(f"{'CF cost if direction did not matter':34}{our_cost[fine].mean():>18.2f}{relaxed[fine].mean():>18.2f}"
+              f"  (n={int(fine.sum())}; ours lower or equal on {int((our_cost[fine] <= relaxed[fine] + 1e-9).sum())})")
+    worse = int((our_cost > cf_cost + 1e-9).sum())
+    print(f"applicants where ours costs more: {worse} (target 0); "
+          f"ours cheaper on {int((our_cost < cf_cost - 1e-9).sum())}, equal on {int((np.abs(our_cost - cf_cost) <= 1e-9).sum())}")
+    print(f"speed-up, one at a time: {np.mean(cf_seconds) / single_seconds:,.0f}x; "
+          f"batch: {np.mean(cf_seconds) / (batch_seconds / len(sub)):,.0f}x (target >= 100x)")
+
+
+def part_two(rows: int) -> None:
+    try:
+        from scorecard.datasets.demo import generate
+        from scorecard.training import fit_scorecard
+    except ImportError as exc:
+        print(f"skipped part 2: {exc}")
+        return
+    from scorecard.explain import explain_table
+    from scorecard.policy import default_policy
+    from scorecard.profile import load_profile
+
+    profile = load_profile("demo")
+    t0 = time.perf_counter()
+    spec = fit_scorecard(generate(50_000, 7), profile, test_size=0.3, seed=7)
+    train_seconds = time.perf_counter() - t0
+    table = generate(rows, 11)
+    policy = default_policy()
+    t0 = time.perf_counter()
+    records = explain_table(spec, policy, table)
+    seconds = time.perf_counter() - t0
+    outcomes = pd.Series([r.outcome for r in records]).value_counts().to_dict()
+    print(f"\nPart 2: whole batch on {rows:,} demo rows (model trained on 50,000 rows in {train_seconds:.1f} s)")
+    print(f"{'records':20}{len(records):>14,}")
+    print(f"{'seconds':20}{seconds:>14.1f}")
+    print(f"{'rows per second':20}{rows / seconds:>14,.0f}")
+    print(f"outcomes: {outcomes}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--applicants", type=int, default=200)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--skip-batch", action="store_true")
+    args = parser.parse_args()
+    part_one(args.applicants)
+    if not args.skip_batch:
+        part_two(args.rows)
+
+
+if __name__ == "__main__":
+    main()

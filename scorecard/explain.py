@@ -1,0 +1,302 @@
+"""Explain a table: score, decide, reasons, recourse -> one DecisionRecord per applicant. Pure.
+
+Every step works on whole columns; only the final assembly of records loops over applicants,
+and it shares identical parts (a factor line, a reason, a change) between records, which is
+safe because records are frozen.
+
+Several rows with the same applicant id are snapshots of one applicant (the profile's date
+column tells them apart): the record explains the latest one (on equal dates, the later row)
+and ``history`` lists every snapshot in date order. Records come in the order in which their
+applicants first appear in the table.
+
+Hard-rule outcomes (``HARD_*``, ``RETRY_LATER``) stop evaluation: the record carries the rule
+(``hard_rule``) and no score, factor lines, reasons or plans, because the applicant was not
+assessed and nothing about their credit should be read into it; ``recourse_status`` is
+``not_applicable``. Approved applicants in the top limit band (or held down by a limit cap)
+get no reasons and ``recourse_status = not_needed``; approved applicants below the top band
+get the reasons why the limit is not higher and plans to reach the next band.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from scorecard.errors import DataError
+from scorecard.policy import Decisions, Policy, decide
+from scorecard.profile import Factor
+from scorecard.reasons import BASELINES, baseline_points, better_bins, rank_reasons, reason_code, reason_kind
+from scorecard.records import DecisionRecord, FactorLine, Overlay, Reason, Snapshot
+from scorecard.recourse import INF, FactorMoves, PlanBuilder, all_moves, solve
+from scorecard.scoring import ScoreResult, numeric_values, score
+from scorecard.spec import FactorSpec, ScorecardSpec
+
+
+def plain_column(factor: Factor, spec_factor: FactorSpec, column: pd.Series) -> list[Any]:
+    """The applicant's own values as records show them: None when missing, int for whole numbers."""
+    if spec_factor.kind == "categorical":
+        text = column.astype("string")
+        return [None if v is pd.NA else str(v) for v in text.to_numpy(dtype=object)]
+    values = column.to_numpy(dtype=float) if column.dtype.kind in "iuf" else numeric_values(column)
+    out = np.full(len(values), None, dtype=object)
+    finite = np.isfinite(values)
+    if factor.integer or spec_factor.kind == "flag":
+        whole = finite & (values == np.round(values))
+        out[whole] = values[whole].astype(np.int64)  # stored as Python ints
+        finite &= ~whole
+        out[finite] = values[finite]
+    else:
+        out[finite] = np.round(values[finite], 10)
+    return out.tolist()
+
+
+def _value_key(spec_factor: FactorSpec, column: pd.Series) -> pd.Series:
+    """A grouping key equal for rows whose plain values are equal (NaN/None for missing)."""
+    if spec_factor.kind == "categorical":
+        return column.astype("string").astype(object).reset_index(drop=True)
+    values = column.to_numpy(dtype=float) if column.dtype.kind in "iuf" else numeric_values(column)
+    return pd.Series(values)
+
+
+def _dates(table: pd.DataFrame, column: str | None) -> tuple[list[str | None], np.ndarray]:
+    """ISO dates as text (None when missing) and a sort key (missing sorts first)."""
+    if column is None or column not in table.columns:
+        return [None] * len(table), np.zeros(len(table), dtype=np.int64)
+    parsed = pd.to_datetime(table[column].astype("string"), errors="coerce", format="ISO8601")
+    text = parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None).tolist()
+    key = parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    key = np.where(parsed.isna().to_numpy(), np.iinfo(np.int64).min, key)
+    return text, key
+
+
+def _snapshots(ids: np.ndarray, date_key: np.ndarray) -> tuple[np.ndarray, list[int], np.ndarray, np.ndarray]:
+    """Rows by applicant (in order of first appearance), then date, then row: (latest row of each
+    applicant, that order, start and end of each applicant's rows in it)."""
+    n = len(ids)
+    codes, _ = pd.factorize(pd.Series(ids, dtype=object), sort=False)
+    order = np.lexsort((np.arange(n), date_key, codes))
+    starts = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1]])
+    ends = np.r_[starts[1:], n]
+    return order[ends - 1], order.tolist(), starts, ends
+
+
+def _targets(decisions: Decisions) -> np.ndarray:
+    declined = decisions.outcome == "declined"
+    return np.where(declined, decisions.cutoff, decisions.next_band_score).astype(np.int64)
+
+
+def explain_table(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, *, baseline: str = "cutoff_average",
+                  progress: Callable[[int], None] | None = None) -> list[DecisionRecord]:
+    """One DecisionRecord per applicant of ``table`` (rows already validated). Pure.
+
+    ``progress``, when given, is called with the number of records assembled since the last
+    call (for a progress bar); it does not change the result.
+    """
+    if baseline not in BASELINES:
+        raise DataError(f"unknown reason baseline '{baseline}'; use one of {', '.join(BASELINES)}")
+    profile = spec.profile
+    n = len(table)
+    if n == 0:
+        return []
+    table = table.reset_index(drop=True)
+    result = score(spec, table)
+    decisions = decide(result, policy, table, profile)
+    ids = result.ids
+    missing_id = pd.isna(ids)
+    if missing_id.any():
+        row = int(np.flatnonzero(missing_id)[0]) + 1
+        raise DataError(f"row {row} has no applicant id in column '{profile.id_column}'; every row needs one")
+
+    date_text, date_key = _dates(table, profile.date_column)
+    latest, order, starts, ends = _snapshots(ids, date_key)
+    is_latest = np.zeros(n, dtype=bool)
+    is_latest[latest] = True
+
+    evaluated = decisions.hard_rule < 0
+    targets = np.where(is_latest & evaluated, _targets(decisions), -1)
+    wants_reasons = targets >= 0
+
+    # Baselines: one vector per threshold (cutoff or next band score); rows point at theirs.
+    k = len(spec.factors)
+    thresholds = np.where(targets >= 0, targets, decisions.cutoff)
+    if baseline == "cutoff_average":
+        distinct, which = np.unique(thresholds, return_inverse=True)
+        vectors = np.stack([baseline_points(spec, baseline, int(t)) for t in distinct])
+        row_baseline = vectors[which]
+    else:
+        row_baseline = np.broadcast_to(baseline_points(spec, baseline), (n, k))
+    reason_index, reason_below = rank_reasons(result.points, row_baseline)
+    reason_index[~wants_reasons] = -1
+
+    moves = all_moves(spec, table, result)
+    plans = solve(spec, result, targets, moves)
+
+    rows = latest
+    lines = _factor_lines(spec, table, result, moves, row_baseline, rows)
+    reasons = _reasons(spec, table, result, reason_index, reason_below, rows)
+    builder = PlanBuilder(spec, plans, moves, result, [plain_column(spec.profile.factor(f.name), f, table[f.column]) for f in spec.factors])
+    segments = (
+        [None if v is pd.NA else str(v) for v in table[profile.segment_column].astype("string").to_numpy(dtype=object)]
+        if profile.segment_column and profile.segment_column in table.columns
+        else [None] * n
+    )
+    code, outcome, hard = decisions.code.tolist(), decisions.outcome.tolist(), decisions.hard_rule.tolist()
+    total, cutoff, limit = result.total.tolist(), decisions.cutoff.tolist(), decisions.limit.tolist()
+    band, next_band = decisions.band.tolist(), decisions.next_band_score.tolist()
+    pd_ = np.round(result.pd, 6).tolist()
+    status, target = plans.status.tolist(), plans.target.tolist()
+    snapshots = [
+        Snapshot(date=date_text[r] or "", score=None if hard[r] >= 0 else total[r], decision=code[r], limit=limit[r])
+        for r in range(n)
+    ]
+    overlays = _overlays(policy, decisions, rows)
+    with_plans = rows[plans.status[rows] == "found"]
+    plan_of = dict(zip(with_plans.tolist(), builder.plans_for(with_plans)))
+    records = []
+    pending = 0
+    for position, (r, start, end) in enumerate(zip(rows.tolist(), starts.tolist(), ends.tolist())):
+        evaluated = hard[r] < 0
+        found = status[r] == "found"
+        records.append(
+            DecisionRecord(
+                applicant_id=str(ids[r]),
+                snapshot_date=date_text[r],
+                segment=segments[r],
+                model_sha256=spec.sha256,
+                profile=profile.name,
+                policy_version=policy.version,
+                decision=code[r],
+                outcome=outcome[r],
+                score=total[r] if evaluated else None,
+                pd=pd_[r] if evaluated else None,
+                cutoff=cutoff[r],
+                base_cutoff=decisions.base_cutoff,
+                limit=limit[r],
+                limit_band=policy.limit_bands[band[r]].name if band[r] >= 0 else None,
+                next_band_score=next_band[r] if next_band[r] >= 0 else None,
+                hard_rule=policy.hard_rules[hard[r]].code if hard[r] >= 0 else None,
+                overlays=overlays[position],
+                reason_baseline=baseline,  # type: ignore[arg-type]
+                factors=lines[position] if evaluated else (),
+                reasons=reasons[position] if evaluated else (),
+                recourse_target=target[r] if target[r] >= 0 else None,
+                recourse_status=status[r] if evaluated else "not_applicable",  # type: ignore[arg-type]
+                recourse=plan_of[r] if found else (),
+                history=(snapshots[r],) if end - start == 1 else tuple(snapshots[i] for i in order[start:end]),
+            )
+        )
+        pending += 1
+        if progress is not None and pending >= 5000:
+            progress(pending)
+            pending = 0
+    if progress is not None and pending:
+        progress(pending)
+    return records
+
+
+def _overlays(policy: Policy, decisions: Decisions, rows: np.ndarray) -> list[tuple[Overlay, ...]]:
+    """The overlays that applied to each of ``rows``; identical tuples are one shared object."""
+    if not len(policy.overlays):
+        return [()] * len(rows)
+    applied = decisions.overlay_applied[rows]
+    keys = pd.DataFrame(np.hstack([applied, decisions.overlay_changed[rows], decisions.overlay_before[rows],
+                                   decisions.overlay_after[rows]]).astype(np.int64))
+    keys.columns = [str(c) for c in keys.columns]
+
+    def build(i: int) -> tuple[Overlay, ...]:
+        r = rows[i]
+        return tuple(
+            Overlay(code=o.code, kind=o.kind, changed_outcome=bool(decisions.overlay_changed[r, k]),
+                    before=int(decisions.overlay_before[r, k]), after=int(decisions.overlay_after[r, k]))
+            for k, o in enumerate(policy.overlays)
+            if decisions.overlay_applied[r, k]
+        )
+
+    return _shared(keys, build)
+
+
+def _shared(keys: pd.DataFrame, build: Callable[[int], Any]) -> list[Any]:
+    """One object per distinct key row (built from its first row), listed per row."""
+    codes = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    _, first = np.unique(codes, return_index=True)
+    objects = np.empty(len(first), dtype=object)
+    for code, row in enumerate(first.tolist()):
+        objects[code] = build(row)
+    return objects[codes].tolist()
+
+
+def _factor_lines(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult, moves: list[FactorMoves],
+                  row_baseline: np.ndarray, rows: np.ndarray) -> list[tuple[FactorLine, ...]]:
+    """Factor lines of ``rows``, one tuple per row; identical lines are one shared object."""
+    baseline = np.round(row_baseline[rows], 2)
+    per_factor = []
+    for j, fs in enumerate(spec.factors):
+        factor = spec.profile.factor(fs.name)
+        values = plain_column(factor, fs, table[fs.column].iloc[rows])
+        bins = result.bins[rows, j]
+        best_bin = _best_move(moves[j])[rows]
+        to_values = moves[j].to_value[rows]
+        keys = pd.DataFrame({"bin": bins, "base": baseline[:, j], "better": best_bin,
+                             "value": _value_key(fs, table[fs.column].iloc[rows])})
+
+        def build(i: int, j=j, fs=fs, factor=factor, values=values, bins=bins, best_bin=best_bin, to_values=to_values) -> FactorLine:
+            b = int(bins[i])
+            target = int(best_bin[i])
+            better = None
+            if target >= 0:
+                raw = to_values[i, target]
+                better = raw if isinstance(raw, str) else _plain_number(raw, factor, fs)
+            bin_ = fs.bins[b]
+            return FactorLine(factor=fs.name, value=values[i], bin=b, bin_label=bin_.label, bin_kind=bin_.kind,
+                              points=bin_.points, best_points=fs.best_points, baseline_points=float(baseline[i, j]),
+                              better_value=better)
+
+        per_factor.append(_shared(keys, build))
+    return list(zip(*per_factor))
+
+
+def _best_move(m: FactorMoves) -> np.ndarray:
+    """Per row: the reachable bin with the most points (ties: cheaper, then lower index), or -1."""
+    gain = np.where(m.cost < INF, m.gain, -1)
+    order = np.lexsort((m.cost, -gain), axis=-1)  # most gain, then least cost, then first bin
+    pick = order[:, 0]
+    return np.where(gain[np.arange(len(gain)), pick] > 0, pick, -1)
+
+
+def _reasons(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult, reason_index: np.ndarray, reason_below: np.ndarray,
+             rows: np.ndarray) -> list[tuple[Reason, ...]]:
+    index = reason_index[rows]
+    below = np.round(reason_below[rows], 2)
+    slots = np.full(index.shape, None, dtype=object)
+    bins = result.bins[rows]
+    for j, fs in enumerate(spec.factors):
+        where = np.argwhere(index == j)
+        if len(where) == 0:
+            continue
+        r, p = where[:, 0], where[:, 1]
+        factor = spec.profile.factor(fs.name)
+        values = plain_column(factor, fs, table[fs.column].iloc[rows[r]])
+        keys = pd.DataFrame({"bin": bins[r, j], "below": below[r, p], "value": _value_key(fs, table[fs.column].iloc[rows[r]])})
+
+        def build(i: int, j=j, fs=fs, factor=factor, values=values, r=r, p=p) -> Reason:
+            b = int(bins[r[i], j])
+            bin_ = fs.bins[b]
+            return Reason(code=reason_code(fs.name, bin_.kind), factor=fs.name, kind=reason_kind(bin_.kind),
+                          points_below_baseline=float(below[r[i], p[i]]), points_below_best=fs.best_points - bin_.points,
+                          value=values[i], bin_label=bin_.label,
+                          better_bin_labels=tuple(fs.bins[x].label for x in better_bins(fs, b)),
+                          cause_pages=factor.cause_pages)
+
+        slots[r, p] = _shared(keys, build)
+    return [tuple(x for x in row if x is not None) for row in slots.tolist()]
+
+
+def _plain_number(value: float, factor: Factor, spec_factor: FactorSpec) -> float | int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if factor.integer or spec_factor.kind == "flag":
+        return int(round(float(value)))
+    return round(float(value), 10)

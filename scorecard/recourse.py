@@ -1,0 +1,561 @@
+"""Recourse: the cheapest set of bin moves that lifts a score to a target, solved exactly.
+
+The score is a sum of points over factors and each factor sits in one bin, so choosing one bin
+per factor (or staying put) at least cost so that the points gained reach the gap is a
+multiple-choice knapsack over integer points. It is solved exactly by dynamic programming over
+the factors and the points gained (capped at the gap), in integer cost units
+(``COST_UNIT`` per unit of effort), so ties are exact and the answer is deterministic.
+
+What a move may do (the profile says, per factor):
+
+* ``fixed`` factors never move; special and missing bins are never a target (nobody can be
+  advised to lose a record), and only bins that score more than the current one are options;
+* ``actionable`` factors move in their helping direction only, to a value within the
+  profile's ``min_value``/``max_value``; ``time-only`` factors move the same way, by waiting:
+  ``wait_days = steps * days_per_step``;
+* the target value is the value inside the target bin nearest to the current one (for whole
+  numbers the nearest whole number; for decimals the nearest multiple of the step's decimal
+  resolution, e.g. 0.49 for "below 0.5" with step 0.05);
+* ``cost = effort_per_step * steps`` with ``steps = ceil(|target - current| / step)``; a flag
+  moves in 1 step; a categorical factor (``toward_better_bins``) moves to any better bin in 1
+  step, aiming at the first category listed in that bin;
+* leaving a special or missing bin ("no record of X"): 1 step to supply the record, which
+  conservatively places the applicant at the inner edge of the range bin furthest in the
+  harmful direction (e.g. debt-to-income at the lower edge of its highest bin), plus the usual
+  steps from there to the target bin.
+
+Plans: plan 1 is the cheapest. The alternatives answer "and if I cannot change X?": for each
+factor X that plan 1 changes, the cheapest plan leaving X where it is (computed exactly from a
+prefix and a suffix table of the same dynamic programme). Plans 2 and 3 are the two cheapest
+of those whose sets of changed factors differ from each other and from plan 1 (ties: the
+earlier factor X). When no combination of moves reaches the target, the status is
+``infeasible``: the page says so plainly instead of inventing a plan.
+
+Everything runs on whole batches with NumPy: rows are sorted by gap and solved in chunks.
+Each row's tables are capped at its own gap, so its plans never depend on the rest of the
+batch; among plans of equal cost the backtrack prefers leaving a factor alone, then the bin
+listed first.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scorecard.profile import Factor
+from scorecard.records import Change, Plan
+from scorecard.scoring import ScoreResult, numeric_values
+from scorecard.spec import FactorSpec, ScorecardSpec
+
+COST_UNIT = 1_000_000  # integer cost units per unit of effort
+INF = np.int64(1 << 60)  # "no way": above any real cost, far below int64 overflow when summed
+MAX_PLANS = 3
+CHUNK_CELLS = 1 << 19  # rows * (gap + 1) per chunk: bounds the memory of the DP tables
+CHUNK_ROWS = 1 << 15
+
+
+@dataclass(frozen=True)
+class FactorMoves:
+    """Every move of one factor for a batch: column b is "move into bin b"."""
+
+    gain: np.ndarray  # (rows, bins) int64: points gained (only meaningful where cost < INF)
+    cost: np.ndarray  # (rows, bins) int64 cost units; INF where the move is not allowed
+    steps: np.ndarray  # (rows, bins) int64
+    to_value: np.ndarray  # (rows, bins) float (numeric, flag) or object (categorical)
+
+
+# --- moves of one factor ------------------------------------------------------------------------
+
+
+def _unit(factor: Factor) -> float:
+    """Resolution of target values: whole numbers, or the decimal resolution of the step."""
+    if factor.integer:
+        return 1.0
+    return 10.0 ** math.floor(math.log10(factor.step) + 1e-12)
+
+
+def _ceil_unit(x: np.ndarray, unit: float) -> np.ndarray:
+    return np.round(np.ceil(np.round(x / unit, 9)) * unit, 10)
+
+
+def _below_unit(x: float, unit: float) -> float:
+    """The largest multiple of ``unit`` strictly below ``x``."""
+    return round((math.ceil(round(x / unit, 9)) - 1) * unit, 10)
+
+
+def _start_of_no_record(factor: Factor, spec_factor: FactorSpec, unit: float) -> float:
+    """Where supplying a missing/special record conservatively lands: the inner edge of the
+    range bin furthest in the harmful direction."""
+    ranges = [b for b in spec_factor.bins if b.kind == "range"]
+    if factor.helps == "decrease":
+        edge = ranges[-1].lower if ranges else None
+        if edge is not None:
+            return float(_ceil_unit(np.array([edge]), unit)[0])
+        return float(factor.max_value if factor.max_value is not None else (factor.min_value or 0.0))
+    edge = ranges[0].upper if ranges else None
+    if edge is not None:
+        return _below_unit(edge, unit)
+    return float(factor.min_value if factor.min_value is not None else (factor.max_value or 0.0))
+
+
+@dataclass(frozen=True)
+class _Statics:
+    """What ``factor_moves`` needs from a factor's bins, computed once per factor."""
+
+    points: np.ndarray
+    no_record_bin: np.ndarray  # bool per bin: special or missing
+    is_range: np.ndarray
+    lo: np.ndarray
+    up: np.ndarray
+    edge: np.ndarray  # the nearest value inside each bin, from the harmful side
+    start_no_record: float
+    specials: np.ndarray
+    unit: float
+
+
+@functools.lru_cache(maxsize=1024)
+def _statics(spec_factor: FactorSpec, factor: Factor) -> _Statics:
+    bins = spec_factor.bins
+    unit = _unit(factor)
+    lo = np.array([-np.inf if t.lower is None or t.kind != "range" else t.lower for t in bins])
+    up = np.array([np.inf if t.upper is None or t.kind != "range" else t.upper for t in bins])
+    if factor.helps == "increase":
+        edge = np.array([_ceil_unit(np.array([x]), unit)[0] if np.isfinite(x) else -np.inf for x in lo])
+    else:
+        edge = np.array([_below_unit(x, unit) if np.isfinite(x) else np.inf for x in up])
+    has_range = any(t.kind == "range" for t in bins)
+    return _Statics(
+        points=np.array([b.points for b in bins], dtype=np.int64),
+        no_record_bin=np.array([b.kind in ("special", "missing") for b in bins]),
+        is_range=np.array([t.kind == "range" for t in bins]),
+        lo=lo,
+        up=up,
+        edge=edge,
+        start_no_record=_start_of_no_record(factor, spec_factor, unit) if has_range and spec_factor.kind != "categorical" else 0.0,
+        specials=np.array([float(v) for v in factor.special_codes if not isinstance(v, str)], dtype=float),
+        unit=unit,
+    )
+
+
+def factor_moves(spec_factor: FactorSpec, factor: Factor, column: pd.Series, bins: np.ndarray) -> FactorMoves:
+    """All allowed moves of one factor for every row (vectorised over rows)."""
+    n, nb = len(bins), len(spec_factor.bins)
+    static = _statics(spec_factor, factor)
+    here = static.points[bins]
+    gain = static.points[None, :] - here[:, None]
+    cost = np.full((n, nb), INF, dtype=np.int64)
+    steps = np.zeros((n, nb), dtype=np.int64)
+    effort = round(factor.effort_per_step * COST_UNIT)
+    if spec_factor.kind == "categorical":
+        to_value = np.full((n, nb), None, dtype=object)
+    else:
+        to_value = np.full((n, nb), np.nan, dtype=float)
+    if factor.actionability == "fixed" or factor.helps == "none" or n == 0:
+        return FactorMoves(gain, cost, steps, to_value)
+
+    if spec_factor.kind == "categorical":
+        for b, target in enumerate(spec_factor.bins):
+            if target.kind != "categories" or not target.categories:
+                continue
+            ok = gain[:, b] > 0
+            steps[ok, b] = 1
+            cost[ok, b] = effort
+            to_value[ok, b] = target.categories[0]
+        return FactorMoves(gain, cost, steps, to_value)
+
+    no_record = static.no_record_bin[bins]
+    # numpy-backed numeric columns convert directly (much cheaper than to_numeric per call)
+    values = column.to_numpy(dtype=float) if column.dtype.kind in "iuf" else numeric_values(column)
+    start = np.where(no_record, static.start_no_record, values)
+    extra = no_record.astype(np.int64)  # the step of supplying the record
+    lo_bound = -np.inf if factor.min_value is None else factor.min_value
+    hi_bound = np.inf if factor.max_value is None else factor.max_value
+    lo, up, edge = static.lo, static.up, static.edge
+    s0 = start[:, None]
+    with np.errstate(invalid="ignore"):
+        if factor.helps == "increase":
+            t = np.where(s0 >= lo, s0, edge)
+            ok = (s0 < up) & (t < up)
+        else:
+            t = np.where(s0 < up, s0, edge)
+            ok = (s0 >= lo) & (t >= lo)
+        ok &= static.is_range & (t >= lo_bound) & (t <= hi_bound) & (gain > 0) & np.isfinite(t)
+        if len(static.specials):
+            ok &= ~np.isin(t, static.specials)
+    moved = np.ceil(np.round(np.where(ok, np.abs(t - s0), 0.0) / factor.step, 9)).astype(np.int64)
+    if spec_factor.kind == "flag":
+        moved = np.minimum(moved, 1)
+    n_steps = moved + extra[:, None]
+    ok &= n_steps > 0
+    steps[ok] = n_steps[ok]
+    cost[ok] = n_steps[ok] * effort
+    to_value[ok] = t[ok]
+    return FactorMoves(gain, cost, steps, to_value)
+
+
+def all_moves(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult) -> list[FactorMoves]:
+    return [
+        factor_moves(f, spec.profile.factor(f.name), table[f.column], result.bins[:, j])
+        for j, f in enumerate(spec.factors)
+    ]
+
+
+# --- the dynamic programme ----------------------------------------------------------------------
+
+
+def _transition(table: np.ndarray, here: np.ndarray, points: np.ndarray, cost: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Add one factor: table[r, s] = least cost to gain s points so far, s capped at the row's gap.
+
+    Capping at each row's own gap (not the chunk's largest) keeps a row's tables, and so its
+    plans, independent of the other rows in the batch.
+    """
+    G = table.shape[1] - 1
+    out = table.copy()  # column "stay": no gain, no cost
+    single = len(here) == 1
+    for a in np.unique(here).tolist():
+        rows = slice(None) if single else np.flatnonzero(here == a)
+        c_rows = cost[rows]
+        options = np.flatnonzero((points > points[a]) & (c_rows < INF).any(axis=0)).tolist()
+        if not options:
+            continue
+        sub = table[rows]
+        best = out[rows] if not single else out
+        for b in options:
+            g = int(points[b] - points[a])
+            c = c_rows[:, b][:, None]
+            if g <= G:
+                np.minimum(best[:, g:], sub[:, : G + 1 - g] + c, out=best[:, g:])
+                if g > 0:
+                    np.minimum(best[:, G:], sub[:, G + 1 - g :].min(axis=1, keepdims=True) + c, out=best[:, G:])
+            else:
+                np.minimum(best[:, G:], sub.min(axis=1, keepdims=True) + c, out=best[:, G:])
+        np.minimum(best, INF, out=best)
+        if not single:
+            out[rows] = best
+    return _fold(out, gap)
+
+
+def _fold(table: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Merge the states at or above each row's gap into the gap state."""
+    if (gap == table.shape[1] - 1).all():
+        return table
+    every = np.arange(len(gap))
+    tail = np.minimum.accumulate(table[:, ::-1], axis=1)[:, ::-1]
+    table[every, gap] = tail[every, gap]
+    table[np.arange(table.shape[1])[None, :] > gap[:, None]] = INF
+    return table
+
+
+def _step_back(before: np.ndarray, after: np.ndarray, state: np.ndarray, rows: np.ndarray,
+               here: np.ndarray, points: np.ndarray, cost: np.ndarray, gap: np.ndarray,
+               options: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Which move of one factor led to ``after[r, state[r]]``: (bin or -1 for stay, earlier state).
+
+    Checks "stay" first, then bins in order, so among equal-cost plans the one with fewer
+    changes and lower bin indices wins, deterministically.
+    """
+    value = after[rows, state]
+    choice = np.full(len(rows), -1, dtype=np.int16)
+    prev = state.copy()
+    done = before[rows, state] == value
+    for b in options:
+        if done.all():
+            break
+        g = points[b] - points[here[rows]]
+        c = cost[rows, b]
+        open_ = ~done & (g > 0) & (c < INF)
+        if not open_.any():
+            continue
+        cap = gap[rows]
+        capped = open_ & (state == cap)
+        exact = open_ & (state < cap) & (state - g >= 0)
+        p = np.where(exact, state - g, 0)
+        if capped.any():
+            idx = np.flatnonzero(capped)
+            lo = np.maximum(0, cap[idx] - g[idx])
+            window = np.where(np.arange(before.shape[1])[None, :] >= lo[:, None], before[rows[idx]], INF * 2)
+            p[idx] = window.argmin(axis=1)
+        hit = (exact | capped) & (before[rows, p] + c == value)
+        choice[hit] = b
+        prev[hit] = p[hit]
+        done |= hit
+    return choice, prev
+
+
+@dataclass(frozen=True)
+class RecoursePlans:
+    """Plans of a batch: ``bins[r, p, j]`` is the target bin of factor j in plan p (-1: no change)."""
+
+    status: np.ndarray  # (rows,) object: not_needed / found / infeasible
+    target: np.ndarray  # (rows,) int64: score aimed for (-1 when not needed)
+    bins: np.ndarray  # (rows, MAX_PLANS, factors) int16
+    cost: np.ndarray  # (rows, MAX_PLANS) int64 cost units; INF where there is no plan
+
+
+def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Exact plans for rows of one chunk. ``here`` (rows, k) current bins; returns
+    (bins (rows, MAX_PLANS, k), cost (rows, MAX_PLANS))."""
+    n, k = here.shape
+    G = int(gap.max())
+    start = np.full((n, G + 1), INF, dtype=np.int64)
+    start[:, 0] = 0
+    options = [np.flatnonzero((c < INF).any(axis=0)).tolist() for c in costs]  # bins that are a move somewhere
+    active = [bool(o) for o in options]
+
+    prefix = [start]
+    for j in range(k):
+        prefix.append(_transition(prefix[-1], here[:, j], points[j], costs[j], gap) if active[j] else prefix[-1])
+    suffix: list[np.ndarray] = [start] * (k + 1)
+    for j in range(k - 1, -1, -1):
+        suffix[j] = _transition(suffix[j + 1], here[:, j], points[j], costs[j], gap) if active[j] else suffix[j + 1]
+
+    cols = np.arange(G + 1)
+    reach = cols[None, :] >= gap[:, None]
+    final = np.where(reach, prefix[k], INF)
+    best_state = final.argmin(axis=1)
+    best_cost = final[np.arange(n), best_state]
+
+    def walk_prefix(upto: int, state: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
+        for j in range(upto - 1, -1, -1):
+            if not active[j]:
+                continue
+            choice, state = _step_back(prefix[j], prefix[j + 1], state, rows, here[:, j], points[j], costs[j], gap, options[j])
+            out[:, j] = choice
+
+    def walk_suffix(frm: int, state: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
+        for j in range(frm, k):
+            if not active[j]:
+                continue
+            choice, state = _step_back(suffix[j + 1], suffix[j], state, rows, here[:, j], points[j], costs[j], gap, options[j])
+            out[:, j] = choice
+
+    plans = np.full((n, MAX_PLANS, k), -1, dtype=np.int16)
+    plan_cost = np.full((n, MAX_PLANS), INF, dtype=np.int64)
+    found = np.flatnonzero(best_cost < INF)
+    if len(found) == 0:
+        return plans, plan_cost
+    first = np.full((len(found), k), -1, dtype=np.int16)
+    walk_prefix(k, best_state[found], found, first)
+    plans[found, 0] = first
+    plan_cost[found, 0] = best_cost[found]
+
+    # Alternatives: for each factor f changed by plan 1, the cheapest plan leaving f alone.
+    alt_cost = np.full((n, k), INF, dtype=np.int64)
+    alt_bins = np.full((n, k, k), -1, dtype=np.int16)
+    for f in range(k):
+        rows = found[first[:, f] >= 0]
+        if len(rows) == 0:
+            continue
+        ahead = suffix[f + 1][rows]
+        # least cost of the suffix reaching at least t points: a running minimum from the right
+        ahead_min = np.minimum.accumulate(ahead[:, ::-1], axis=1)[:, ::-1]
+        need = np.maximum(gap[rows][:, None] - cols[None, :], 0)
+        total = prefix[f][rows] + np.take_along_axis(ahead_min, need, axis=1)
+        s1 = total.argmin(axis=1)
+        value = total[np.arange(len(rows)), s1]
+        ok = value < INF
+        rows, s1, value = rows[ok], s1[ok], value[ok]
+        if len(rows) == 0:
+            continue
+        lo = np.maximum(gap[rows] - s1, 0)
+        window = np.where(cols[None, :] >= lo[:, None], suffix[f + 1][rows], INF * 2)
+        s2 = window.argmin(axis=1)
+        out = np.full((len(rows), k), -1, dtype=np.int16)
+        walk_prefix(f, s1, rows, out)
+        walk_suffix(f + 1, s2, rows, out)
+        alt_cost[rows, f] = value
+        alt_bins[rows, f] = out
+
+    # Plans 2 and 3: the cheapest alternatives whose sets of changed factors are new.
+    sets = alt_bins >= 0  # sets[r, f, j]: alternative f changes factor j
+    order = np.argsort(alt_cost, axis=1, kind="stable")
+    every = np.arange(n)
+    taken = np.zeros(n, dtype=np.int64)
+    second = np.zeros((n, k), dtype=bool)  # the set of plan 2, once chosen
+    has_second = np.zeros(n, dtype=bool)
+    for position in range(k):
+        f = order[:, position]
+        c = alt_cost[every, f]
+        live = (c < INF) & (taken < MAX_PLANS - 1)
+        if not live.any():
+            break
+        s = sets[every, f]
+        # every alternative leaves out a factor plan 1 changes, so it always differs from plan 1
+        fresh = live & (~has_second | (s != second).any(axis=1))
+        idx = np.flatnonzero(fresh)
+        plans[idx, taken[idx] + 1] = alt_bins[idx, f[idx]]
+        plan_cost[idx, taken[idx] + 1] = c[idx]
+        becomes_second = fresh & ~has_second
+        second[becomes_second] = s[becomes_second]
+        has_second |= becomes_second
+        taken[idx] += 1
+    return plans, plan_cost
+
+
+def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: list[FactorMoves]) -> RecoursePlans:
+    """Exact plans for every row whose score is below its target (``targets < 0``: none wanted)."""
+    here = result.bins
+    n, k = here.shape
+    points = [np.array([b.points for b in f.bins], dtype=np.int64) for f in spec.factors]
+    targets = np.asarray(targets, dtype=np.int64)
+    gap = np.where(targets >= 0, targets - result.total, 0).astype(np.int64)
+    need = gap > 0
+    status = np.full(n, "not_needed", dtype=object)
+    status[need] = "infeasible"
+    plans = np.full((n, MAX_PLANS, k), -1, dtype=np.int16)
+    cost = np.full((n, MAX_PLANS), INF, dtype=np.int64)
+    # The most a row can gain: every factor at its best allowed bin. Short of the gap: infeasible.
+    reachable = np.zeros(n, dtype=np.int64)
+    for m in moves:
+        reachable += np.where(m.cost < INF, m.gain, 0).max(axis=1, initial=0)
+    todo = np.flatnonzero(need & (reachable >= gap))
+    todo = todo[np.argsort(gap[todo], kind="stable")]  # similar gaps share a chunk
+    i = 0
+    while i < len(todo):
+        j = min(len(todo), i + min(CHUNK_ROWS, max(1, CHUNK_CELLS // (int(gap[todo[i]]) + 1))))
+        while j - i > 1 and (j - i) * (int(gap[todo[j - 1]]) + 1) > CHUNK_CELLS:
+            j = i + (j - i) // 2
+        rows = todo[i:j]
+        chunk_plans, chunk_cost = _solve_chunk(gap[rows], here[rows], points, [m.cost[rows] for m in moves])
+        plans[rows] = chunk_plans
+        cost[rows] = chunk_cost
+        status[rows[chunk_cost[:, 0] < INF]] = "found"
+        i = j
+    return RecoursePlans(status=status, target=np.where(need, targets, -1), bins=plans, cost=cost)
+
+
+# --- plans as records ---------------------------------------------------------------------------
+
+
+def plain_value(value: Any, factor: Factor) -> Any:
+    """A value as a record shows it: None for missing, int for whole-number factors."""
+    if value is None:
+        return None
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return None
+        if factor.integer or float(value).is_integer() and factor.kind == "flag":
+            return int(round(float(value)))
+        return round(float(value), 10)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    return value
+
+
+def cost_of(units: int) -> float:
+    return round(int(units) / COST_UNIT, 6)
+
+
+class PlanBuilder:
+    """Turns plan arrays into record objects, sharing identical changes between applicants.
+
+    A change is fully determined by (factor, current bin, current value, target bin), so it is
+    built once per distinct key; records are frozen, so sharing is safe.
+    """
+
+    def __init__(self, spec: ScorecardSpec, plans: RecoursePlans, moves: list[FactorMoves], result: ScoreResult,
+                 values: list[list[Any]]):
+        self.spec, self.plans, self.moves, self.result, self.values = spec, plans, moves, result, values
+        self.factors = [spec.profile.factor(f.name) for f in spec.factors]
+        self.changes: dict[tuple, tuple[Change, int]] = {}
+
+    def _change(self, j: int, row: int, here: int, b: int) -> tuple[Change, int]:
+        value = self.values[j][row]
+        key = (j, here, value, b)
+        hit = self.changes.get(key)
+        if hit is not None:
+            return hit
+        fs, factor, m = self.spec.factors[j], self.factors[j], self.moves[j]
+        wait = None
+        if factor.actionability == "time-only":
+            wait = int(math.ceil(int(m.steps[row, b]) * (factor.days_per_step or 0)))
+        change = Change(
+            factor=fs.name,
+            from_value=plain_value(value, factor),
+            to_value=plain_value(m.to_value[row, b], factor),
+            from_bin=fs.bins[here].label,
+            to_bin=fs.bins[b].label,
+            points_gain=int(m.gain[row, b]),
+            cost=cost_of(m.cost[row, b]),
+            wait_days=wait,
+            remedy_pages=factor.remedy_pages,
+        )
+        self.changes[key] = (change, int(m.cost[row, b]))
+        return self.changes[key]
+
+    def plans_of(self, row: int) -> tuple[Plan, ...]:
+        """The plans of one row, cheapest first, changes in factor order."""
+        out = []
+        here = self.result.bins[row].tolist()
+        total = int(self.result.total[row])
+        for p, (targets, units) in enumerate(zip(self.plans.bins[row].tolist(), self.plans.cost[row].tolist())):
+            if units >= INF:
+                break
+            changes = []
+            for j, b in enumerate(targets):
+                if b >= 0:
+                    changes.append(self._change(j, row, here[j], b)[0])
+            waits = [c.wait_days for c in changes if c.wait_days is not None]
+            out.append(
+                Plan(
+                    changes=tuple(changes),
+                    new_score=total + sum(c.points_gain for c in changes),
+                    cost=cost_of(units),
+                    wait_days=max(waits) if waits else None,
+                )
+            )
+        return tuple(out)
+
+
+    def plans_for(self, rows: np.ndarray) -> list[tuple[Plan, ...]]:
+        """The plans of many rows at once (same result as ``plans_of`` row by row)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) == 0:
+            return []
+        sub = self.plans.bins[rows]  # (m, plans, k)
+        r, p, j = np.nonzero(sub >= 0)  # row-major: by row, then plan, then factor
+        b = sub[r, p, j].astype(np.int64)
+        row = rows[r]
+        here = self.result.bins[row, j].astype(np.int64)
+        changes = np.empty(len(r), dtype=object)
+        gains = np.zeros(len(r), dtype=np.int64)
+        waits = np.full(len(r), -1, dtype=np.int64)
+        for jj in np.unique(j).tolist():
+            at = np.flatnonzero(j == jj)
+            values = self.values[jj]
+            keys = pd.DataFrame({"here": here[at], "b": b[at],
+                                 "value": pd.Series([values[x] for x in row[at].tolist()], dtype=object)})
+            codes = keys.groupby(["here", "b", "value"], sort=False, dropna=False).ngroup().to_numpy()
+            _, first = np.unique(codes, return_index=True)
+            built = [self._change(jj, int(row[at[i]]), int(here[at[i]]), int(b[at[i]]))[0] for i in first.tolist()]
+            objects = np.empty(len(built), dtype=object)
+            objects[:] = built
+            changes[at] = objects[codes]
+            gains[at] = np.array([c.points_gain for c in built])[codes]
+            waits[at] = np.array([-1 if c.wait_days is None else c.wait_days for c in built])[codes]
+        # one plan per (row, plan) pair
+        pair = r * MAX_PLANS + p
+        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+        ends = np.r_[starts[1:], len(pair)]
+        gained = np.add.reduceat(gains, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+        longest = np.maximum.reduceat(waits, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+        totals = self.result.total[rows].tolist()
+        costs = np.round(self.plans.cost[rows] / COST_UNIT, 6).tolist()
+        change_list = changes.tolist()
+        out: list[list[Plan]] = [[] for _ in range(len(rows))]
+        for s, e, rr, pp, g, w in zip(starts.tolist(), ends.tolist(), r[starts].tolist(), p[starts].tolist(),
+                                      gained.tolist(), longest.tolist()):
+            out[rr].append(Plan(changes=tuple(change_list[s:e]), new_score=totals[rr] + g, cost=costs[rr][pp],
+                                wait_days=None if w < 0 else w))
+        return [tuple(x) for x in out]
+
+
+def build_plans(spec: ScorecardSpec, plans: RecoursePlans, moves: list[FactorMoves], result: ScoreResult,
+                raw_values: list[Any], row: int) -> tuple[Plan, ...]:
+    """The plans of one row as record objects (see ``PlanBuilder`` for batches)."""
+    return PlanBuilder(spec, plans, moves, result, raw_values).plans_of(row)

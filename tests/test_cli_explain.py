@@ -1,0 +1,125 @@
+"""`scorecard explain`: exit codes, files written, rejects, unsafe applicant ids."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from _decision_fixtures import random_tiny_table, tiny_row, tiny_spec, tiny_table, with_reference
+from scorecard.cli import app
+from scorecard.records import record_from_dict
+from scorecard.spec import save_spec
+from scorecard.workflows import safe_file_stem
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def model(tmp_path: Path) -> Path:
+    return save_spec(with_reference(tiny_spec(), random_tiny_table(2000, 3)), tmp_path / "model.json")
+
+
+def write_rows(path: Path, rows: list[dict]) -> Path:
+    tiny_table(rows).to_csv(path, index=False)
+    return path
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_explain_writes_one_record_per_applicant_summary_and_rejects(tmp_path, model):
+    rows = [
+        tiny_row(applicant_id="A-1"),
+        tiny_row(applicant_id="A-2", other_platform_loans=7, debt_to_income=1.4, overdue_count=3),
+        tiny_row(applicant_id="A-3", other_platform_loans=-4),  # out of range: rejected
+        tiny_row(applicant_id="A-2", snapshot_date="2026-01-05", other_platform_loans=1),  # earlier snapshot
+        tiny_row(applicant_id="A-4", system_status="maintenance"),
+    ]
+    data = write_rows(tmp_path / "applicants.csv", rows)
+    out = tmp_path / "out"
+    result = invoke("explain", "--model", str(model), "--data", str(data), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "explained 3 applicants" in result.output and "1 rows could not be explained" in result.output
+    written = sorted(p.name for p in out.glob("*.json"))
+    assert written == ["A-1.json", "A-2.json", "A-4.json"]
+    text = (out / "A-2.json").read_text(encoding="utf-8")
+    a2 = record_from_dict(json.loads(text))
+    assert text == a2.to_json()  # the batch writer prints exactly DecisionRecord.to_json
+    assert a2.snapshot_date == "2026-03-01" and [s.date for s in a2.history] == ["2026-01-05", "2026-03-01"]
+    assert a2.outcome == "declined" and a2.reasons and a2.policy_version
+    with (out / "summary.csv").open(encoding="utf-8") as handle:
+        summary = list(csv.DictReader(handle))
+    assert [r["applicant_id"] for r in summary] == ["A-1", "A-2", "A-4"]
+    assert summary[1]["reason_codes"].split(";")[0].endswith(".VALUE")
+    assert summary[2]["decision"] == "RETRY_LATER" and summary[2]["score"] == ""
+    with (out / "rejects.csv").open(encoding="utf-8") as handle:
+        rejects = list(csv.DictReader(handle))
+    assert len(rejects) == 1 and rejects[0]["id"] == "A-3" and rejects[0]["row"] == "3"
+
+
+def test_rejects_go_where_asked_and_are_written_even_when_empty(tmp_path, model):
+    data = write_rows(tmp_path / "a.csv", [tiny_row()])
+    rejects = tmp_path / "elsewhere" / "bad.csv"
+    result = invoke("explain", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "o"),
+                    "--rejects", str(rejects))
+    assert result.exit_code == 0, result.output
+    assert rejects.read_text(encoding="utf-8").startswith("row,")
+    assert "0 rows could not be explained" in result.output
+
+
+def test_unsafe_ids_stay_inside_the_output_folder(tmp_path, model):
+    ids = ["../evil", "a/b", "..", "CON", ".hidden", "张三", "A-1", "a-1"]
+    data = write_rows(tmp_path / "a.csv", [tiny_row(applicant_id=i) for i in ids])
+    out = tmp_path / "out"
+    result = invoke("explain", "--model", str(model), "--data", str(data), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    files = sorted(out.glob("*.json"))
+    assert len(files) == len(ids)
+    assert not (tmp_path / "evil.json").exists()
+    for path in files:
+        assert path.parent == out and not path.name.startswith(".")
+    recovered = {json.loads(p.read_text(encoding="utf-8"))["applicant_id"] for p in files}
+    assert recovered == set(ids)
+    with (out / "summary.csv").open(encoding="utf-8") as handle:
+        assert {r["applicant_id"]: r["file"] for r in csv.DictReader(handle)}["A-1"] == "A-1.json"
+
+
+def test_safe_file_stem_rules():
+    assert safe_file_stem("P-HEALTHY") == "P-HEALTHY"
+    assert safe_file_stem("a/b") != safe_file_stem("a_b") == "a_b"
+    for unsafe in ["", ".", "..", "../x", "/etc/passwd", "NUL"]:
+        stem = safe_file_stem(unsafe)
+        assert stem and stem not in (".", "..") and "/" not in stem and not stem.startswith(".")
+
+
+def test_missing_model_is_exit_code_2_with_one_line(tmp_path):
+    data = write_rows(tmp_path / "a.csv", [tiny_row()])
+    result = invoke("explain", "--model", str(tmp_path / "none.json"), "--data", str(data), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert "none.json" in result.output and "Traceback" not in result.output
+
+
+def test_broken_policy_is_exit_code_2_naming_the_file(tmp_path, model):
+    data = write_rows(tmp_path / "a.csv", [tiny_row()])
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("name: p\nversion: '1'\ncutoff: 500\nlimit_bands: []\n", encoding="utf-8")
+    result = invoke("explain", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "o"),
+                    "--policy", str(policy))
+    assert result.exit_code == 2
+    assert "policy.yaml" in result.output and "limit_bands" in result.output
+
+
+def test_best_points_baseline_works_without_reference(tmp_path):
+    bare = save_spec(tiny_spec(), tmp_path / "bare.json")
+    data = write_rows(tmp_path / "a.csv", [tiny_row(other_platform_loans=8, debt_to_income=1.5)])
+    out = tmp_path / "o"
+    default = invoke("explain", "--model", str(bare), "--data", str(data), "--out", str(out))
+    assert default.exit_code == 2 and "--baseline best_points" in default.output
+    result = invoke("explain", "--model", str(bare), "--data", str(data), "--out", str(out), "--baseline", "best_points")
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "A-1.json").read_text(encoding="utf-8"))["reason_baseline"] == "best_points"

@@ -1,0 +1,223 @@
+"""explain_table: one consistent, replayable DecisionRecord per applicant."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from _decision_fixtures import random_tiny_table, tiny_row, tiny_spec, tiny_table, with_reference
+from scorecard.explain import explain_table
+from scorecard.policy import parse_policy
+from scorecard.records import record_from_dict
+from scorecard.scoring import score
+
+SPEC = with_reference(tiny_spec(), random_tiny_table(4000, 11))
+POLICY = parse_policy(
+    {
+        "name": "t",
+        "version": "t-7",
+        "hard_rules": [
+            {"code": "HARD_IDENTITY", "when": [{"column": "identity_verified", "op": "ne", "value": 1, "missing": "match"}]},
+            {"code": "RETRY_LATER", "outcome": "retry_later", "when": [{"column": "system_status", "op": "eq", "value": "maintenance"}]},
+        ],
+        "cutoff": 520,
+        "overlays": [
+            {"code": "OVL.H2", "kind": "cutoff", "cutoff": 540,
+             "when": [{"profile_column": "date", "op": "between", "value": ["2026-07-01", "2026-12-31"]}]},
+        ],
+        "limit_bands": [
+            {"name": "B1", "min_score": 520, "limit": 1000},
+            {"name": "B2", "min_score": 560, "limit": 3000},
+            {"name": "B3", "min_score": 580, "limit": 8000},
+        ],
+    },
+    "t.yaml",
+)
+
+
+def explain(rows, **kwargs):
+    return explain_table(SPEC, POLICY, tiny_table(rows), **kwargs)
+
+
+def check_record(record, profile=SPEC.profile) -> None:
+    """Invariants every record must satisfy."""
+    if record.score is None:
+        assert record.outcome in ("cannot_evaluate", "retry_later")
+        assert record.factors == () and record.reasons == () and record.recourse == ()
+        assert record.recourse_status == "not_applicable" and record.hard_rule == record.decision
+        return
+    assert sum(line.points for line in record.factors) == record.score
+    assert len(record.reasons) <= 4
+    by_factor = {line.factor: line for line in record.factors}
+    for reason in record.reasons:
+        line = by_factor[reason.factor]
+        assert reason.points_below_baseline == round(line.baseline_points - line.points, 2) > 0.5
+        assert reason.code.startswith(reason.factor.upper() + ".")
+    shortfalls = [r.points_below_baseline for r in record.reasons]
+    assert shortfalls == sorted(shortfalls, reverse=True)
+    for line in record.factors:
+        if profile.factor(line.factor).actionability == "fixed":
+            assert line.better_value is None
+    if record.outcome == "approved":
+        assert record.score >= record.cutoff and record.limit > 0
+        if record.next_band_score is None:
+            assert record.reasons == () and record.recourse_status == "not_needed"
+        else:
+            assert record.recourse_target == record.next_band_score
+    else:
+        assert record.score < record.cutoff and record.limit == 0 and record.recourse_target == record.cutoff
+        assert record.reasons, "a declined applicant always gets reasons in these cases"
+    for plan in record.recourse:
+        assert plan.new_score >= record.recourse_target
+    assert (record.recourse_status == "found") == bool(record.recourse)
+
+
+def test_declined_record_has_reasons_plans_and_a_consistent_score():
+    (record,) = explain([tiny_row(applicant_id="P-1", other_platform_loans=4, overdue_count=2, debt_to_income=0.8)])
+    check_record(record)
+    assert (record.decision, record.score, record.cutoff, record.limit) == ("DECLINED_SCORE", 490, 520, 0)
+    assert record.model_sha256 == SPEC.sha256 and record.policy_version == "t-7"
+    assert record.reason_baseline == "cutoff_average"
+    assert [r.code for r in record.reasons][:3] == ["DEBT_TO_INCOME.VALUE", "OTHER_PLATFORM_LOANS.VALUE", "OVERDUE_COUNT.VALUE"]
+    assert record.recourse_status == "found"
+    first = record.recourse[0]
+    assert first.new_score >= 520 and [c.factor for c in first.changes] == ["debt_to_income"]
+
+
+def test_no_record_is_its_own_reason_code():
+    (record,) = explain([tiny_row(debt_to_income=-1, profile_completeness=20, city=None)])
+    codes = [r.code for r in record.reasons]
+    assert "DEBT_TO_INCOME.SPECIAL" in codes and "CITY.MISSING" in codes
+    special = next(r for r in record.reasons if r.code == "DEBT_TO_INCOME.SPECIAL")
+    assert special.kind == "special" and special.value == -1.0
+
+
+def test_hard_rules_and_maintenance_are_not_judgements():
+    records = explain([tiny_row(applicant_id="H", identity_verified=0), tiny_row(applicant_id="M", system_status="maintenance")])
+    for record in records:
+        check_record(record)
+    assert [(r.decision, r.outcome, r.score) for r in records] == [
+        ("HARD_IDENTITY", "cannot_evaluate", None), ("RETRY_LATER", "retry_later", None)]
+
+
+def test_approved_below_top_band_gets_limit_reasons_and_a_plan_to_the_next_band():
+    top, below = explain([tiny_row(applicant_id="T"), tiny_row(applicant_id="B", other_platform_loans=2, debt_to_income=0.4)])
+    check_record(top)
+    check_record(below)
+    assert (top.limit_band, top.recourse_status, top.reasons) == ("B3", "not_needed", ())
+    assert (below.score, below.limit_band, below.next_band_score) == (565, "B2", 580)
+    assert below.recourse[0].new_score >= 580
+
+
+def test_overlay_decline_is_recorded_as_the_rules_changing():
+    row = tiny_row(debt_to_income=0.6, other_platform_loans=4, snapshot_date="2026-08-01")  # 520
+    (record,) = explain([row])
+    assert record.decision == "DECLINED_OVERLAY" and record.cutoff == 540 and record.base_cutoff == 520
+    (overlay,) = record.overlays
+    assert (overlay.code, overlay.changed_outcome, overlay.before, overlay.after) == ("OVL.H2", True, 520, 540)
+
+
+def test_snapshots_of_one_applicant_make_one_record_with_history():
+    may = tiny_row(applicant_id="Z", snapshot_date="2026-05-12", debt_to_income=0.6, other_platform_loans=4)
+    aug = {**may, "snapshot_date": "2026-08-20"}
+    other = tiny_row(applicant_id="Y")
+    records = explain([aug, other, may])
+    assert [r.applicant_id for r in records] == ["Z", "Y"]
+    z = records[0]
+    assert z.snapshot_date == "2026-08-20" and z.decision == "DECLINED_OVERLAY"
+    assert [(s.date, s.decision, s.limit) for s in z.history] == [
+        ("2026-05-12", "APPROVED", 1000), ("2026-08-20", "DECLINED_OVERLAY", 0)]
+
+
+def test_records_round_trip_through_json():
+    table = random_tiny_table(300, 4)
+    for record in explain_table(SPEC, POLICY, table):
+        check_record(record)
+        assert record_from_dict(json.loads(record.to_json())) == record
+
+
+def test_best_points_and_population_baselines_are_recorded():
+    row = tiny_row(other_platform_loans=4, overdue_count=2, debt_to_income=0.8)
+    (best,) = explain([row], baseline="best_points")
+    assert best.reason_baseline == "best_points"
+    assert all(line.baseline_points == line.best_points for line in best.factors)
+    (pop,) = explain([row], baseline="population_average")
+    assert pop.reason_baseline == "population_average"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000), st.integers(1, 40))
+def test_records_are_deterministic_and_independent_of_the_rest_of_the_batch(seed, size):
+    table = random_tiny_table(size, seed)
+    table["identity_verified"] = np.where(np.arange(size) % 7 == 3, 0, 1)
+    together = explain_table(SPEC, POLICY, table)
+    assert explain_table(SPEC, POLICY, table.copy()) == together
+    for record in together:
+        check_record(record)
+    alone = [explain_table(SPEC, POLICY, table.iloc[[i]])[0] for i in range(size)]
+    assert alone == together
+
+
+def test_unknown_baseline_is_refused():
+    with pytest.raises(ValueError, match="unknown reason baseline"):
+        explain([tiny_row()], baseline="median")
+
+
+def test_empty_table_gives_no_records():
+    assert explain_table(SPEC, POLICY, tiny_table([tiny_row()]).iloc[0:0]) == []
+
+
+def test_scores_in_records_match_scoring():
+    table = random_tiny_table(200, 9)
+    table["identity_verified"] = 1
+    records = explain_table(SPEC, POLICY, table)
+    assert [r.score for r in records] == score(SPEC, table).total.tolist()
+
+
+# --- golden records of the demo personas ----------------------------------------------------------
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def persona_records():
+    """Records of the bundled demo personas under the bundled demo policy.
+
+    The model is ``golden/demo_model.json``: a scorecard on the demo profile kept as a fixture,
+    so these goldens change only when the decision code, the policy or the personas change.
+    """
+    import yaml
+
+    from scorecard.policy import default_policy
+    from scorecard.spec import load_spec
+
+    spec = load_spec(GOLDEN / "demo_model.json")
+    personas = yaml.safe_load((Path(__file__).resolve().parents[1] / "scorecard" / "datasets" / "personas.yaml")
+                              .read_text(encoding="utf-8"))
+    table = pd.DataFrame([snapshot for persona in personas["personas"] for snapshot in persona["snapshots"]])
+    return spec, explain_table(spec, default_policy(), table)
+
+
+def test_demo_persona_records_match_their_golden_files():
+    """The demo personas' records are exactly the reviewed golden files.
+
+    Regenerate after a deliberate change with ``SCORECARD_UPDATE_GOLDEN=1 pytest tests/test_explain.py``
+    and review the diff.
+    """
+    spec, records = persona_records()
+    folder = GOLDEN / "personas"
+    if os.environ.get("SCORECARD_UPDATE_GOLDEN"):
+        folder.mkdir(parents=True, exist_ok=True)
+        for record in records:
+            (folder / f"{record.applicant_id}.json").write_text(record.to_json(), encoding="utf-8")
+    expected = sorted(p.stem for p in folder.glob("*.json"))
+    assert expected == sorted(r.applicant_id for r in records)
+    for record in records:
+        check_record(record, spec.profile)
+        assert record.to_json() == (folder / f"{record.applicant_id}.json").read_text(encoding="utf-8"), record.applicant_id

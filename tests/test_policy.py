@@ -1,0 +1,168 @@
+"""Decision policy: validation with clear messages, evaluation order, overlays, limit bands."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from _decision_fixtures import tiny_row, tiny_spec, tiny_table
+from scorecard.errors import DataError, PolicyError
+from scorecard.policy import decide, default_policy, load_policy, parse_policy
+from scorecard.scoring import score
+
+SPEC = tiny_spec()
+
+BASE = {
+    "name": "t",
+    "version": "t-1",
+    "hard_rules": [
+        {"code": "HARD_IDENTITY", "when": [{"column": "identity_verified", "op": "ne", "value": 1, "missing": "match"}]},
+        {"code": "HARD_PROFILE_INCOMPLETE", "when": [{"column": "profile_completeness", "op": "lt", "value": 40, "missing": "match"}]},
+        {"code": "RETRY_LATER", "outcome": "retry_later", "when": [{"column": "system_status", "op": "eq", "value": "maintenance"}]},
+    ],
+    "cutoff": 500,
+    "overlays": [
+        {"code": "OVL.YOUNG", "kind": "cutoff", "cutoff": 520, "when": [{"profile_column": "segment", "op": "eq", "value": "young"}]},
+        {"code": "OVL.H2", "kind": "cutoff", "cutoff": 530,
+         "when": [{"profile_column": "date", "op": "between", "value": ["2026-07-01", "2026-12-31"]}]},
+        {"code": "OVL.CAP", "kind": "limit_cap", "cap": 3000, "when": [{"profile_column": "segment", "op": "eq", "value": "young"}]},
+    ],
+    "limit_bands": [
+        {"name": "B1", "min_score": 500, "limit": 1000},
+        {"name": "B2", "min_score": 540, "limit": 3000},
+        {"name": "B3", "min_score": 570, "limit": 8000},
+    ],
+}
+POLICY = parse_policy(BASE, "t.yaml")
+
+
+def run(rows):
+    table = tiny_table(rows)
+    return decide(score(SPEC, table), POLICY, table, SPEC.profile), score(SPEC, table).total
+
+
+def test_bundled_demo_policy_loads_and_is_versioned():
+    policy = default_policy()
+    assert policy.version and policy.name == "demo"
+    assert [r.code for r in policy.hard_rules] == ["HARD_IDENTITY", "HARD_PROFILE_INCOMPLETE", "RETRY_LATER"]
+    assert 4 <= len(policy.limit_bands) <= 5
+
+
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (lambda d: d.pop("version"), "version"),
+        (lambda d: d.__setitem__("version", 2.1), "quoted text"),
+        (lambda d: d["overlays"][0].__setitem__("cutoff", 480), "overlay OVL.YOUNG: cutoff 480 does not tighten"),
+        (lambda d: d["overlays"][0].__setitem__("code", "young"), "OVL.SOMETHING"),
+        (lambda d: d["limit_bands"].reverse(), "increasing order"),
+        (lambda d: d["hard_rules"][0].__setitem__("code", "IDENTITY"), "HARD_SOMETHING"),
+        (lambda d: d["hard_rules"][0]["when"][0].__setitem__("op", "like"), "hard_rules[0] (HARD_IDENTITY).when[0].op"),
+        (lambda d: d["overlays"][1]["when"][0].__setitem__("value", ["2026-07-01", "July"]), "YYYY-MM-DD"),
+        (lambda d: d.__setitem__("surprise", 1), "surprise"),
+    ],
+)
+def test_invalid_policies_name_file_and_key(edit, words):
+    data = copy.deepcopy(BASE)
+    edit(data)
+    with pytest.raises(PolicyError) as info:
+        parse_policy(data, "mine.yaml")
+    message = str(info.value)
+    assert message.startswith("mine.yaml: ") and words in message and "\n" not in message
+
+
+def test_policy_files_missing_or_broken(tmp_path):
+    with pytest.raises(PolicyError, match="not found"):
+        load_policy(tmp_path / "none.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed", encoding="utf-8")
+    with pytest.raises(PolicyError, match="bad.yaml: not valid"):
+        load_policy(bad)
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump(BASE), encoding="utf-8")
+    assert load_policy(good) == POLICY
+
+
+def test_hard_rules_stop_in_order_before_the_score():
+    rows = [
+        tiny_row(identity_verified=0, profile_completeness=10, system_status="maintenance"),
+        tiny_row(identity_verified=None, system_status="maintenance"),
+        tiny_row(profile_completeness=30, system_status="maintenance"),
+        tiny_row(system_status="maintenance"),
+        tiny_row(),
+    ]
+    d, _ = run(rows)
+    assert list(d.code) == ["HARD_IDENTITY", "HARD_IDENTITY", "HARD_PROFILE_INCOMPLETE", "RETRY_LATER", "APPROVED"]
+    assert list(d.outcome) == ["cannot_evaluate"] * 3 + ["retry_later", "approved"]
+    assert list(d.limit[:4]) == [0, 0, 0, 0]
+    assert not d.overlay_applied[:4].any()
+
+
+def test_overlay_alone_turns_approval_into_decline_and_says_so():
+    # score 505: passes the base cutoff 500, not the young cutoff 520
+    row = tiny_row(debt_to_income=0.6, other_platform_loans=4, city="C", segment="young")
+    d, total = run([row, {**row, "segment": "standard"}])
+    assert int(total[0]) == 505
+    assert list(d.code) == ["DECLINED_OVERLAY", "APPROVED"]
+    assert d.overlay_applied[0].tolist() == [True, False, False]
+    assert d.overlay_changed[0].tolist() == [True, False, False]
+    assert (d.overlay_before[0, 0], d.overlay_after[0, 0]) == (500, 520)
+    assert d.cutoff.tolist() == [520, 500]
+
+
+def test_date_overlay_uses_the_profile_date_column_inclusive():
+    row = tiny_row(debt_to_income=0.6, other_platform_loans=4, city="C")  # 505
+    dates = ["2026-06-30", "2026-07-01", "2026-12-31", "2027-01-01", None]
+    d, _ = run([{**row, "snapshot_date": x} for x in dates])
+    assert list(d.code) == ["APPROVED", "DECLINED_OVERLAY", "DECLINED_OVERLAY", "APPROVED", "APPROVED"]
+
+
+def test_score_below_base_cutoff_is_a_score_decline_even_when_an_overlay_applies():
+    row = tiny_row(debt_to_income=1.2, other_platform_loans=7, overdue_count=4, segment="young")
+    d, total = run([row])
+    assert total[0] < 500 and d.code[0] == "DECLINED_SCORE"
+    assert d.overlay_applied[0, 0] and not d.overlay_changed[0, 0]
+
+
+def test_limit_bands_cap_and_next_band():
+    best = tiny_row()  # 595: top band
+    mid = tiny_row(other_platform_loans=2, debt_to_income=0.4)  # 565: B2
+    d, total = run([best, mid, {**mid, "segment": "young"}, {**best, "segment": "young"}])
+    assert total.tolist() == [595, 565, 565, 595]
+    assert d.limit.tolist() == [8000, 3000, 3000, 3000]
+    assert [POLICY.limit_bands[b].name for b in d.band] == ["B3", "B2", "B2", "B3"]
+    # the next band raises the limit, unless a cap holds it down
+    assert d.next_band_score.tolist() == [-1, 570, -1, -1]
+    cap = 2
+    assert d.overlay_changed[:, cap].tolist() == [False, False, False, True]
+    assert (d.overlay_before[3, cap], d.overlay_after[3, cap]) == (8000, 3000)
+
+
+def test_missing_policy_column_is_a_clear_data_error():
+    table = tiny_table([tiny_row()]).drop(columns=["system_status"])
+    with pytest.raises(DataError, match="no column 'system_status', which policy rule RETRY_LATER reads"):
+        decide(score(SPEC, table), POLICY, table, SPEC.profile)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.sampled_from(["standard", "young"]),
+                          st.sampled_from(["2026-03-01", "2026-08-01"])), min_size=1, max_size=30))
+def test_decision_invariants(params):
+    rows = [tiny_row(other_platform_loans=loans, overdue_count=loans % 5, segment=seg, snapshot_date=date)
+            for loans, seg, date in params]
+    d, total = run(rows)
+    approved = d.outcome == "approved"
+    assert (total[approved] >= d.cutoff[approved]).all()
+    assert (total[~approved] < d.cutoff[~approved]).all()
+    assert (d.cutoff >= POLICY.cutoff).all()
+    assert ((d.limit > 0) == approved).all()
+    assert (d.code == "DECLINED_OVERLAY").tolist() == ((~approved) & (total >= POLICY.cutoff)).tolist()
+    # same rows, same decisions, one by one
+    singles = [run([row])[0].code[0] for row in rows]
+    assert singles == d.code.tolist()
+    assert np.all(d.next_band_score[~approved] == -1)
