@@ -1,152 +1,303 @@
 """Optimal binning per factor (optbinning) turned into plain spec bins with WoE and IV.
 
-optbinning only finds the split points (numeric) or category groups (categorical). The bin
-statistics are then recounted here with the spec's own bin rule (``scoring.assign_bins``), so the
-WoE stored in the spec is exactly the WoE of the rows that the scorer puts in each bin.
+This is the only module that imports optbinning. optbinning finds the split points (numeric and
+flag factors) or the category groups (categorical factors) under the profile's monotonic trend,
+with every special code in its own bin and missing values in their own bin. The bin statistics
+are then recounted with the spec's own bin rule (``scoring.assign_bins``), so the WoE stored in
+the spec is exactly the WoE of the rows the scorer puts in each bin.
+
+Where optbinning 1.0 would mislead, the spec says what happens instead (see ``spec.py``):
+
+* a bin that holds only good (or only bad) rows gets WoE 0 and event rate 0 in optbinning's
+  binning table; here its event rate is the real one and its WoE is smoothed by adding
+  ``SMOOTHING`` rows to both outcomes, so an all-bad special code does not look neutral;
+* an empty special or missing bin gets WoE 0 (neutral points) in optbinning; here it gets the WoE
+  of the factor's worst observed bin (``EMPTY_BIN_RULE``);
+* an unseen category is scored as Missing by optbinning (index -1); here ``unseen_bin`` points
+  to the factor's worst category group (``UNSEEN_RULE``).
+
+Every other bin has optbinning's own WoE, computed with optbinning's formula, so the points
+equal optbinning's ``Scorecard`` for the same model (``tests/test_scoring.py`` checks this).
+Numeric bins follow optbinning's side convention, ``lower <= x < upper`` (``np.digitize`` with
+``right=False``), which ``scoring.py`` matches with ``searchsorted(side="right")``.
+
 Points are filled in later by ``scaling.py``; here every bin has 0 points.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from optbinning import OptimalBinning
 
-from scorecard.errors import FitError
-from scorecard.profile import Factor, Profile
-from scorecard.scoring import assign_bins, numeric_values
-from scorecard.spec import Bin, FactorSpec, SelectionStep
 
-MIN_IV = 0.02  # below this a factor barely separates good from bad ("useless" by the usual rule)
-MIN_BIN_SHARE = 0.05
-MAX_BINS = 6
-SMOOTHING = 0.5  # added to good and bad counts so a bin without bads (or goods) has a finite WoE
+class _QuietSolverProbe(logging.Filter):
+    """cvxpy (an optbinning dependency) logs a warning at import for every optional solver whose
+    native library is broken; binning never uses those solvers, so the lines are only noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "importing solver" not in record.getMessage()
+
+
+logging.getLogger("__cvxpy__").addFilter(_QuietSolverProbe())
+
+from optbinning import OptimalBinning  # noqa: E402  (after the filter above)
+
+from scorecard.errors import FitError  # noqa: E402
+from scorecard.profile import Factor, Profile  # noqa: E402
+from scorecard.scoring import assign_bins, numeric_values  # noqa: E402
+from scorecard.spec import Bin, FactorSpec, SelectionStep  # noqa: E402
+
+MIN_IV = 0.02  # below this a factor barely separates good from bad ("not predictive" by the usual rule)
+MIN_BIN_SHARE = 0.05  # smallest range or category bin, as a share of the training rows
+MIN_FLAG_SHARE = 0.01  # a flag's two values stay two bins down to this share (e.g. 3% unverified)
+MAX_BINS = 8  # range or category bins per factor; special and missing bins come on top
+MAX_PREBINS = 20
+SPLIT_DIGITS = 4  # decimals of the split points of non-integer factors, so labels are exact
+SMOOTHING = 0.5  # rows of each outcome added to a bin that holds only one outcome
+
+# optbinning's trend vocabulary; "auto" becomes "auto_asc_desc" so every trend a reader sees is
+# monotone (optbinning's plain "auto" may pick a peak or a valley nobody asked for).
+_TRENDS = {"auto": "auto_asc_desc"}
+
+Progress = Callable[[str, int, int], Any]  # (stage, done, total)
 
 
 @dataclass(frozen=True)
 class Binning:
-    """Binned factors (points 0, coefficient 0) that passed the IV screen, and the log."""
+    """Binned factors that passed the IV screen (points 0, coefficient 0) and the selection log.
+
+    ``all_factors`` holds every binned factor, kept or not, for the IV table of the report.
+    """
 
     factors: tuple[FactorSpec, ...]
     steps: tuple[SelectionStep, ...]
+    all_factors: tuple[FactorSpec, ...] = ()
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
+# --- labels -----------------------------------------------------------------------------------
 
 
-def _range_label(lower: float | None, upper: float | None) -> str:
-    lo = "-inf" if lower is None else _number(lower)
-    hi = "inf" if upper is None else _number(upper)
-    return f"[{lo}, {hi})"
+def number_text(value: float | int | str) -> str:
+    """Short exact text of a number: 3 not 3.0, 0.35 not 0.35000000000000003 (split points
+    are rounded to ``SPLIT_DIGITS`` decimals, so the shortest round-trip text is exact)."""
+    if isinstance(value, str):
+        return value
+    value = float(value)
+    if value.is_integer():
+        return str(int(value))
+    return repr(value)
 
 
-def _trend(factor: Factor) -> str:
-    return "auto_asc_desc" if factor.trend == "auto" else factor.trend
+def range_label(lower: float | None, upper: float | None, factor: Factor) -> str:
+    """What a reader sees for ``lower <= x < upper``: whole numbers for integer factors
+    ("0–2", "3", "≥ 5"), half-open intervals otherwise ("< 0.3", "[0.3, 0.5)", "≥ 0.5")."""
+    if factor.integer or factor.kind == "flag":
+        lo = math.ceil(lower) if lower is not None else (
+            math.ceil(factor.min_value) if factor.min_value is not None else None)
+        hi = math.ceil(upper) - 1 if upper is not None else None
+        if hi is None and lo is not None and factor.max_value is not None and lo >= factor.max_value:
+            hi = lo
+        if lo is None and hi is None:
+            return "all values"
+        if lo is None:
+            return f"≤ {hi}"
+        if hi is None:
+            return f"≥ {lo}"
+        return str(lo) if lo == hi else f"{lo}–{hi}"
+    if lower is None and upper is None:
+        return "all values"
+    if lower is None:
+        return f"< {number_text(upper)}"
+    if upper is None:
+        return f"≥ {number_text(lower)}"
+    return f"[{number_text(lower)}, {number_text(upper)})"
 
 
-def _skeleton(factor: Factor, x: pd.Series, y: np.ndarray) -> list[Bin]:
-    """Bins without statistics, from optbinning's splits on the training rows."""
-    codes = list(factor.special_codes)
+# --- optbinning -------------------------------------------------------------------------------
+
+
+def special_codes(factor: Factor) -> dict[str, list[float | str]]:
+    """optbinning's ``special_codes`` for a factor: one named group (one bin) per code."""
+    if factor.kind == "categorical":
+        return {str(code): [str(code)] for code in factor.special_codes}
+    return {number_text(code): [float(code)] for code in factor.special_codes if not isinstance(code, str)}
+
+
+def optbinning_params(factor: Factor, *, max_bins: int = MAX_BINS, min_bin_share: float = MIN_BIN_SHARE) -> dict[str, Any]:
+    """The ``OptimalBinning`` arguments this module uses for ``factor`` (also usable as
+    ``BinningProcess(binning_fit_params={column: ...})``, which the tests and the benchmark do
+    to build optbinning's own ``Scorecard`` on the very same bins)."""
     categorical = factor.kind == "categorical"
-    optb = OptimalBinning(
-        name=factor.name,
-        dtype="categorical" if categorical else "numerical",
-        monotonic_trend=None if categorical else _trend(factor),
-        special_codes=([str(c) for c in codes] if categorical else [float(c) for c in codes]) or None,
-        min_prebin_size=MIN_BIN_SHARE,
-        min_bin_size=MIN_BIN_SHARE,
-        max_n_bins=MAX_BINS,
-    )
-    if categorical:
-        text = x.astype("string")
-        values = text.to_numpy(dtype=object, na_value=np.nan)
-    else:
-        values = numeric_values(x)
+    share = MIN_FLAG_SHARE if factor.kind == "flag" else min_bin_share
+    return {
+        "dtype": "categorical" if categorical else "numerical",
+        # Categories are ordered by bad rate before they are grouped, so no trend applies.
+        "monotonic_trend": None if categorical else _TRENDS.get(factor.trend, factor.trend),
+        "special_codes": special_codes(factor) or None,
+        "max_n_prebins": MAX_PREBINS,
+        "min_prebin_size": share,
+        "min_bin_size": share,
+        "max_n_bins": max_bins,
+        "split_digits": None if (factor.integer or factor.kind == "flag" or categorical) else SPLIT_DIGITS,
+    }
+
+
+def training_values(factor: Factor, column: pd.Series) -> np.ndarray:
+    """The column as optbinning reads it: floats (NaN missing) or text (NaN missing or blank)."""
+    if factor.kind != "categorical":
+        return numeric_values(column)
+    text = column.astype("string")
+    blank = text.str.strip() == ""
+    return text.mask(blank).to_numpy(dtype=object, na_value=np.nan)
+
+
+def _fit_optbinning(factor: Factor, values: np.ndarray, y: np.ndarray, *, max_bins: int,
+                    min_bin_share: float) -> OptimalBinning:
+    optb = OptimalBinning(name=factor.name, **optbinning_params(factor, max_bins=max_bins, min_bin_share=min_bin_share))
     try:
         optb.fit(values, y)
     except Exception as exc:  # optbinning raises plain ValueError/TypeError on degenerate columns
-        raise FitError(f"column '{factor.source_column}': binning failed ({exc}); check its values") from exc
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        raise FitError(f"column '{factor.source_column}' (factor {factor.name}): binning failed ({first}); "
+                       "check its values against the profile") from exc
+    return optb
+
+
+def _skeleton(factor: Factor, optb: OptimalBinning, values: np.ndarray) -> list[Bin]:
+    """The spec's bins (statistics still empty), in optbinning's order: clean bins, then one bin
+    per special code, then missing."""
+    empty = {"points": 0, "woe": 0.0, "count": 0, "event_count": 0, "event_rate": 0.0, "iv": 0.0}
     bins: list[Bin] = []
-    if categorical:
+    if factor.kind == "categorical":
         for group in optb.splits:
             cats = tuple(sorted(str(c) for c in group))
             if cats:
-                bins.append(Bin(kind="categories", label=", ".join(cats), points=0, woe=0.0, count=0,
-                                event_count=0, event_rate=0.0, iv=0.0, categories=cats))
-        if not bins:
-            seen = tuple(sorted(set(text.dropna().map(str)) - {str(c) for c in codes}))
-            bins.append(Bin(kind="categories", label=", ".join(seen), points=0, woe=0.0, count=0,
-                            event_count=0, event_rate=0.0, iv=0.0, categories=seen))
+                bins.append(Bin(kind="categories", label=", ".join(cats), categories=cats, **empty))
+        if not bins:  # no split: every category seen in training is one group
+            codes = {str(c) for c in factor.special_codes}
+            seen = pd.unique(pd.Series(values).dropna().astype(str))
+            cats = tuple(sorted(c for c in seen if c not in codes))
+            if cats:
+                bins.append(Bin(kind="categories", label=", ".join(cats), categories=cats, **empty))
     else:
-        # optbinning stores splits in float32; 7 significant digits give the edge a readable label.
-        edges = [None, *sorted({float(f"{float(s):.7g}") for s in optb.splits}), None]
+        edges = [None, *(float(s) for s in optb.splits), None]
         for lo, hi in zip(edges[:-1], edges[1:]):
-            bins.append(Bin(kind="range", label=_range_label(lo, hi), points=0, woe=0.0, count=0,
-                            event_count=0, event_rate=0.0, iv=0.0, lower=lo, upper=hi))
-    if codes:
-        special = tuple(str(c) if categorical else float(c) for c in codes)
-        bins.append(Bin(kind="special", label=", ".join(_number(c) if isinstance(c, float) else str(c) for c in special),
-                        points=0, woe=0.0, count=0, event_count=0, event_rate=0.0, iv=0.0, special_values=special))
-    bins.append(Bin(kind="missing", label="Missing", points=0, woe=0.0, count=0, event_count=0,
-                    event_rate=0.0, iv=0.0))
+            bins.append(Bin(kind="range", label=range_label(lo, hi, factor), lower=lo, upper=hi, **empty))
+    for label, codes in special_codes(factor).items():
+        bins.append(Bin(kind="special", label=label, special_values=tuple(codes), **empty))
+    bins.append(Bin(kind="missing", label="Missing", **empty))
     return bins
 
 
-def _with_stats(factor: Factor, bins: list[Bin], x: pd.Series, y: np.ndarray) -> FactorSpec:
+def _woe(good: float, bad: float, total_good: float, total_bad: float) -> float:
+    """WoE = ln(%good / %bad), written as optbinning writes it so the floats agree bit for bit."""
+    if good > 0 and bad > 0:
+        return math.log(1.0 / (bad / (good + bad)) - 1.0) + math.log(total_bad / total_good)
+    return math.log(((good + SMOOTHING) / total_good) / ((bad + SMOOTHING) / total_bad))
+
+
+def bin_statistics(factor: Factor, bins: list[Bin], column: pd.Series, y: np.ndarray) -> FactorSpec:
+    """Count, bad count, event rate, WoE and IV of every bin, with the scorer's bin rule."""
     missing_bin = len(bins) - 1
     provisional = FactorSpec(name=factor.name, column=factor.source_column, kind=factor.kind, coefficient=0.0,
                              iv=0.0, bins=tuple(bins), missing_bin=missing_bin, unseen_bin=missing_bin)
-    index = assign_bins(provisional, x)
+    index = assign_bins(provisional, column)
     count = np.bincount(index, minlength=len(bins)).astype(np.int64)
     bad = np.bincount(index, weights=y, minlength=len(bins)).round().astype(np.int64)
     good = count - bad
     total_bad, total_good = int(bad.sum()), int(good.sum())
     if total_bad == 0 or total_good == 0:
         raise FitError("the training rows have only one outcome (all good or all bad); a scorecard needs both")
-    stats = []
+    stats: list[Bin] = []
     for i, b in enumerate(bins):
         if count[i] == 0:
-            # Empty special/missing bin: neutral WoE; scaling gives it the worst points (EMPTY_BIN_RULE).
-            stats.append(replace(b, count=0, event_count=0, event_rate=0.0, woe=0.0, iv=0.0))
+            stats.append(b)
             continue
-        share_good = (good[i] + SMOOTHING) / (total_good + SMOOTHING)
-        share_bad = (bad[i] + SMOOTHING) / (total_bad + SMOOTHING)
-        woe = math.log(share_good / share_bad)
-        iv = (share_good - share_bad) * woe
+        woe = _woe(float(good[i]), float(bad[i]), total_good, total_bad)
+        share_good, share_bad = good[i] / total_good, bad[i] / total_bad
+        if good[i] == 0 or bad[i] == 0:
+            share_good = (good[i] + SMOOTHING) / total_good
+            share_bad = (bad[i] + SMOOTHING) / total_bad
+        iv = float((share_good - share_bad) * woe)
         stats.append(replace(b, count=int(count[i]), event_count=int(bad[i]),
-                             event_rate=round(float(bad[i] / count[i]), 10), woe=round(woe, 10), iv=round(float(iv), 10)))
-    observed = [i for i, b in enumerate(stats) if b.kind in ("range", "categories") and b.count > 0]
-    # Unseen categories score as the worst observed bin (UNSEEN_RULE): lowest WoE is riskiest.
-    unseen = min(observed, key=lambda i: (stats[i].woe, i)) if observed else missing_bin
-    return replace(provisional, bins=tuple(stats), iv=round(float(sum(b.iv for b in stats)), 10), unseen_bin=unseen)
+                             event_rate=float(bad[i] / count[i]), woe=woe, iv=iv))
+    observed = [i for i, b in enumerate(stats) if b.count > 0]
+    worst = min(observed, key=lambda i: (stats[i].woe, i))
+    # EMPTY_BIN_RULE: an empty special/missing bin carries the worst observed WoE, so it scores
+    # the worst observed points (optbinning would give it WoE 0, i.e. neutral points).
+    stats = [replace(b, woe=stats[worst].woe) if b.count == 0 else b for b in stats]
+    groups = [i for i, b in enumerate(stats) if b.kind in ("range", "categories") and b.count > 0]
+    # UNSEEN_RULE: an unseen category scores as the worst category group seen in training.
+    unseen = min(groups, key=lambda i: (stats[i].woe, i)) if groups else worst
+    return replace(provisional, bins=tuple(stats), iv=float(sum(b.iv for b in stats)), unseen_bin=unseen)
 
 
-def fit_bins(table: pd.DataFrame, y: np.ndarray, profile: Profile, *, min_iv: float = MIN_IV) -> Binning:
-    """Bin every profile factor on the training rows; keep those with IV >= ``min_iv``."""
-    y = np.asarray(y, dtype=float)
+def _no_split_reason(factor: Factor, optb: OptimalBinning, min_bin_share: float) -> str:
+    share = MIN_FLAG_SHARE if factor.kind == "flag" else min_bin_share
+    trend = optbinning_params(factor)["monotonic_trend"]
+    how = f"a {trend} bad rate" if trend else "distinct bad rates"
+    return f"no split gives {how} with bins of at least {share:.0%} of the rows (optbinning status {optb.status})"
+
+
+def fit_bins(
+    table: pd.DataFrame,
+    y: np.ndarray,
+    profile: Profile,
+    *,
+    min_iv: float = MIN_IV,
+    max_bins: int = MAX_BINS,
+    min_bin_share: float = MIN_BIN_SHARE,
+    progress: Progress | None = None,
+) -> Binning:
+    """Bin every profile factor on the training rows; keep those with IV >= ``min_iv``.
+
+    ``y`` is 1 for the bad outcome. Every factor gets one selection step saying why it was kept
+    or dropped. Raises FitError when no factor is kept.
+    """
+    if not 0 < min_bin_share < 0.5:
+        raise FitError(f"min bin share {min_bin_share} must be between 0 and 0.5")
+    if max_bins < 2:
+        raise FitError(f"max bins {max_bins} must be at least 2")
+    y = np.asarray(y, dtype=np.int64)
     kept: list[FactorSpec] = []
+    every: list[FactorSpec] = []
     steps: list[SelectionStep] = []
-    for factor in profile.factors:
-        x = table[factor.source_column]
-        spec = _with_stats(factor, _skeleton(factor, x, y), x, y)
-        if spec.iv < min_iv:
+    total = len(profile.factors)
+    for done, factor in enumerate(profile.factors):
+        if progress is not None:
+            progress(f"binning {factor.name}", done, total)
+        column = table[factor.source_column]
+        values = training_values(factor, column)
+        optb = _fit_optbinning(factor, values, y, max_bins=max_bins, min_bin_share=min_bin_share)
+        spec = bin_statistics(factor, _skeleton(factor, optb, values), column, y)
+        every.append(spec)
+        groups = sum(1 for b in spec.bins if b.kind in ("range", "categories"))
+        if groups < 2 and spec.iv < min_iv:
+            reason = _no_split_reason(factor, optb, min_bin_share) + f"; IV {spec.iv:.4f} < {min_iv}"
+            steps.append(SelectionStep(factor=factor.name, stage="binning", action="dropped", reason=reason, iv=spec.iv))
+        elif spec.iv < min_iv:
             steps.append(SelectionStep(factor=factor.name, stage="binning", action="dropped",
-                                       reason=f"IV {spec.iv:.4f} < {min_iv}", iv=spec.iv))
+                                       reason=f"IV {spec.iv:.4f} < {min_iv}: too weak to separate good from bad",
+                                       iv=spec.iv))
         else:
             steps.append(SelectionStep(factor=factor.name, stage="binning", action="kept",
-                                       reason=f"IV {spec.iv:.4f} >= {min_iv}", iv=spec.iv))
+                                       reason=f"IV {spec.iv:.4f} >= {min_iv} with {groups} bin(s)", iv=spec.iv))
             kept.append(spec)
+    if progress is not None:
+        progress("binning done", total, total)
     if not kept:
         raise FitError(f"no factor reaches IV {min_iv} on the training rows; the data cannot support a scorecard")
-    return Binning(factors=tuple(kept), steps=tuple(steps))
+    return Binning(factors=tuple(kept), steps=tuple(steps), all_factors=tuple(every))
 
 
 def woe_matrix(factors: tuple[FactorSpec, ...], table: pd.DataFrame) -> pd.DataFrame:
-    """Each row's WoE per factor, columns named by factor, in factor order."""
+    """Each row's WoE per factor (columns named by factor, in factor order), by the scorer's rule."""
     data = {}
     for f in factors:
         woe = np.array([b.woe for b in f.bins], dtype=float)

@@ -183,6 +183,21 @@ def train(
 
 @app.command()
 @_boundary
+def score(
+    model: ModelOpt,
+    data: DataOpt,
+    out_file: Annotated[Path, typer.Option("--out", help="Scores: .csv or .parquet (id, score, pd, points per factor).")],
+    rejects: Annotated[Optional[Path], typer.Option(help="Rows that could not be scored, with the reason.")] = None,
+    engine: Annotated[Engine, typer.Option(help="numpy (in memory) or duckdb (streams larger-than-memory files).")] = Engine.auto,
+) -> None:
+    """Score a table with a spec; bad rows go to the rejects file, never silently away."""
+    result = workflows.score_file(model, data, out_file, rejects=rejects, engine=engine.value, console=console)
+    out.print(result.summary(), highlight=False)
+
+
+
+@app.command()
+@_boundary
 def explain(
     model: ModelOpt,
     data: DataOpt,

@@ -1,9 +1,11 @@
 """The logit on WoE (statsmodels), with backward selection by sign and significance.
 
-WoE is ln(%good / %bad), so a higher WoE is safer; in a logit for the bad outcome every
-coefficient must therefore be negative. A positive one (usually collinearity) would make a safer
-bin score fewer points, which no applicant could be told, so such a factor is dropped first;
-then the least significant factor above ``MAX_P_VALUE``; the logit is refitted after each drop.
+This is the only module that imports statsmodels. WoE is ln(%good / %bad), so a higher WoE is
+safer, and in a logit for the bad outcome (y = 1) every coefficient must be negative (see
+``scaling.py``, which owns that sign). A positive coefficient (usually collinearity between
+factors) would make a safer bin score fewer points, which no analyst can defend and no applicant
+can be told, so such a factor is dropped first; then the least significant factor with a p-value
+above ``max_p_value``. The logit is refitted after each drop and every drop is logged.
 """
 
 from __future__ import annotations
@@ -26,56 +28,79 @@ MAX_P_VALUE = 0.05
 class LogitFit:
     factors: tuple[str, ...]  # kept factor names, in input order
     intercept: float
-    coefficients: tuple[Coefficient, ...]  # intercept first, then the factors
-    steps: tuple[SelectionStep, ...]
+    coefficients: tuple[Coefficient, ...]  # intercept first, then the kept factors
+    steps: tuple[SelectionStep, ...]  # every drop in order, then one "kept" step per factor
 
 
-def _fit(woe: pd.DataFrame, y: np.ndarray):
+def _number(value: float) -> float:
+    """A float the spec can store (JSON has no NaN or infinity)."""
+    value = float(value)
+    return value if np.isfinite(value) else 0.0
+
+
+def _fit(woe: pd.DataFrame, y: np.ndarray):  # noqa: ANN202 (statsmodels results object)
     exog = sm.add_constant(woe.to_numpy(dtype=float), has_constant="add")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # convergence and overflow warnings: checked below instead
         try:
-            return sm.Logit(y, exog).fit(disp=0, maxiter=200), exog
-        except Exception as exc:  # singular matrix, perfect separation
-            raise FitError(f"the logit cannot be fitted on factors {', '.join(woe.columns)} ({exc})") from exc
+            result = sm.Logit(y, exog).fit(disp=0, maxiter=100, method="newton")
+        except (np.linalg.LinAlgError, ValueError) as exc:  # singular matrix, perfect separation
+            raise FitError(f"the logit cannot be fitted on factors {', '.join(woe.columns)} ({exc}); "
+                           "two factors may carry the same information: drop one from the profile") from exc
+    if not result.mle_retvals.get("converged", True):
+        raise FitError(f"the logit on factors {', '.join(woe.columns)} did not converge; "
+                       "check for a factor that separates good and bad perfectly")
+    return result, exog
 
 
-def _clean(value: float) -> float:
-    value = float(value)
-    return round(value, 12) if np.isfinite(value) else 0.0
+def _vif(exog: np.ndarray, j: int) -> float | None:
+    if exog.shape[1] <= 2:
+        return 1.0
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore")
+        value = float(variance_inflation_factor(exog, j))
+    return value if np.isfinite(value) else None
 
 
-def fit_logit(woe: pd.DataFrame, y: np.ndarray) -> LogitFit:
-    """Fit, drop wrong-signed then insignificant factors one at a time, refit; log every step."""
+def fit_logit(woe: pd.DataFrame, y: np.ndarray, *, max_p_value: float = MAX_P_VALUE) -> LogitFit:
+    """Fit, drop wrong-signed then insignificant factors one at a time, refit; log every step.
+
+    ``woe`` has one column per factor (named by the factor); ``y`` is 1 for the bad outcome.
+    Raises FitError when no factor survives.
+    """
+    if not 0 < max_p_value <= 1:
+        raise FitError(f"max p-value {max_p_value} must be in (0, 1]")
     y = np.asarray(y, dtype=float)
     names = list(woe.columns)
     steps: list[SelectionStep] = []
     while True:
         if not names:
-            raise FitError("every factor was dropped by the logit (wrong sign or not significant); the data cannot support a scorecard")
+            raise FitError("every factor was dropped by the logit (wrong sign or not significant); "
+                           "the data cannot support a scorecard")
         result, exog = _fit(woe[names], y)
         coef = np.asarray(result.params)[1:]
-        pvalues = np.asarray(result.pvalues)[1:]
-        positive = [i for i in range(len(names)) if coef[i] > 0]
-        if positive:
-            drop = max(positive, key=lambda i: (coef[i], -i))
-            reason = f"wrong sign: coefficient {coef[drop]:+.4f} > 0 (a safer bin would score fewer points)"
+        pvalues = np.nan_to_num(np.asarray(result.pvalues)[1:], nan=1.0)
+        wrong = [i for i in range(len(names)) if coef[i] > 0]
+        if wrong:
+            drop = max(wrong, key=lambda i: (coef[i], -i))
+            reason = (f"wrong sign: coefficient {coef[drop]:+.4f} > 0 would give a safer bin fewer points "
+                      "(usually overlap with another factor)")
         else:
-            weak = [i for i in range(len(names)) if not (pvalues[i] <= MAX_P_VALUE)]
+            weak = [i for i in range(len(names)) if pvalues[i] > max_p_value]
             if not weak:
                 break
-            drop = max(weak, key=lambda i: (np.nan_to_num(pvalues[i], nan=1.0), -i))
-            reason = f"p-value {pvalues[drop]:.4f} > {MAX_P_VALUE}"
+            drop = max(weak, key=lambda i: (pvalues[i], -i))
+            reason = f"not significant: p-value {pvalues[drop]:.4f} > {max_p_value}"
         steps.append(SelectionStep(factor=names[drop], stage="logit", action="dropped", reason=reason,
-                                   coefficient=_clean(coef[drop]), p_value=_clean(pvalues[drop])))
+                                   coefficient=_number(coef[drop]), p_value=_number(pvalues[drop])))
         names.pop(drop)
     params, bse = np.asarray(result.params), np.asarray(result.bse)
-    tvalues, pall = np.asarray(result.tvalues), np.asarray(result.pvalues)
-    coefficients = [Coefficient("intercept", _clean(params[0]), _clean(bse[0]), _clean(tvalues[0]), _clean(pall[0]))]
+    zvalues, pall = np.asarray(result.tvalues), np.asarray(result.pvalues)
+    coefficients = [Coefficient("intercept", _number(params[0]), _number(bse[0]), _number(zvalues[0]), _number(pall[0]))]
     for j, name in enumerate(names, start=1):
-        vif = _clean(variance_inflation_factor(exog, j)) if len(names) > 1 else 1.0
-        coefficients.append(Coefficient(name, _clean(params[j]), _clean(bse[j]), _clean(tvalues[j]), _clean(pall[j]), vif))
+        coefficients.append(Coefficient(name, _number(params[j]), _number(bse[j]), _number(zvalues[j]),
+                                        _number(pall[j]), _vif(exog, j)))
         steps.append(SelectionStep(factor=name, stage="logit", action="kept",
-                                   reason=f"coefficient {params[j]:+.4f} < 0, p-value {pall[j]:.4f} <= {MAX_P_VALUE}",
-                                   coefficient=_clean(params[j]), p_value=_clean(pall[j])))
-    return LogitFit(tuple(names), _clean(params[0]), tuple(coefficients), tuple(steps))
+                                   reason=f"coefficient {params[j]:+.4f} < 0 and p-value {pall[j]:.4f} <= {max_p_value}",
+                                   coefficient=_number(params[j]), p_value=_number(pall[j])))
+    return LogitFit(tuple(names), _number(params[0]), tuple(coefficients), tuple(steps))

@@ -1,13 +1,30 @@
-"""Integer points per bin from the logit, on a pdo or a min-max (range) scale.
+"""Integer points per bin from the logit, on a PDO scale or a fixed range; owns the WoE sign.
 
-Both scales satisfy score = offset + factor * ln(good:bad odds), with
-ln(good:bad odds) = -(intercept + sum coefficient * WoE). The intercept and offset are shared
-equally among the n factors, so a row's total is the sum of its bins' points.
+The sign convention lives here and only here. optbinning's WoE is ln(%good / %bad): a higher
+WoE is safer. The logit models the bad outcome (y = 1), so
 
-pdo: factor = pdo / ln 2, offset = base_score - factor * ln(base_odds).
-range: the pdo points are mapped linearly so that the lowest possible total is ``min_score``
-and the highest is ``max_score``; factor and offset are mapped with them, so PD from a score
-stays exact.
+    ln(good:bad odds) = -(intercept + sum_j coefficient_j * WoE_j)          (``LOG_ODDS_SIGN``)
+
+and every coefficient must be negative for points to rise with WoE (``check_signs``). Both
+scales then satisfy
+
+    score = offset + factor * ln(good:bad odds)
+
+so ``Scaling.pd_from_score`` turns any score back into a bad probability.
+
+* ``pdo``: factor = pdo / ln 2, offset = base_score - factor * ln(base_odds) (600 points at good:bad
+  odds 50:1, 20 points to double the odds by default). A bin's points are
+  ``-(coefficient * WoE + intercept / n) * factor + offset / n`` rounded to the nearest integer
+  (half to even), exactly optbinning's ``Scorecard`` with ``scaling_method="pdo_odds"`` and
+  ``rounding=True``; the intercept and the offset are shared equally among the n factors, so a
+  row's total is just the sum of its points.
+* ``range``: factor and offset are chosen so that the lowest possible total is ``min_score`` and
+  the highest is ``max_score`` (e.g. 350-950). The integer points keep both ends exact: each
+  factor's lowest bin gets an equal share of ``min_score``, each factor's span (best minus worst
+  bin) is rounded so the spans add up to ``max_score - min_score`` (largest remainders), and the
+  bins in between are rounded and kept inside their factor's span.
+
+``rounding_error`` records how far the integer totals are from the unrounded score.
 """
 
 from __future__ import annotations
@@ -20,26 +37,76 @@ import numpy as np
 from scorecard.errors import FitError
 from scorecard.spec import FactorSpec, Scaling
 
+LOG_ODDS_SIGN = -1.0  # ln(good:bad odds) = LOG_ODDS_SIGN * (intercept + sum coefficient * WoE)
+
+
+def check_signs(coefficients: dict[str, float]) -> None:
+    """Every coefficient on WoE must be negative, or a safer bin would score fewer points."""
+    wrong = sorted(name for name, c in coefficients.items() if not c < 0)
+    if wrong:
+        raise FitError(f"factor(s) {', '.join(wrong)} have a coefficient >= 0 on WoE, so a safer bin would score "
+                       "fewer points; the logit selection should have dropped them")
+
+
+def log_odds_contributions(factor: FactorSpec, coefficient: float) -> np.ndarray:
+    """Per bin, the factor's share of ln(good:bad odds) before the intercept: -coefficient * WoE."""
+    return LOG_ODDS_SIGN * coefficient * np.array([b.woe for b in factor.bins], dtype=float)
+
 
 def pdo_scaling(*, base_score: float, base_odds: float, pdo: float) -> Scaling:
-    if pdo <= 0 or base_odds <= 0:
+    if not (pdo > 0 and base_odds > 0 and math.isfinite(base_score)):
         raise FitError(f"pdo ({pdo}) and base odds ({base_odds}) must be positive; fix --pdo / --base-odds")
     factor = pdo / math.log(2)
     return Scaling(method="pdo", factor=factor, offset=base_score - factor * math.log(base_odds),
                    pdo=float(pdo), base_score=float(base_score), base_odds=float(base_odds))
 
 
-def _raw_points(factors: tuple[FactorSpec, ...], coefficients: dict[str, float], intercept: float,
+def _pdo_points(factors: tuple[FactorSpec, ...], coefficients: dict[str, float], intercept: float,
                 scaling: Scaling) -> list[np.ndarray]:
     n = len(factors)
-    return [
-        np.array([-(coefficients[f.name] * b.woe + intercept / n) * scaling.factor + scaling.offset / n for b in f.bins])
-        for f in factors
-    ]
+    out = []
+    for f in factors:
+        woe = np.array([b.woe for b in f.bins], dtype=float)
+        # optbinning's expression term by term, so the rounded points agree with its Scorecard.
+        raw = -(woe * coefficients[f.name] + intercept / n) * scaling.factor + scaling.offset / n
+        out.append(np.rint(raw).astype(np.int64))
+    return out
 
 
-def _observed(f: FactorSpec) -> np.ndarray:
-    return np.array([b.count > 0 or b.kind in ("range", "categories") for b in f.bins])
+def _largest_remainders(values: np.ndarray, total: int) -> np.ndarray:
+    """Integers near ``values`` (floor or ceil of each) that add up to ``total``."""
+    floors = np.floor(values).astype(np.int64)
+    short = int(total - floors.sum())
+    order = np.lexsort((np.arange(len(values)), -(values - floors)))  # largest remainder first, then factor order
+    out = floors.copy()
+    if short > 0:
+        out[order[:short]] += 1
+    elif short < 0:
+        out[order[::-1][: -short]] -= 1
+    return out
+
+
+def _range_points(factors: tuple[FactorSpec, ...], coefficients: dict[str, float], intercept: float, *,
+                  min_score: int, max_score: int) -> tuple[list[np.ndarray], Scaling]:
+    n = len(factors)
+    shares = [log_odds_contributions(f, coefficients[f.name]) for f in factors]
+    low = LOG_ODDS_SIGN * intercept + sum(float(s.min()) for s in shares)
+    high = LOG_ODDS_SIGN * intercept + sum(float(s.max()) for s in shares)
+    if high - low <= 1e-12:
+        raise FitError("every applicant gets the same score, so range scaling has nothing to stretch; use --scaling pdo")
+    factor = (max_score - min_score) / (high - low)
+    scaling = Scaling(method="range", factor=factor, offset=min_score - factor * low,
+                      min_score=int(min_score), max_score=int(max_score))
+    spans = _largest_remainders(np.array([factor * (s.max() - s.min()) for s in shares]), max_score - min_score)
+    base, extra = divmod(int(min_score), n)
+    out = []
+    for j, s in enumerate(shares):
+        lowest = base + (1 if j < extra else 0)
+        steps = np.clip(np.rint(factor * (s - s.min())), 0, spans[j]).astype(np.int64)
+        steps[s == s.max()] = spans[j]
+        steps[s == s.min()] = 0
+        out.append(lowest + steps)
+    return out, scaling
 
 
 def scale_points(
@@ -54,38 +121,41 @@ def scale_points(
     min_score: int = 350,
     max_score: int = 950,
 ) -> tuple[tuple[FactorSpec, ...], Scaling]:
-    """Factors with coefficients and integer points filled in, and the scale used."""
-    scaling = pdo_scaling(base_score=base_score, base_odds=base_odds, pdo=pdo)
-    raw = _raw_points(factors, coefficients, intercept, scaling)
-    if method == "range":
-        if max_score <= min_score:
+    """Factors with their coefficient and integer points filled in, and the scale used.
+
+    Empty special/missing bins already carry the worst observed WoE (``binning.py``), so they
+    score the worst observed points (``EMPTY_BIN_RULE``) without a special case here.
+    """
+    if not factors:
+        raise FitError("no factor to scale")
+    check_signs({f.name: coefficients[f.name] for f in factors})
+    if method == "pdo":
+        scaling = pdo_scaling(base_score=base_score, base_odds=base_odds, pdo=pdo)
+        points = _pdo_points(factors, coefficients, intercept, scaling)
+    elif method == "range":
+        if not max_score > min_score:
             raise FitError(f"max score ({max_score}) must be above min score ({min_score}); fix --min-score / --max-score")
-        low = sum(float(r[_observed(f)].min()) for f, r in zip(factors, raw))
-        high = sum(float(r[_observed(f)].max()) for f, r in zip(factors, raw))
-        if high - low <= 1e-12:
-            raise FitError("every applicant gets the same score, so range scaling has nothing to stretch")
-        a = (max_score - min_score) / (high - low)
-        b = min_score - a * low
-        n = len(factors)
-        raw = [a * r + b / n for r in raw]
-        scaling = Scaling(method="range", factor=a * scaling.factor, offset=a * scaling.offset + b,
-                          min_score=int(min_score), max_score=int(max_score))
-    elif method != "pdo":
+        points, scaling = _range_points(factors, coefficients, intercept, min_score=int(min_score), max_score=int(max_score))
+    else:
         raise FitError(f"unknown scaling '{method}'; use pdo or range")
-    out = []
-    for f, r in zip(factors, raw):
-        observed = _observed(f)
-        points = np.rint(r).astype(int)
-        # EMPTY_BIN_RULE: a special/missing bin without training rows scores as the worst observed bin.
-        worst = int(points[observed].min())
-        bins = tuple(replace(b, points=int(p) if obs else worst) for b, p, obs in zip(f.bins, points, observed))
-        out.append(replace(f, bins=bins, coefficient=float(coefficients[f.name])))
-    scaling = replace(scaling, factor=round(scaling.factor, 12), offset=round(scaling.offset, 12))
-    return tuple(out), scaling
+    out = tuple(
+        replace(f, coefficient=float(coefficients[f.name]), bins=tuple(replace(b, points=int(p)) for b, p in zip(f.bins, pts)))
+        for f, pts in zip(factors, points)
+    )
+    return out, scaling
 
 
-def rounding_error(total: np.ndarray, exact: np.ndarray) -> dict[str, float]:
-    """How far integer totals are from the unrounded score, on the training rows."""
+def unrounded_scores(woe: np.ndarray, coefficients: np.ndarray, intercept: float, scaling: Scaling) -> np.ndarray:
+    """The score before rounding, per row: offset + factor * ln(good:bad odds).
+
+    ``woe`` is (rows, factors) in the order of ``coefficients``.
+    """
+    log_odds_good = LOG_ODDS_SIGN * (intercept + np.asarray(woe, dtype=float) @ np.asarray(coefficients, dtype=float))
+    return scaling.offset + scaling.factor * log_odds_good
+
+
+def rounding_error(total: np.ndarray, exact: np.ndarray) -> dict[str, float | int]:
+    """How far the integer totals are from the unrounded score, on the given (training) rows."""
     diff = np.abs(np.asarray(total, dtype=float) - np.asarray(exact, dtype=float))
     if len(diff) == 0:
         return {"max_abs": 0.0, "mean_abs": 0.0, "rows": 0}

@@ -118,6 +118,66 @@ def train(data: Path, *, profile: str, out: Path, test_size: float, seed: int, c
     return TrainResult(path=path, factors=spec.factor_names, metrics=spec.metrics)
 
 
+@dataclass(frozen=True)
+class ScoreRunResult:
+    out: Path
+    rejects: Path
+    scored: int
+    rejected: int
+    engine: str
+
+    def summary(self) -> str:
+        return (f"scored {self.scored:,} rows with the {self.engine} engine: {self.out}\n"
+                f"{self.rejected:,} rows could not be scored; reasons in {self.rejects}")
+
+
+DUCKDB_ABOVE_BYTES = 200 * 2**20  # "auto": stream files larger than this through DuckDB
+
+
+def score_table(spec: Any, table: Any, source: str) -> tuple[Any, Any]:
+    """NumPy engine: (scores in input order: id, score, pd, points per factor; rejects)."""
+    import pandas as pd
+
+    from scorecard.data import split_valid_rows
+    from scorecard.scoring import score
+
+    valid, rejects = split_valid_rows(table, spec.profile, source)
+    result = score(spec, valid)
+    # Without an id column the id is the 1-based row number of the input file, as in the rejects.
+    ids = result.ids if spec.profile.id_column else (valid.index.to_numpy() + 1).astype(str)
+    scores = pd.DataFrame({"id": ids, "score": result.total, "pd": result.pd})
+    for j, name in enumerate(result.factor_names):
+        scores[f"points_{name}"] = result.points[:, j]
+    return scores, rejects
+
+
+def score_file(model: Path, data: Path, out: Path, *, rejects: Path | None, engine: str,
+               console: Any = None) -> ScoreRunResult:
+    """Score a file; every input row ends up in ``out`` or in the rejects file with its reason."""
+    from scorecard.data import read_table
+    from scorecard.errors import DataError
+    from scorecard.spec import load_spec
+
+    spec = load_spec(model)
+    out = Path(out)
+    rejects = Path(rejects) if rejects else out.with_name(f"{out.stem}.rejects.csv")
+    if not Path(data).is_file():
+        raise DataError(f"{data}: file not found; check the path")
+    if engine == "auto":
+        engine = "duckdb" if Path(data).stat().st_size > DUCKDB_ABOVE_BYTES else "numpy"
+    if engine == "duckdb":
+        from scorecard.export_sql import score_with_duckdb
+
+        with _status(console, "scoring with DuckDB"):
+            scored, rejected = score_with_duckdb(spec, Path(data), out, rejects)
+        return ScoreRunResult(out, rejects, scored, rejected, "duckdb")
+    with _status(console, "scoring"):
+        scores, problems = score_table(spec, read_table(data), str(data))
+        write_table(scores, out)
+        write_table(problems, rejects.with_suffix(".csv") if rejects.suffix.lower() not in (".csv", ".parquet") else rejects)
+    return ScoreRunResult(out, rejects, len(scores), int(problems["row"].nunique()), "numpy")
+
+
 # --- decisions and pages (issues 4, 5) ----------------------------------------------------------
 
 
