@@ -1,55 +1,101 @@
-"""Training end to end, pure (no file I/O): split, bin, logit, points, metrics, checksummed spec."""
+"""Training end to end, pure (no file I/O): split, bin, logit, points, metrics, checksummed spec.
+
+Same table, profile and arguments -> the same spec, byte for byte: the split is seeded,
+optbinning's solver runs single-threaded with a fixed seed, statsmodels' Newton steps are
+deterministic, and nothing depends on the clock.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from scorecard import metrics, reasons, scoring
-from scorecard.binning import fit_bins, woe_matrix
+from scorecard.binning import MAX_BINS, MIN_BIN_SHARE, MIN_IV, fit_bins, woe_matrix
 from scorecard.errors import DataError, FitError
-from scorecard.model import fit_logit
+from scorecard.model import MAX_P_VALUE, fit_logit
 from scorecard.profile import Profile
-from scorecard.scaling import rounding_error, scale_points
+from scorecard.scaling import rounding_error, scale_points, unrounded_scores
 from scorecard.spec import ScorecardSpec, with_checksum
 
+Progress = Callable[[str, int, int], Any]  # (stage, done, total)
 
-def target(table: pd.DataFrame, profile: Profile) -> np.ndarray:
-    """0/1 bad indicator. A column already coded 0/1 (by ``data.validate_training``) is used as is."""
+
+def target_vector(table: pd.DataFrame, profile: Profile) -> np.ndarray:
+    """0/1 bad indicator of a raw table (the target compared as text with the profile's bad
+    value) or of one ``data.validate_training`` returned (an integer 0/1 column, used as is when
+    the bad value is not itself 0 or 1)."""
     column = profile.target.column
     if column not in table.columns:
         raise DataError(f"the table has no target column '{column}'; add it or fix the profile's target")
     values = table[column]
-    bad_value = profile.target.bad_value
-    as_is = bad_value not in (0, 1) and set(pd.unique(values.dropna())) <= {0, 1}
-    if as_is:
-        return values.to_numpy(dtype=int)
-    # Compare as text: a CSV read by data.read_table holds '1', a profile says 1.
-    return (values.astype("string").str.strip() == str(bad_value)).to_numpy(dtype=int)
+    bad = str(profile.target.bad_value)
+    if bad not in ("0", "1") and pd.api.types.is_integer_dtype(values.dtype) and set(pd.unique(values)) <= {0, 1}:
+        return values.to_numpy(dtype=np.int8)
+    text = values.astype("string").str.strip()
+    if text.isna().any():
+        row = int(np.flatnonzero(text.isna().to_numpy())[0]) + 1
+        raise DataError(f"column '{column}', row {row}: the target is empty; every training row needs an outcome")
+    return (text == bad).to_numpy(dtype=np.int8)
 
 
-def fingerprint(table: pd.DataFrame) -> str:
-    hashes = pd.util.hash_pandas_object(table, index=False).to_numpy()
-    columns = "\x1f".join(map(str, table.columns)).encode("utf-8")
-    return hashlib.sha256(columns + hashes.tobytes()).hexdigest()
+def canonical_columns(table: pd.DataFrame, profile: Profile) -> list[str]:
+    """The columns a scorecard learns from, in profile order: id, factors, target, date."""
+    columns = [profile.id_column, *(f.source_column for f in profile.factors), profile.target.column,
+               profile.date_column]
+    return [c for c in columns if c is not None and c in table.columns]
 
 
-def _split(table: pd.DataFrame, y: np.ndarray, test_size: float, seed: int):
+def table_fingerprint(table: pd.DataFrame, profile: Profile, y: np.ndarray) -> str:
+    """SHA-256 of the canonical training table: the profile's columns in profile order, numbers as
+    float64, categories and ids and dates as text, the target as 0/1, hashed row by row with
+    ``pandas.util.hash_pandas_object`` (index left out). Column order, extra columns and the
+    file format do not change it; any changed value does."""
+    canon: dict[str, Any] = {}
+    factors = {f.source_column: f for f in profile.factors}
+    for column in canonical_columns(table, profile):
+        factor = factors.get(column)
+        if column == profile.target.column:
+            canon[column] = np.asarray(y, dtype=np.int8)
+        elif factor is not None and factor.kind != "categorical":
+            canon[column] = scoring.numeric_values(table[column])
+        else:
+            canon[column] = table[column].astype("string").to_numpy(dtype=object, na_value=None)
+    frame = pd.DataFrame(canon)
+    digest = hashlib.sha256("\x1f".join(frame.columns).encode("utf-8"))
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _date_range(table: pd.DataFrame, profile: Profile) -> list[str] | None:
+    column = profile.date_column
+    if column is None or column not in table.columns:
+        return None
+    dates = pd.to_datetime(table[column].astype("string"), errors="coerce").dropna()
+    if dates.empty:
+        return None
+    return [dates.min().date().isoformat(), dates.max().date().isoformat()]
+
+
+def split_rows(y: np.ndarray, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions of the training and test rows (stratified by outcome, seeded, each in input order)."""
     if not 0 <= test_size < 1:
         raise FitError(f"test size {test_size} must be at least 0 and below 1; fix --test-size")
+    positions = np.arange(len(y))
     if test_size == 0:
-        return table, y, table.iloc[0:0], y[:0]
+        return positions, positions[:0]
     try:
-        train_idx, test_idx = train_test_split(np.arange(len(table)), test_size=test_size, random_state=seed, stratify=y)
+        train, test = train_test_split(positions, test_size=test_size, random_state=seed, stratify=y)
     except ValueError as exc:
-        raise FitError(f"cannot split {len(table)} rows with test size {test_size} ({exc}); use more rows or --test-size 0") from exc
-    train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
-    return table.iloc[train_idx], y[train_idx], table.iloc[test_idx], y[test_idx]
+        raise FitError(f"cannot split {len(y)} rows with test size {test_size} ({exc}); "
+                       "use more rows or --test-size 0") from exc
+    return np.sort(train), np.sort(test)
 
 
 def fit_scorecard(
@@ -58,31 +104,52 @@ def fit_scorecard(
     *,
     test_size: float = 0.3,
     seed: int = 7,
+    scaling: str = "pdo",
     base_score: float = 600,
     base_odds: float = 50,
     pdo: float = 20,
-    scaling: str = "pdo",
     min_score: int = 350,
     max_score: int = 950,
-    progress: Callable[[str], Any] | None = None,
+    min_iv: float = MIN_IV,
+    max_p_value: float = MAX_P_VALUE,
+    max_bins: int = MAX_BINS,
+    min_bin_share: float = MIN_BIN_SHARE,
+    progress: Progress | None = None,
 ) -> ScorecardSpec:
-    """Train a scorecard on ``table``; same table, profile and arguments -> the same spec."""
-    say = progress or (lambda message: None)
+    """Train a scorecard on ``table`` (ideally as ``data.validate_training`` returns it).
+
+    Stratified split with ``seed``; ``test_size`` 0 trains on every row and reports the metrics
+    on the training rows, saying so in ``metrics["note"]``. Same inputs -> the same spec.
+    """
     if len(table) == 0:
-        raise DataError("the training table has no rows")
-    y = target(table, profile)
+        raise DataError("the training table has no rows; give a file with applicants in it")
+    missing = [f.source_column for f in profile.factors if f.source_column not in table.columns]
+    if missing:
+        raise DataError(f"the training table has no column {', '.join(repr(c) for c in missing)} "
+                        f"that profile '{profile.name}' needs")
+    y = target_vector(table, profile)
     if y.sum() == 0 or y.sum() == len(y):
         raise FitError("the training table has only one outcome (all good or all bad); a scorecard needs both")
-    train, y_train, test, y_test = _split(table, y, test_size, seed)
+    total_steps = len(profile.factors) + 3
 
-    say("binning")
-    binning = fit_bins(train, y_train, profile)
-    say("fitting the logit")
-    logit = fit_logit(woe_matrix(binning.factors, train), y_train)
+    def say(stage: str, done: int) -> None:
+        if progress is not None:
+            progress(stage, done, total_steps)
+
+    train_at, test_at = split_rows(y, test_size, seed)
+    train, y_train = table.iloc[train_at], y[train_at]
+    test, y_test = table.iloc[test_at], y[test_at]
+
+    binning = fit_bins(train, y_train, profile, min_iv=min_iv, max_bins=max_bins, min_bin_share=min_bin_share,
+                       progress=(lambda stage, done, _: say(stage, done)) if progress is not None else None)
+    n = len(profile.factors)
+    say("fitting the logit", n)
+    woe = woe_matrix(binning.factors, train)
+    logit = fit_logit(woe, y_train, max_p_value=max_p_value)
     kept = tuple(f for f in binning.factors if f.name in logit.factors)
     coefficients = {c.name: c.estimate for c in logit.coefficients if c.name != "intercept"}
 
-    say("scaling points")
+    say("scaling points", n + 1)
     factors, scale = scale_points(kept, coefficients, logit.intercept, method=scaling, base_score=base_score,
                                   base_odds=base_odds, pdo=pdo, min_score=min_score, max_score=max_score)
     spec = ScorecardSpec(
@@ -97,36 +164,41 @@ def fit_scorecard(
         rounding={},
     )
 
-    say("measuring")
+    say("measuring", n + 2)
     train_result = scoring.score(spec, train)
-    woe = woe_matrix(factors, train).to_numpy()
-    log_odds_good = -(logit.intercept + woe @ np.array([coefficients[f.name] for f in factors]))
-    exact = scale.offset + scale.factor * log_odds_good
+    exact = unrounded_scores(woe[[f.name for f in factors]].to_numpy(), np.array([coefficients[f.name] for f in factors]),
+                             logit.intercept, scale)
     train_metrics = metrics.summary(y_train, train_result.pd, train_result.total)
-    result: dict[str, Any] = {"train": train_metrics}
+    measured: dict[str, Any] = {"train": train_metrics}
     if len(test):
         test_result = scoring.score(spec, test)
-        result["test"] = metrics.summary(y_test, test_result.pd, test_result.total)
-        result["psi_train_test"] = metrics.psi(train_result.total, test_result.total)
+        drift = metrics.psi_table(spec, train_result, test_result)
+        measured.update(evaluated_on="test rows", test=metrics.summary(y_test, test_result.pd, test_result.total),
+                        psi_train_test=drift["score"], psi_factors_train_test=drift["factors"])
     else:
-        result["test"] = train_metrics
-        result["psi_train_test"] = 0.0
-        result["note"] = "test size 0: trained on every row; the test metrics are the training metrics"
+        measured.update(evaluated_on="training rows", test=train_metrics,
+                        note="test size 0: trained on every row; the test metrics are the training metrics",
+                        psi_train_test=None, psi_factors_train_test={})
+    measured["iv"] = metrics.iv_table(binning.all_factors, spec.factor_names)
     bad = int(y.sum())
     spec = replace(
         spec,
-        metrics=result,
+        metrics=measured,
         training={
             "rows": int(len(table)),
             "bad_rows": bad,
             "bad_rate": round(bad / len(table), 6),
-            "sha256": fingerprint(table),
+            "sha256": table_fingerprint(table, profile, y),
             "seed": int(seed),
             "test_size": float(test_size),
             "train_rows": int(len(train)),
             "test_rows": int(len(test)),
+            "date_range": _date_range(table, profile),
+            "settings": {"min_iv": float(min_iv), "max_p_value": float(max_p_value), "max_bins": int(max_bins),
+                         "min_bin_share": float(min_bin_share)},
         },
         rounding=rounding_error(train_result.total, exact),
     )
     spec = replace(spec, reference=reasons.reference_points(spec, train_result))
+    say("done", total_steps)
     return with_checksum(spec)

@@ -70,7 +70,7 @@ def test_discriminates_on_held_out_rows(spec):
     assert test["rows"] == 1500
     assert test["auc"] > 0.6
     assert 0 < test["ks"] < 1
-    assert sum(band["count"] for band in test["calibration"]) == 1500
+    assert sum(band["rows"] for band in test["calibration"]) == 1500
     assert spec.metrics["psi_train_test"] < 0.1
     json.dumps(spec.metrics, allow_nan=False)
 
