@@ -34,6 +34,7 @@ from pathlib import Path
 from scorecard.errors import DataError, SpecError
 from scorecard.profile import Factor
 from scorecard.spec import FactorSpec, ScorecardSpec
+from scorecard.scoring import category_lookup
 
 DIALECTS = ("duckdb", "spark", "ansi")
 
@@ -166,22 +167,11 @@ def _numeric_case(factor: FactorSpec, value: str, dialect: str) -> list[str]:
     return lines
 
 
-def _category_lookup(factor: FactorSpec) -> dict[str, int]:
-    """Category text -> bin index, built exactly like ``scoring._categorical_bins`` (last wins)."""
-    lookup: dict[str, int] = {}
-    for i, b in enumerate(factor.bins):
-        for category in b.categories:
-            lookup[category] = i
-        for code in b.special_values:
-            lookup[str(code)] = i
-    return lookup
-
-
 def _categorical_case(factor: FactorSpec, value: str, dialect: str) -> list[str]:
     blank = f"TRIM(BOTH {_whitespace_literal(dialect)} FROM {value}) = ''"
     lines = [f"WHEN {value} IS NULL OR {blank} THEN {factor.missing_bin}  -- {_comment(factor.bins[factor.missing_bin].label)}"]
     groups: dict[int, list[str]] = {}
-    for category, i in _category_lookup(factor).items():
+    for category, i in category_lookup(factor).items():
         groups.setdefault(i, []).append(category)
     for i in sorted(groups):
         literals = ", ".join(string_literal(c, dialect) for c in groups[i])

@@ -38,7 +38,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scorecard.errors import DataError, PolicyError
-from scorecard.profile import Profile
+from scorecard.profile import Profile, describe_validation_error
 from scorecard.scoring import ScoreResult
 
 BUNDLED_DIR = Path(__file__).parent / "policies"
@@ -209,37 +209,13 @@ class Policy(_Frozen):
 # --- loading ------------------------------------------------------------------------------------
 
 
-def _location(loc: tuple[int | str, ...], data: object) -> str:
-    """``('overlays', 1, 'cutoff')`` -> ``overlays[1] (OVL.X).cutoff``."""
-    parts: list[str] = []
-    node = data
-    for item in loc:
-        if isinstance(item, int):
-            entry = node[item] if isinstance(node, list) and item < len(node) else None
-            code = entry.get("code") or entry.get("name") if isinstance(entry, dict) else None
-            if parts:
-                parts[-1] += f"[{item}]" + (f" ({code})" if code else "")
-            node = entry
-        else:
-            parts.append(str(item))
-            node = node.get(item) if isinstance(node, dict) else None
-    return ".".join(parts)
-
-
 def parse_policy(data: object, source: str) -> Policy:
     if not isinstance(data, dict):
         raise PolicyError(f"{source}: a policy must be a YAML mapping with keys name, version, cutoff, limit_bands")
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        # pydantic adds the union member ("str", "tuple[...]") to the location; drop it.
-        loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and ("[" in p or p in ("str", "int", "float"))))
-        where = _location(loc, data)
-        message = first["msg"].removeprefix("Value error, ")
-        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
-        where = f"{where}: " if where else ""
-        raise PolicyError(f"{source}: {where}{message}{more}; fix the policy and try again") from exc
+        raise PolicyError(f"{source}: {describe_validation_error(exc, data)}; fix the policy and try again") from exc
 
 
 def bundled_policies() -> tuple[str, ...]:

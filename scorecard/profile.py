@@ -171,13 +171,29 @@ def _location(loc: tuple[int | str, ...], data: object) -> str:
     node = data
     for item in loc:
         if isinstance(item, int):
-            name = node[item].get("name") if isinstance(node, list) and item < len(node) and isinstance(node[item], dict) else None
-            parts[-1] += f"[{item}]" + (f" ({name})" if name else "")
-            node = node[item] if isinstance(node, list) and item < len(node) else None
+            entry = node[item] if isinstance(node, list) and item < len(node) else None
+            name = (entry.get("name") or entry.get("code")) if isinstance(entry, dict) else None
+            if parts:
+                parts[-1] += f"[{item}]" + (f" ({name})" if name else "")
+            node = entry
         else:
             parts.append(str(item))
             node = node.get(item) if isinstance(node, dict) else None
     return ".".join(parts) or "(top level)"
+
+
+def describe_validation_error(exc: ValidationError, data: object) -> str:
+    """The first problem of a pydantic error as ``key.path: message (and N more problem(s))``.
+
+    Shared by every YAML file the package validates (profiles, policies), so their messages
+    read alike and always name the key at fault.
+    """
+    first = exc.errors()[0]
+    # pydantic adds the union member ("str", "tuple[...]") to the location; drop it.
+    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and ("[" in p or p in ("str", "int", "float"))))
+    message = first["msg"].removeprefix("Value error, ")
+    more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+    return f"{_location(loc, data)}: {message}{more}"
 
 
 def parse_profile(data: object, source: str) -> Profile:
@@ -187,11 +203,7 @@ def parse_profile(data: object, source: str) -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = _location(tuple(first["loc"]), data)
-        message = first["msg"].removeprefix("Value error, ")
-        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
-        raise ProfileError(f"{source}: {where}: {message}{more}; fix the profile and try again") from exc
+        raise ProfileError(f"{source}: {describe_validation_error(exc, data)}; fix the profile and try again") from exc
 
 
 def load_profile(name_or_path: str | Path = "demo") -> Profile:

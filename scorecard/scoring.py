@@ -45,13 +45,19 @@ def _numeric_bins(factor: FactorSpec, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _categorical_bins(factor: FactorSpec, column: pd.Series) -> np.ndarray:
+def category_lookup(factor: FactorSpec) -> dict[str, int]:
+    """Category text -> bin index; a category listed twice goes to the last bin listing it."""
     lookup: dict[str, int] = {}
     for i, b in enumerate(factor.bins):
         for category in b.categories:
             lookup[category] = i
         for code in b.special_values:
             lookup[str(code)] = i
+    return lookup
+
+
+def _categorical_bins(factor: FactorSpec, column: pd.Series) -> np.ndarray:
+    lookup = category_lookup(factor)
     missing = column.isna().to_numpy()
     text = column.astype("string").fillna("")
     codes = text.map(lookup).to_numpy(dtype=float, na_value=np.nan)
