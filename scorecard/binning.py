@@ -14,7 +14,12 @@ Where optbinning 1.0 would mislead, the spec says what happens instead (see ``sp
 * an empty special or missing bin gets WoE 0 (neutral points) in optbinning; here it gets the WoE
   of the factor's worst observed bin (``EMPTY_BIN_RULE``);
 * an unseen category is scored as Missing by optbinning (index -1); here ``unseen_bin`` points
-  to the factor's worst category group (``UNSEEN_RULE``).
+  to the factor's worst category group (``UNSEEN_RULE``);
+* optbinning's ``transform`` and ``Scorecard.fit`` default to ``metric_special=0`` and
+  ``metric_missing=0``: special codes and missing values get WoE 0 (indices: bin 0) whatever
+  their bad rate. Nothing here uses optbinning to transform or score; the spec's bins do it.
+* per-variable ``binning_transform_params`` break ``Scorecard.score`` (upstream issue #412): each
+  factor's settings go to its own ``OptimalBinning`` as fit arguments (``optbinning_params``).
 
 Every other bin has optbinning's own WoE, computed with optbinning's formula, so the points
 equal optbinning's ``Scorecard`` for the same model (``tests/test_scoring.py`` checks this).
@@ -54,15 +59,17 @@ from scorecard.scoring import assign_bins, numeric_values  # noqa: E402
 from scorecard.spec import Bin, FactorSpec, SelectionStep  # noqa: E402
 
 MIN_IV = 0.02  # below this a factor barely separates good from bad ("not predictive" by the usual rule)
-MIN_BIN_SHARE = 0.05  # smallest range or category bin, as a share of the training rows
+MIN_BIN_SHARE = 0.02  # smallest range or category bin, as a share of the training rows...
+MIN_BIN_ROWS = 50  # ...and never fewer rows than this (small tables get wider bins)
 MIN_FLAG_SHARE = 0.01  # a flag's two values stay two bins down to this share (e.g. 3% unverified)
-MAX_BINS = 8  # range or category bins per factor; special and missing bins come on top
+MAX_BINS = 10  # range or category bins per factor; special and missing bins come on top
 MAX_PREBINS = 20
 SPLIT_DIGITS = 4  # decimals of the split points of non-integer factors, so labels are exact
 SMOOTHING = 0.5  # rows of each outcome added to a bin that holds only one outcome
 
-# optbinning's trend vocabulary; "auto" becomes "auto_asc_desc" so every trend a reader sees is
-# monotone (optbinning's plain "auto" may pick a peak or a valley nobody asked for).
+# optbinning's trend vocabulary; the profile's "auto" becomes "auto_asc_desc" (rising or falling,
+# learned from the data) so a factor is never given a peak or a valley nobody asked for; a
+# profile that wants one says "peak" or "valley".
 _TRENDS = {"auto": "auto_asc_desc"}
 
 Progress = Callable[[str, int, int], Any]  # (stage, done, total)
@@ -129,12 +136,19 @@ def special_codes(factor: Factor) -> dict[str, list[float | str]]:
     return {number_text(code): [float(code)] for code in factor.special_codes if not isinstance(code, str)}
 
 
-def optbinning_params(factor: Factor, *, max_bins: int = MAX_BINS, min_bin_share: float = MIN_BIN_SHARE) -> dict[str, Any]:
-    """The ``OptimalBinning`` arguments this module uses for ``factor`` (also usable as
-    ``BinningProcess(binning_fit_params={column: ...})``, which the tests and the benchmark do
-    to build optbinning's own ``Scorecard`` on the very same bins)."""
-    categorical = factor.kind == "categorical"
+def bin_share(factor: Factor, rows: int, min_bin_share: float = MIN_BIN_SHARE) -> float:
+    """The smallest bin of ``factor`` as a share of ``rows`` training rows."""
     share = MIN_FLAG_SHARE if factor.kind == "flag" else min_bin_share
+    return min(0.5, max(share, MIN_BIN_ROWS / max(rows, 1)))
+
+
+def optbinning_params(factor: Factor, rows: int, *, max_bins: int = MAX_BINS,
+                      min_bin_share: float = MIN_BIN_SHARE) -> dict[str, Any]:
+    """The ``OptimalBinning`` arguments this module uses for ``factor`` on ``rows`` training
+    rows (also usable as ``BinningProcess(binning_fit_params={column: ...})``, which the tests
+    do to build optbinning's own ``Scorecard`` on the very same bins)."""
+    categorical = factor.kind == "categorical"
+    share = bin_share(factor, rows, min_bin_share)
     return {
         "dtype": "categorical" if categorical else "numerical",
         # Categories are ordered by bad rate before they are grouped, so no trend applies.
@@ -159,7 +173,8 @@ def training_values(factor: Factor, column: pd.Series) -> np.ndarray:
 
 def _fit_optbinning(factor: Factor, values: np.ndarray, y: np.ndarray, *, max_bins: int,
                     min_bin_share: float) -> OptimalBinning:
-    optb = OptimalBinning(name=factor.name, **optbinning_params(factor, max_bins=max_bins, min_bin_share=min_bin_share))
+    params = optbinning_params(factor, len(values), max_bins=max_bins, min_bin_share=min_bin_share)
+    optb = OptimalBinning(name=factor.name, **params)
     try:
         optb.fit(values, y)
     except Exception as exc:  # optbinning raises plain ValueError/TypeError on degenerate columns
@@ -169,13 +184,23 @@ def _fit_optbinning(factor: Factor, values: np.ndarray, y: np.ndarray, *, max_bi
     return optb
 
 
-def _skeleton(factor: Factor, optb: OptimalBinning, values: np.ndarray) -> list[Bin]:
+def _clean_values(factor: Factor, values: np.ndarray) -> np.ndarray:
+    """Values that are neither missing nor a special code."""
+    codes = [c for group in special_codes(factor).values() for c in group]
+    clean = ~pd.isna(values)
+    if codes:
+        clean &= ~pd.Series(values).isin(codes).to_numpy()
+    return values[clean]
+
+
+def _skeleton(factor: Factor, optb: OptimalBinning | None, values: np.ndarray) -> list[Bin]:
     """The spec's bins (statistics still empty), in optbinning's order: clean bins, then one bin
-    per special code, then missing."""
+    per special code, then missing. Without ``optb`` (no clean value to bin) there is one clean
+    bin (numeric) or none (categorical)."""
     empty = {"points": 0, "woe": 0.0, "count": 0, "event_count": 0, "event_rate": 0.0, "iv": 0.0}
     bins: list[Bin] = []
     if factor.kind == "categorical":
-        for group in optb.splits:
+        for group in optb.splits if optb is not None else ():
             cats = tuple(sorted(str(c) for c in group))
             if cats:
                 bins.append(Bin(kind="categories", label=", ".join(cats), categories=cats, **empty))
@@ -186,7 +211,7 @@ def _skeleton(factor: Factor, optb: OptimalBinning, values: np.ndarray) -> list[
             if cats:
                 bins.append(Bin(kind="categories", label=", ".join(cats), categories=cats, **empty))
     else:
-        edges = [None, *(float(s) for s in optb.splits), None]
+        edges = [None, *(float(s) for s in (optb.splits if optb is not None else ())), None]
         for lo, hi in zip(edges[:-1], edges[1:]):
             bins.append(Bin(kind="range", label=range_label(lo, hi, factor), lower=lo, upper=hi, **empty))
     for label, codes in special_codes(factor).items():
@@ -238,11 +263,15 @@ def bin_statistics(factor: Factor, bins: list[Bin], column: pd.Series, y: np.nda
     return replace(provisional, bins=tuple(stats), iv=float(sum(b.iv for b in stats)), unseen_bin=unseen)
 
 
-def _no_split_reason(factor: Factor, optb: OptimalBinning, min_bin_share: float) -> str:
-    share = MIN_FLAG_SHARE if factor.kind == "flag" else min_bin_share
-    trend = optbinning_params(factor)["monotonic_trend"]
-    how = f"a {trend} bad rate" if trend else "distinct bad rates"
-    return f"no split gives {how} with bins of at least {share:.0%} of the rows (optbinning status {optb.status})"
+def _no_split_reason(factor: Factor, optb: OptimalBinning | None, rows: int, min_bin_share: float) -> str:
+    if optb is None:
+        return "no training row has a value other than missing or a special code"
+    params = optbinning_params(factor, rows, min_bin_share=min_bin_share)
+    share, trend = params["min_bin_size"], params["monotonic_trend"]
+    shapes = {"ascending": "a rising bad rate", "descending": "a falling bad rate", "auto_asc_desc": "a monotone bad rate",
+              "peak": "a peaked bad rate", "valley": "a valley-shaped bad rate"}
+    how = shapes.get(trend, f"a bad rate of trend {trend}") if trend else "distinct bad rates"
+    return f"no split gives {how} with bins of at least {share:.1%} of the rows (optbinning status {optb.status})"
 
 
 def fit_bins(
@@ -274,12 +303,13 @@ def fit_bins(
             progress(f"binning {factor.name}", done, total)
         column = table[factor.source_column]
         values = training_values(factor, column)
-        optb = _fit_optbinning(factor, values, y, max_bins=max_bins, min_bin_share=min_bin_share)
+        has_values = len(_clean_values(factor, values)) > 0
+        optb = _fit_optbinning(factor, values, y, max_bins=max_bins, min_bin_share=min_bin_share) if has_values else None
         spec = bin_statistics(factor, _skeleton(factor, optb, values), column, y)
         every.append(spec)
         groups = sum(1 for b in spec.bins if b.kind in ("range", "categories"))
         if groups < 2 and spec.iv < min_iv:
-            reason = _no_split_reason(factor, optb, min_bin_share) + f"; IV {spec.iv:.4f} < {min_iv}"
+            reason = _no_split_reason(factor, optb, len(values), min_bin_share) + f"; IV {spec.iv:.4f} < {min_iv}"
             steps.append(SelectionStep(factor=factor.name, stage="binning", action="dropped", reason=reason, iv=spec.iv))
         elif spec.iv < min_iv:
             steps.append(SelectionStep(factor=factor.name, stage="binning", action="dropped",

@@ -195,6 +195,26 @@ def score(
     out.print(result.summary(), highlight=False)
 
 
+@app.command()
+@_boundary
+def report(
+    model: ModelOpt,
+    format: Annotated[ReportFormat, typer.Option("--format", help="table (terminal), md or json.")] = ReportFormat.table,
+) -> None:
+    """Show the scorecard: bins, points, coefficients, selection log and metrics."""
+    workflows.report(model, format.value, console=out)
+
+
+@app.command()
+@_boundary
+def psi(
+    model: ModelOpt,
+    base: Annotated[Path, typer.Option("--base", help="The reference table (e.g. training data).")],
+    compare: Annotated[Path, typer.Option("--compare", help="The table to compare (e.g. this month's applicants).")],
+) -> None:
+    """Population stability (PSI) of the score and of every factor between two tables."""
+    workflows.psi(model, base, compare, console=out)
+
 
 @app.command()
 @_boundary

@@ -1,12 +1,29 @@
 """The only place that reads applicant tables, and the checks of a table against its profile.
 
-CSV is read as text (UTF-8, UTF-8 with BOM, then GBK) so that every value can be checked before
-it is converted; Parquet keeps its own types. Row numbers in messages are 1-based data rows
-(the header is not counted).
+Reading: CSV is read as text (UTF-8, UTF-8 with a byte-order mark, then GBK) so that every value
+can be checked before it is converted; Parquet keeps its own types. An empty header name (the
+unnamed index column that pandas writes, e.g. the first column of Give Me Some Credit) becomes
+``row_id`` when it is the first column and ``unnamed_<position>`` elsewhere.
+
+Checks (the same rules for training and for scoring; ``export_sql`` mirrors them in SQL):
+
+* numeric and flag factors: a non-empty value must parse as a number; it must lie within the
+  profile's ``min_value``/``max_value`` and be whole for ``integer`` factors, unless it is one of
+  the factor's special codes (e.g. -1 or HELOC's -7/-8/-9);
+* categorical factors: when the profile lists ``categories``, the text must be one of them (or a
+  special code);
+* missing values (empty, ``NA``, ``NaN``) are never a problem: they score in the missing bin.
+
+Training (``validate_training``) stops at the first problem with one line naming the file, the
+column, the first rows and the fix; it also needs a binary target holding the bad value and
+unique ids. Scoring (``split_valid_rows``) never stops a batch: each bad row goes to the rejects
+with its reason. Row numbers are 1-based data rows (the header is not counted).
 """
 
 from __future__ import annotations
 
+import csv
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +32,16 @@ import pandas as pd
 from scorecard.errors import DataError
 from scorecard.profile import Factor, Profile
 
-ENCODINGS = ("utf-8-sig", "gbk")  # utf-8-sig also reads plain UTF-8
-MAX_LISTED = 5
+# (codec, how a message names it); "utf-8-sig" also reads UTF-8 files that carry a BOM.
+ENCODINGS = (("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 with BOM"), ("gbk", "GBK"))
+MAX_LISTED = 5  # rows named in one message
 REJECT_COLUMNS = ["row", "id", "column", "reason"]
+FIRST_UNNAMED = "row_id"
+_UNNAMED = re.compile(r"^Unnamed: \d+(?:_level_\d+)?$")
+_NAN_TEXT = ("nan", "+nan", "-nan")  # parse as NaN: a missing value, not "not a number"
+
+
+# --- reading ------------------------------------------------------------------------------------
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -27,63 +51,139 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise DataError(f"{path}: file not found; check the path")
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
-        try:
-            table = pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises many types for a damaged file
-            raise DataError(f"{path}: not a readable Parquet file ({exc.__class__.__name__}); re-export it") from exc
+        table = _read_parquet(path)
+        header = [str(c) for c in table.columns]
     elif suffix in (".csv", ".txt"):
-        table = _read_csv(path)
+        table, header = _read_csv(path)
     else:
-        raise DataError(f"{path}: unknown file type '{suffix}'; give a .csv or .parquet file")
-    if table.columns.empty:
+        raise DataError(f"{path}: unknown file type '{suffix or '(none)'}'; give a .csv or .parquet file")
+    if len(header) == 0:
         raise DataError(f"{path}: the file is empty; give a table with a header row and data rows")
-    # An empty header (e.g. the unnamed first column of a pandas export) gets a stable name.
-    table.columns = ["row_id" if (not str(c).strip() or str(c).startswith("Unnamed: 0")) else str(c).strip() for c in table.columns]
+    names = _column_names(header)
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if name in seen:
+            raise DataError(
+                f"{path}: column '{name}' appears twice in the header (positions {seen[name]} and {position}); "
+                "rename or remove one"
+            )
+        seen[name] = position
+    table.columns = names
     return table
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _column_names(header: list[str]) -> list[str]:
+    """Header names stripped; an empty (or pandas-generated 'Unnamed: k') name gets a stable one."""
+    names = []
+    for position, raw in enumerate(header):
+        name = str(raw).strip()
+        if not name or _UNNAMED.match(name):
+            name = FIRST_UNNAMED if position == 0 and FIRST_UNNAMED not in header else f"unnamed_{position + 1}"
+        names.append(name)
+    return names
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises many types for a damaged file
+        raise DataError(f"{path}: not a readable Parquet file ({exc.__class__.__name__}); re-export it") from exc
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The table as text and its header as written (pandas would rename repeated names)."""
+    with path.open("rb") as handle:
+        has_bom = handle.read(3) == b"\xef\xbb\xbf"
+    # With a byte-order mark only UTF-8 with BOM applies; without one, UTF-8 then GBK.
+    codecs = ENCODINGS[1:2] if has_bom else (ENCODINGS[0], ENCODINGS[2])
     failures = []
-    for encoding in ENCODINGS:
+    for codec, name in codecs:
         try:
-            return pd.read_csv(path, dtype=str, encoding=encoding, keep_default_na=True)
-        except UnicodeDecodeError:
-            failures.append(encoding)
+            with path.open(encoding=codec, newline="") as handle:
+                # pandas skips blank lines before the header, so the header is the first non-blank row.
+                header = next((row for row in csv.reader(handle) if any(cell.strip() for cell in row)), [])
+            if not header:
+                raise DataError(f"{path}: the file is empty; give a table with a header row and data rows")
+            table = pd.read_csv(path, dtype=str, encoding=codec, keep_default_na=True)
+            return table, header if len(header) == table.shape[1] else [str(c) for c in table.columns]
+        except UnicodeDecodeError as exc:
+            failures.append(f"not {name} (cannot decode byte 0x{exc.object[exc.start]:02x})")
         except pd.errors.EmptyDataError as exc:
             raise DataError(f"{path}: the file is empty; give a table with a header row and data rows") from exc
         except pd.errors.ParserError as exc:
-            raise DataError(f"{path}: not a well-formed CSV ({str(exc).splitlines()[0]}); fix the file") from exc
-    raise DataError(f"{path}: cannot decode the text as UTF-8 or GBK; save the file as UTF-8")
+            first = str(exc).strip().splitlines()[0]
+            raise DataError(f"{path}: not a well-formed CSV ({first}); fix the file") from exc
+    raise DataError(f"{path}: cannot decode the text: {', '.join(failures)}; save the file as UTF-8")
 
 
-# --- checks -------------------------------------------------------------------------------------
+# --- value checks -------------------------------------------------------------------------------
 
 
-def _problems_of(factor: Factor, column: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """The converted column and, per row, the reason it is unusable ('' when fine)."""
+def _text(column: pd.Series) -> pd.Series:
+    """The column as stripped text; missing and blank become ''."""
+    return column.astype("string").str.strip().fillna("")
+
+
+def _parse_numbers(column: pd.Series) -> pd.Series:
+    """Text to float64 as ``pandas.to_numeric(errors="coerce")`` reads it (unparseable -> NaN).
+
+    A clean column takes a cast that is several times faster; Python's float() behind that cast
+    also reads '1_000', which to_numeric (and the SQL export) do not, so such text takes the slow
+    path.
+    """
+    try:
+        if not column.astype("string").str.contains("_", regex=False).any():
+            return column.astype("float64")
+    except (TypeError, ValueError):
+        pass
+    return pd.to_numeric(column, errors="coerce").astype(float)
+
+
+def check_factor(factor: Factor, column: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """The column converted to the factor's kind (float64, or text for categorical factors) and,
+    per row, the reason the value is unusable ('' when it is fine or missing)."""
     reasons = np.full(len(column), "", dtype=object)
     if factor.kind == "categorical":
-        text = column.astype("string").str.strip()
+        text = _text(column)
+        blank = (text == "").to_numpy(dtype=bool)
         if factor.categories is not None:
-            allowed = set(factor.categories) | {str(c) for c in factor.special_codes}
-            unknown = text.notna() & (text != "") & ~text.isin(allowed)
-            reasons[unknown.to_numpy()] = "unknown category; allowed: " + ", ".join(factor.categories)
-        return text, reasons
-    raw = column
-    values = pd.to_numeric(raw, errors="coerce").astype(float)
-    given = raw.notna() & (raw.astype("string").str.strip() != "")
-    bad_type = (given & values.isna()).to_numpy()
-    reasons[bad_type] = "not a number"
-    special = values.isin([float(c) for c in factor.special_codes if not isinstance(c, str)]).to_numpy()
-    v = values.to_numpy()
+            allowed = [*factor.categories, *(str(c) for c in factor.special_codes)]
+            unknown = ~blank & ~text.isin(allowed).to_numpy(dtype=bool)
+            if unknown.any():
+                reasons[unknown] = ("unknown category " + text[unknown]).to_numpy(dtype=object)
+        return text.mask(blank), reasons
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype):
+        values = column.astype(float)  # a typed column (Parquet, a DataFrame): nothing to parse
+    else:
+        values = _parse_numbers(column)
+        # Only the rows that did not parse need a look at their text (empty or "nan" is missing).
+        unparsed = np.flatnonzero(values.isna().to_numpy(dtype=bool))
+        if len(unparsed):
+            text = _text(column.iloc[unparsed])
+            given = ((text != "") & ~text.str.lower().isin(_NAN_TEXT)).to_numpy(dtype=bool)
+            reasons[unparsed[given]] = "not a number"
+    codes = [float(c) for c in factor.special_codes if not isinstance(c, str)]
+    open_ = (reasons == "") & ~values.isin(codes).to_numpy(dtype=bool)
+    v = values.to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
         if factor.min_value is not None:
-            reasons[(v < factor.min_value) & ~special & (reasons == "")] = f"below the minimum {factor.min_value:g}"
+            hit = open_ & (v < factor.min_value)
+            reasons[hit] = f"below the minimum {factor.min_value:g}"
+            open_ &= ~hit
         if factor.max_value is not None:
-            reasons[(v > factor.max_value) & ~special & (reasons == "")] = f"above the maximum {factor.max_value:g}"
+            hit = open_ & (v > factor.max_value)
+            reasons[hit] = f"above the maximum {factor.max_value:g}"
+            open_ &= ~hit
         if factor.integer:
-            reasons[(np.isfinite(v) & (v != np.round(v))) & ~special & (reasons == "")] = "not a whole number"
+            reasons[open_ & (np.isinf(v) | (np.isfinite(v) & (v != np.floor(v))))] = "not a whole number"
     return values, reasons
+
+
+def _rows_text(rows: np.ndarray) -> str:
+    """'3' or '3, 6, 9' or '3, 6, 9, 12, 15 and 40 more' (1-based rows)."""
+    shown = ", ".join(str(int(r)) for r in rows[:MAX_LISTED])
+    more = len(rows) - MAX_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
 
 
 def _check_columns(table: pd.DataFrame, profile: Profile, source: str, *, need_target: bool) -> None:
@@ -98,89 +198,194 @@ def _check_columns(table: pd.DataFrame, profile: Profile, source: str, *, need_t
             f"{source}: missing column(s) {', '.join(repr(c) for c in missing)} that profile '{profile.name}' needs; "
             "add them or fix the profile's column names"
         )
+    if table.columns.duplicated().any():
+        twice = table.columns[table.columns.duplicated()][0]
+        raise DataError(f"{source}: column '{twice}' appears twice; rename or remove one")
     if table.empty:
         raise DataError(f"{source}: the table has no data rows; give a file with applicants in it")
 
 
-def target_vector(table: pd.DataFrame, profile: Profile) -> np.ndarray:
-    """1 where the target equals the profile's bad value, else 0."""
-    column = table[profile.target.column].astype("string").str.strip()
-    return (column == str(profile.target.bad_value)).to_numpy(dtype=np.int8)
+def _ids(table: pd.DataFrame, profile: Profile) -> pd.Series:
+    """The id of every row as stripped text ('' when empty): the profile's id column, else the
+    1-based row number."""
+    if profile.id_column:
+        return _text(table[profile.id_column])
+    return pd.Series(np.arange(1, len(table) + 1).astype(str), index=table.index, dtype="string")
+
+
+def _id_keys(table: pd.DataFrame, profile: Profile, ids: pd.Series) -> tuple[pd.DataFrame, str | None]:
+    """What must be unique per row: the id, or (id, date) when the table has the profile's date
+    column (several dated snapshots of one applicant are legitimate). Positional index."""
+    keys = pd.DataFrame({"id": ids.to_numpy()})
+    if profile.date_column and profile.date_column in table.columns:
+        keys["date"] = _text(table[profile.date_column]).to_numpy()
+        return keys, profile.date_column
+    return keys, None
+
+
+# --- training -----------------------------------------------------------------------------------
+
+
+def _target_is_bad(table: pd.DataFrame, profile: Profile, source: str) -> np.ndarray:
+    """1 where the target is the bad value, after checking that the target is binary."""
+    column = profile.target.column
+    bad_value = profile.target.bad_value
+    text = _text(table[column])
+    empty = (text == "").to_numpy(dtype=bool)
+    if empty.any():
+        raise DataError(
+            f"{source}: column '{column}', row {_rows_text(np.flatnonzero(empty) + 1)}: the target is empty; "
+            "every training row needs an outcome"
+        )
+    numbers = pd.to_numeric(text, errors="coerce")
+    numeric_bad = isinstance(bad_value, (int, float)) and not isinstance(bad_value, bool)
+    if numeric_bad and numbers.notna().all():
+        keys, bad = numbers.astype(float), float(bad_value)  # 1, 1.0 and " 1" are one outcome
+    elif isinstance(bad_value, bool):
+        keys = text.str.lower().replace({"1": "true", "0": "false", "1.0": "true", "0.0": "false"})
+        bad = str(bad_value).lower()
+    else:
+        keys, bad = text, str(bad_value)
+    values = list(pd.unique(keys))
+
+    def show(value: object) -> str:
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    if bad not in values:
+        raise DataError(
+            f"{source}: column '{column}' never equals the bad value {bad_value!r} "
+            f"(found {', '.join(show(v) for v in values[:MAX_LISTED])}); "
+            "fix target.bad_value in the profile or the data"
+        )
+    if len(values) > 2:
+        # The good value is the commonest other one; name the first row holding neither.
+        good = keys[keys != bad].value_counts().index[0]
+        odd = np.flatnonzero(~keys.isin([bad, good]).to_numpy(dtype=bool))[0]
+        raise DataError(
+            f"{source}: column '{column}' must be binary (good or bad) but holds {len(values)} values "
+            f"({', '.join(sorted(show(v) for v in values)[:MAX_LISTED])}); row {odd + 1} has {show(keys.iloc[odd])!r}; "
+            "recode the target"
+        )
+    if len(values) < 2:
+        raise DataError(
+            f"{source}: column '{column}' holds only the bad value {bad_value!r}; "
+            "a scorecard needs both good and bad rows"
+        )
+    return (keys == bad).to_numpy(dtype=bool)
 
 
 def validate_training(table: pd.DataFrame, profile: Profile, source: str) -> pd.DataFrame:
-    """Check a training table; return it with factors converted and the target as 0/1.
+    """Check a training table; return it with the factors converted and the target as 0/1 int8.
 
-    Raises DataError naming the file, column and first rows of the first problem found.
+    Numeric and flag factors become float64 (NaN for missing), categorical factors stripped text.
+    Raises ``DataError`` naming the file, column and first rows of the first problem found:
+    missing columns, no rows, values that are not numbers, out of range or not whole, unknown
+    categories, an empty or non-binary target or one without the bad value, empty or repeated ids.
     """
     _check_columns(table, profile, source, need_target=True)
     out = table.copy()
     for factor in profile.factors:
-        values, reasons = _problems_of(factor, table[factor.source_column])
+        name = factor.source_column
+        values, reasons = check_factor(factor, table[name])
         bad = np.flatnonzero(reasons != "")
         if len(bad):
-            rows = ", ".join(str(i + 1) for i in bad[:MAX_LISTED]) + (" ..." if len(bad) > MAX_LISTED else "")
-            raise DataError(
-                f"{source}: column '{factor.source_column}', row {rows}: {reasons[bad[0]]} "
-                f"(value {table[factor.source_column].iloc[bad[0]]!r}); fix the data or the profile"
-            )
-        out[factor.source_column] = values
-    target = table[profile.target.column].astype("string").str.strip()
-    if target.isna().any():
-        row = int(np.flatnonzero(target.isna().to_numpy())[0]) + 1
-        raise DataError(f"{source}: column '{profile.target.column}', row {row}: the target is empty; every training row needs an outcome")
-    values = sorted(target.unique())
-    if len(values) != 2 or str(profile.target.bad_value) not in values:
-        raise DataError(
-            f"{source}: column '{profile.target.column}' must hold exactly two values, one of them the bad value "
-            f"{profile.target.bad_value!r}; found {', '.join(values[:5])}"
-        )
-    out[profile.target.column] = (target == str(profile.target.bad_value)).astype(np.int8)
+            first = bad[0]
+            reason = reasons[first]
+            if factor.kind == "categorical":
+                detail = f"; allowed: {', '.join(factor.categories or ())}; fix the data or the profile's categories"
+            else:
+                detail = f" (value {table[name].iloc[first]!r}); fix the data or the profile"
+            raise DataError(f"{source}: column '{name}', row {_rows_text(bad + 1)}: {reason}{detail}")
+        out[name] = values
+    out[profile.target.column] = _target_is_bad(table, profile, source).astype(np.int8)
     if profile.id_column:
-        keys = [profile.id_column] + ([profile.date_column] if profile.date_column in table.columns else [])
-        dup = table.duplicated(keys, keep=False).to_numpy()
-        if dup.any():
-            first = table[profile.id_column].iloc[int(np.flatnonzero(dup)[0])]
-            rows = np.flatnonzero((table[profile.id_column] == first).to_numpy()) + 1
+        ids = _ids(table, profile)
+        empty = (ids == "").to_numpy(dtype=bool)
+        if empty.any():
             raise DataError(
-                f"{source}: column '{profile.id_column}': id {first!r} appears more than once (rows "
-                f"{', '.join(map(str, rows[:MAX_LISTED]))}); ids must be unique"
+                f"{source}: column '{profile.id_column}', row {_rows_text(np.flatnonzero(empty) + 1)}: "
+                "the id is empty; "
+                "give every applicant an id"
+            )
+        keys, date = _id_keys(table, profile, ids)
+        repeated = keys.duplicated(keep=False).to_numpy(dtype=bool)
+        if repeated.any():
+            first = int(np.flatnonzero(repeated)[0])
+            group = (keys == keys.iloc[first]).all(axis=1).to_numpy(dtype=bool)
+            raise DataError(
+                f"{source}: column '{profile.id_column}': id {ids.iloc[first]!r} appears more than once"
+                f"{f' with the same {date}' if date else ''} (rows {_rows_text(np.flatnonzero(group) + 1)}); "
+                "ids must be unique"
             )
     return out
+
+
+def target_vector(table: pd.DataFrame, profile: Profile) -> np.ndarray:
+    """0/1 (int8) bad indicator of a raw table or of one ``validate_training`` returned.
+
+    A validated table holds 0/1 integers with 1 for bad; a raw table holds the profile's values
+    (e.g. ``Bad``/``Good``). An integer 0/1 column is taken as validated unless the bad value is
+    itself 0 (then 0 means bad, as in the raw data).
+    """
+    column = profile.target.column
+    if column not in table.columns:
+        raise DataError(f"the table has no target column '{column}'; add it or fix the profile's target")
+    values = table[column]
+    if pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        unique = set(pd.unique(values.dropna()))
+        if unique <= {0, 1} and profile.target.bad_value != 0:
+            return values.to_numpy(dtype=np.int8)
+    return _target_is_bad(table, profile, f"target '{column}'").astype(np.int8)
+
+
+# --- scoring ------------------------------------------------------------------------------------
 
 
 def split_valid_rows(table: pd.DataFrame, profile: Profile, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """For scoring: (rows that can be scored, converted; rejects with row, id, column, reason).
 
-    A bad row never stops the batch and no row is lost: each input row is in exactly one of the
-    two frames (a row with several problems is listed once per problem in the rejects).
-    Missing values are not rejects: they score in the factor's missing bin.
+    A bad row never stops the batch and no row is lost: each input row is either among the valid
+    rows (which keep the input's index) or in the rejects, once per problem, in row order and
+    then profile order. Missing values are not rejects: they score in the factor's missing bin.
+    The target column is not needed. An empty id is a reject; a repeated id is a reject after its
+    first row, unless the profile has a date column and the date differs (another snapshot).
+    Only a missing column or an empty table raises ``DataError``: then nothing can be scored.
     """
     _check_columns(table, profile, source, need_target=False)
-    ids = table[profile.id_column].astype("string") if profile.id_column else pd.Series(
-        np.arange(1, len(table) + 1).astype(str), index=table.index
-    )
+    ids = _ids(table, profile)
     converted = table.copy()
     problems: list[pd.DataFrame] = []
+
+    def reject(rows: np.ndarray, column: str, reason: object) -> None:
+        problems.append(pd.DataFrame({
+            "row": rows + 1, "id": ids.iloc[rows].to_numpy(dtype=object), "column": column,
+            "reason": reason,
+        }))
+
     for factor in profile.factors:
-        values, reasons = _problems_of(factor, table[factor.source_column])
+        values, reasons = check_factor(factor, table[factor.source_column])
         converted[factor.source_column] = values
         bad = np.flatnonzero(reasons != "")
         if len(bad):
-            problems.append(pd.DataFrame({
-                "row": bad + 1, "id": ids.iloc[bad].to_numpy(), "column": factor.source_column,
-                "reason": reasons[bad],
-            }))
+            reject(bad, factor.source_column, reasons[bad])
     if profile.id_column:
-        keys = [profile.id_column] + ([profile.date_column] if profile.date_column in table.columns else [])
-        dup = np.flatnonzero(table.duplicated(keys, keep="first").to_numpy())
-        if len(dup):
-            problems.append(pd.DataFrame({
-                "row": dup + 1, "id": ids.iloc[dup].to_numpy(), "column": profile.id_column,
-                "reason": "duplicated id (an earlier row has the same id and date); only the first is scored",
-            }))
-    rejects = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=REJECT_COLUMNS)
-    rejects = rejects.sort_values("row", kind="stable").reset_index(drop=True)
+        empty = (ids == "").to_numpy(dtype=bool)
+        if empty.any():
+            reject(np.flatnonzero(empty), profile.id_column, "empty id; give every applicant an id")
+        keys, date = _id_keys(table, profile, ids)
+        same = f"the same id and {date}" if date else "the same id"
+        repeated = np.flatnonzero(keys.duplicated(keep="first").to_numpy(dtype=bool) & ~empty)
+        if len(repeated):
+            first_row = pd.Series(np.arange(len(keys)) + 1).groupby(
+                [keys[c] for c in keys.columns], dropna=False, sort=False).transform("first")
+            reason = [f"repeated id: row {int(first_row.iloc[r])} has {same}; only the first is scored"
+                      for r in repeated]
+            reject(repeated, profile.id_column, np.asarray(reason, dtype=object))
+    if problems:
+        rejects = pd.concat(problems, ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
+    else:
+        rejects = pd.DataFrame({"row": pd.Series(dtype=np.int64), "id": pd.Series(dtype=object),
+                                "column": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
     keep = np.ones(len(table), dtype=bool)
-    keep[rejects["row"].to_numpy(dtype=int) - 1] = False
+    keep[rejects["row"].to_numpy(dtype=np.int64) - 1] = False
     return converted[keep], rejects[REJECT_COLUMNS]

@@ -136,16 +136,23 @@ class Profile(_Frozen):
     policy_columns: tuple[str, ...] = ()
     factors: tuple[Factor, ...] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique(self) -> Profile:
-        names = [f.name for f in self.factors]
+    @field_validator("factors")
+    @classmethod
+    def _unique(cls, factors: tuple[Factor, ...]) -> tuple[Factor, ...]:
+        # A field validator (not a model validator), so the message names the key 'factors'.
+        names = [f.name for f in factors]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"factor names must be unique; repeated: {', '.join(dupes)}")
-        columns = [f.source_column for f in self.factors]
+        columns = [f.source_column for f in factors]
         dupes = sorted({c for c in columns if columns.count(c) > 1})
         if dupes:
             raise ValueError(f"two factors read the same column: {', '.join(dupes)}")
+        return factors
+
+    @model_validator(mode="after")
+    def _target_is_not_a_factor(self) -> Profile:
+        columns = [f.source_column for f in self.factors]
         if self.target.column in columns:
             raise ValueError(f"the target column '{self.target.column}' is also a factor")
         return self

@@ -7,7 +7,11 @@ itself never drops a row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -18,31 +22,76 @@ from scorecard.spec import FactorSpec, ScorecardSpec
 
 @dataclass(frozen=True)
 class ScoreResult:
-    """Scores of a batch, rows in input order; column j of ``bins``/``points`` is ``factor_names[j]``."""
+    """Scores of a batch, rows in input order; column j of ``bins``/``points`` is ``factor_names[j]``.
 
-    ids: np.ndarray  # str ids (the profile's id column, else the 1-based row number)
+    ``points`` and ``ids`` are built on first use from ``bins`` and the id column: a batch job
+    that only needs totals does not pay for a second (rows, factors) matrix or a million strings.
+    """
+
     factor_names: tuple[str, ...]
     bins: np.ndarray  # (rows, factors) int16: index into FactorSpec.bins
-    points: np.ndarray  # (rows, factors) int32
     total: np.ndarray  # (rows,) int64: the sum of the row's points
     pd: np.ndarray  # (rows,) float64: bad probability implied by the total
+    point_tables: tuple[np.ndarray, ...] = field(default=(), repr=False, compare=False)  # per factor: points by bin
+    id_values: pd.Series | None = field(default=None, repr=False, compare=False)  # the id column, if any
+
+    @cached_property
+    def points(self) -> np.ndarray:
+        """(rows, factors) int32: the points of each row's bin."""
+        out = np.empty(self.bins.shape, dtype=np.int32, order="F")
+        for j, table in enumerate(self.point_tables):
+            np.take(table, self.bins[:, j], out=out[:, j], mode="clip")
+        return out
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        """str ids: the profile's id column, else the 1-based row number."""
+        if self.id_values is None:
+            return np.arange(1, len(self.total) + 1).astype(str).astype(object)
+        return self.id_values.astype("string").to_numpy(dtype=object)
 
     def __len__(self) -> int:
         return len(self.total)
 
 
-def _numeric_bins(factor: FactorSpec, values: np.ndarray) -> np.ndarray:
+def _bin_dtype(factor: FactorSpec) -> type:
+    return np.uint8 if len(factor.bins) <= 255 else np.int16
+
+
+def _numeric_rule(factor: FactorSpec) -> Callable[[np.ndarray], np.ndarray]:
+    """The factor's bin rule for float values, prepared once and applied to many chunks."""
     ranges = [i for i, b in enumerate(factor.bins) if b.kind == "range"]
     # Inner split points: the upper edge of every range bin but the last.
     splits = np.array([factor.bins[i].upper for i in ranges[:-1]], dtype=float)
-    out = np.asarray(ranges, dtype=np.int16)[np.searchsorted(splits, values, side="right")] if ranges else np.full(
-        len(values), factor.missing_bin, dtype=np.int16
-    )
-    for i, b in enumerate(factor.bins):
-        if b.kind == "special":
-            out[np.isin(values, np.asarray(b.special_values, dtype=float))] = i
-    out[np.isnan(values)] = factor.missing_bin
-    return out
+    dtype = _bin_dtype(factor)
+    remap = None if ranges == list(range(len(ranges))) else np.asarray(ranges, dtype=dtype)
+    specials = [(float(code), i) for i, b in enumerate(factor.bins) if b.kind == "special" for code in b.special_values]
+
+    def bins_of(values: np.ndarray) -> np.ndarray:
+        if not ranges:
+            out = np.full(len(values), factor.missing_bin, dtype=dtype)
+        elif len(splits) <= 32:
+            # The number of split points <= value is the range bin (lower <= x < upper), as
+            # searchsorted(side="right") finds it, but branch-free and several times faster.
+            out = np.zeros(len(values), dtype=dtype)
+            above = np.empty(len(values), dtype=bool)
+            for split in splits:
+                np.greater_equal(values, split, out=above)
+                out += above.view(np.uint8)
+        else:
+            out = np.searchsorted(splits, values, side="right").astype(dtype)
+        if remap is not None and ranges:
+            out = remap[out]
+        for code, i in specials:  # in bin order: a code listed twice ends in the later bin
+            np.putmask(out, values == code, i)
+        np.putmask(out, np.isnan(values), factor.missing_bin)
+        return out
+
+    return bins_of
+
+
+def _numeric_bins(factor: FactorSpec, values: np.ndarray) -> np.ndarray:
+    return _numeric_rule(factor)(values)
 
 
 def category_lookup(factor: FactorSpec) -> dict[str, int]:
@@ -61,13 +110,17 @@ def _categorical_bins(factor: FactorSpec, column: pd.Series) -> np.ndarray:
     missing = column.isna().to_numpy()
     text = column.astype("string").fillna("")
     codes = text.map(lookup).to_numpy(dtype=float, na_value=np.nan)
-    out = np.where(np.isnan(codes), factor.unseen_bin, codes).astype(np.int16)
+    out = np.where(np.isnan(codes), factor.unseen_bin, codes).astype(_bin_dtype(factor))
     out[missing | (text.str.strip() == "").to_numpy()] = factor.missing_bin
     return out
 
 
 def numeric_values(column: pd.Series) -> np.ndarray:
-    """Float view of a numeric factor column; missing becomes NaN."""
+    """Float view of a numeric factor column; missing (and text that is not a number) becomes NaN."""
+    if column.dtype == np.float64:
+        return column.to_numpy()  # no copy: the common case of a checked table
+    if pd.api.types.is_integer_dtype(column.dtype) and not pd.api.types.is_extension_array_dtype(column.dtype):
+        return column.to_numpy().astype(float)
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -83,25 +136,76 @@ def row_ids(table: pd.DataFrame, id_column: str | None) -> np.ndarray:
     return table[id_column].astype("string").to_numpy(dtype=object)
 
 
+def pd_of_totals(spec: ScorecardSpec, total: np.ndarray, *, lookup: bool = True) -> np.ndarray:
+    """Bad probability of each integer total: 1 / (1 + exp((total - offset) / factor)).
+
+    With ``lookup`` and many rows, the formula is worked out once per possible total (between
+    the spec's lowest and highest score) and looked up: the same floats, several times faster."""
+    scaling = spec.scaling
+    low, high = spec.min_score, spec.max_score
+    total = np.asarray(total)
+    if not lookup or len(total) < 4 * (high - low + 1) or total.min() < low or total.max() > high:
+        return 1.0 / (1.0 + np.exp((total - scaling.offset) / scaling.factor))
+    return pd_of_totals(spec, np.arange(low, high + 1, dtype=np.int64), lookup=False)[total - low]
+
+
+CHUNK_ROWS = 1 << 16  # rows per step: a chunk's temporaries stay in the CPU cache (about 1.7x faster)
+MAX_THREADS = 4  # chunks are scored on up to this many cores
+
+
 def score(spec: ScorecardSpec, table: pd.DataFrame) -> ScoreResult:
     """Score every row of ``table``; extra columns are ignored and column order does not matter."""
+    id_column = spec.profile.id_column
     missing = [f.column for f in spec.factors if f.column not in table.columns]
+    missing += [id_column] if id_column is not None and id_column not in table.columns else []
     if missing:
         raise DataError(f"the table has no column {', '.join(repr(c) for c in missing)}; the scorecard needs it")
     rows, k = len(table), len(spec.factors)
-    bins = np.empty((rows, k), dtype=np.int16)
-    points = np.empty((rows, k), dtype=np.int32)
-    for j, factor in enumerate(spec.factors):
-        bins[:, j] = assign_bins(factor, table[factor.column])
-        points[:, j] = np.fromiter((b.points for b in factor.bins), dtype=np.int32, count=len(factor.bins))[bins[:, j]]
-    total = points.sum(axis=1, dtype=np.int64)
-    scaling = spec.scaling
-    pd_ = 1.0 / (1.0 + np.exp((total - scaling.offset) / scaling.factor))
+    bins = np.empty((rows, k), dtype=np.int16, order="F")  # column-major: each factor fills one column
+    total = np.empty(rows, dtype=np.int64)
+    steps = []
+    for factor in spec.factors:
+        table_points = np.array([b.points for b in factor.bins], dtype=np.int32)
+        if factor.kind == "categorical":
+            steps.append((_categorical_bins(factor, table[factor.column]), None, table_points))
+        else:
+            steps.append((numeric_values(table[factor.column]), _numeric_rule(factor), table_points))
+
+    # Every total lies between the lowest and the highest possible score: the PD of each
+    # possible total is worked out once and looked up (the same floats as the formula).
+    low, high = spec.min_score, spec.max_score
+    pd_by_total = pd_of_totals(spec, np.arange(low, high + 1, dtype=np.int64), lookup=False)
+    pd_ = np.empty(rows, dtype=np.float64)
+    # Per-chunk sums in int32 unless the points could overflow it.
+    widest = sum(int(np.abs(step[2]).max(initial=0)) for step in steps)
+    accumulator = np.int32 if widest < 2**31 - 1 else np.int64
+
+    def chunk(start: int) -> None:
+        stop = min(rows, start + CHUNK_ROWS)
+        points = np.empty(stop - start, dtype=np.int32)
+        subtotal = np.zeros(stop - start, dtype=accumulator)
+        for j, (source, rule, table_points) in enumerate(steps):
+            index = source[start:stop] if rule is None else rule(source[start:stop])
+            bins[start:stop, j] = index
+            np.take(table_points, index, out=points, mode="clip")
+            subtotal += points
+        total[start:stop] = subtotal
+        np.take(pd_by_total, subtotal - low, out=pd_[start:stop], mode="clip")
+
+    starts = range(0, rows, CHUNK_ROWS)
+    workers = min(MAX_THREADS, os.cpu_count() or 1, len(starts))
+    if workers > 1:
+        # Chunks write disjoint rows, and NumPy releases the GIL inside each operation.
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(chunk, starts))
+    else:
+        for start in starts:
+            chunk(start)
     return ScoreResult(
-        ids=row_ids(table, spec.profile.id_column),
         factor_names=spec.factor_names,
         bins=bins,
-        points=points,
         total=total,
         pd=pd_,
+        point_tables=tuple(step[2] for step in steps),
+        id_values=table[id_column] if id_column is not None else None,
     )

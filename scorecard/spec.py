@@ -4,15 +4,20 @@ Scoring needs only NumPy and this file: not optbinning, not statsmodels, not pic
 
 How a value finds its bin (the same rule in ``scoring.py`` and ``export_sql.py``):
 
-1. a missing value (null, NaN, empty) -> the factor's ``missing`` bin;
+1. a missing value (null, NaN, empty or blank text; text in a numeric column that is not a
+   number) -> the factor's ``missing`` bin;
 2. a value equal to one of the factor's special codes -> the ``special`` bin holding that code;
-3. numeric factors: the ``range`` bin with ``lower <= value < upper`` (``None`` is unbounded);
-   categorical factors: the ``categories`` bin listing the value (compared as text);
-4. a category seen in no bin -> the bin named by ``unseen_bin`` (see ``UNSEEN_RULE``).
+3. numeric factors: the ``range`` bin with ``lower <= value < upper`` (``None`` is unbounded),
+   optbinning's own side convention; categorical factors: the ``categories`` bin listing the
+   value (compared as text);
+4. a category seen in no bin -> the bin named by ``unseen_bin``: the factor's worst category
+   group (``UNSEEN_RULE``; optbinning 1.0 would silently score it as Missing).
 
-Bins that had no training rows (an empty ``special`` or ``missing`` bin) score as the factor's
-worst observed bin (``EMPTY_BIN_RULE``): optbinning gives them WoE 0, i.e. neutral points, which
-would reward an applicant for a value the model has never seen.
+Bins that had no training rows (an empty ``special`` or ``missing`` bin) carry the WoE of the
+factor's worst observed bin and so score its points (``EMPTY_BIN_RULE``): optbinning gives them
+WoE 0, i.e. neutral points, which would reward an applicant for a value the model has never
+seen. A bin with training rows of only one outcome gets a smoothed WoE (``binning.SMOOTHING``
+rows of each outcome added) instead of optbinning's 0.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from scorecard.errors import SpecError
 from scorecard.profile import Profile, parse_profile
 
 SCHEMA_VERSION = 1
-UNSEEN_RULE = "an unseen category scores as the factor's worst observed bin"
+UNSEEN_RULE = "an unseen category scores as the factor's worst category group (lowest WoE seen in training)"
 EMPTY_BIN_RULE = "a special or missing bin without training rows scores as the factor's worst observed bin"
 
 BinKind = Literal["range", "categories", "special", "missing"]

@@ -46,13 +46,19 @@ def write_table(table: Any, out: Path) -> Path:
 
 
 def make_demo_data(out: Path, *, rows: int, seed: int) -> Path:
-    """Write the synthetic demo population; the same rows and seed give the same bytes."""
-    from scorecard.datasets.demo import generate
+    """Write the synthetic demo population as .csv or .parquet (by the extension of ``out``).
+
+    The same rows and seed give the same bytes: fixed column order, ids and ISO dates as text,
+    floats in Python's shortest round-trip form, whole numbers without '.0', no timestamps.
+    """
+    from scorecard.datasets.demo import for_writing, generate
     from scorecard.errors import DataError
 
     if rows < 1:
         raise DataError(f"--rows {rows}: give at least 1 row")
-    return write_table(generate(rows, seed), out)
+    if Path(out).suffix.lower() not in (".csv", ".parquet"):
+        raise DataError(f"{out}: unknown output type '{Path(out).suffix}'; use .csv or .parquet")
+    return write_table(for_writing(generate(rows, seed)), out)
 
 
 @dataclass(frozen=True)
@@ -86,24 +92,47 @@ def check_data(data: Path, profile: str) -> str:
 # --- engine (issue 3) ---------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _steps(console: Any, title: str) -> Iterator[Any]:
+    """A rich progress bar fed by ``(stage, done, total)`` callbacks (``None`` without a console)."""
+    if console is None:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task(title, total=None)
+
+        def update(stage: str, done: float, total: float) -> None:
+            bar.update(task, description=f"{title}: {stage}", completed=done, total=total)
+
+        yield update
+
+
 @dataclass(frozen=True)
 class TrainResult:
     path: Path
     factors: tuple[str, ...]
+    dropped: int
     metrics: dict[str, Any]
 
     def summary(self) -> str:
         test = self.metrics.get("test", {})
         auc, ks = test.get("auc"), test.get("ks")
-        where = "training rows (test size 0)" if "note" in self.metrics else "test rows"
+        where = self.metrics.get("evaluated_on", "test rows")
+        note = f" ({self.metrics['note']})" if "note" in self.metrics else ""
         return (
-            f"kept {len(self.factors)} factors: {', '.join(self.factors)}\n"
-            f"AUC {auc if auc is None else f'{auc:.3f}'}, KS {ks if ks is None else f'{ks:.3f}'} on the {where}\n"
+            f"kept {len(self.factors)} factors ({self.dropped} dropped, see 'scorecard report'): {', '.join(self.factors)}\n"
+            f"AUC {'n/a' if auc is None else f'{auc:.3f}'}, KS {'n/a' if ks is None else f'{ks:.3f}'} "
+            f"on the {where}{note}\n"
             f"wrote {self.path}"
         )
 
 
-def train(data: Path, *, profile: str, out: Path, test_size: float, seed: int, console: Any = None, **scaling: Any):
+def train(data: Path, *, profile: str, out: Path, test_size: float, seed: int, console: Any = None,
+          **scaling: Any) -> TrainResult:
+    """Read and check the training table, fit the scorecard, write the checksummed spec."""
     from scorecard import data as data_io
     from scorecard.profile import load_profile
     from scorecard.spec import save_spec
@@ -112,10 +141,11 @@ def train(data: Path, *, profile: str, out: Path, test_size: float, seed: int, c
     chosen = load_profile(profile)
     with _status(console, f"reading {data}"):
         table = data_io.validate_training(data_io.read_table(Path(data)), chosen, str(data))
-    with _status(console, "training the scorecard"):
-        spec = fit_scorecard(table, chosen, test_size=test_size, seed=seed, **scaling)
+    with _steps(console, "training") as progress:
+        spec = fit_scorecard(table, chosen, test_size=test_size, seed=seed, progress=progress, **scaling)
     path = save_spec(spec, out)
-    return TrainResult(path=path, factors=spec.factor_names, metrics=spec.metrics)
+    return TrainResult(path=path, factors=spec.factor_names, dropped=len(chosen.factors) - len(spec.factors),
+                       metrics=spec.metrics)
 
 
 @dataclass(frozen=True)
@@ -128,10 +158,12 @@ class ScoreRunResult:
 
     def summary(self) -> str:
         return (f"scored {self.scored:,} rows with the {self.engine} engine: {self.out}\n"
-                f"{self.rejected:,} rows could not be scored; reasons in {self.rejects}")
+                f"{self.rejected:,} rows could not be scored" + (f"; reasons in {self.rejects}" if self.rejected
+                                                                  else f" (empty rejects file {self.rejects})"))
 
 
-DUCKDB_ABOVE_BYTES = 200 * 2**20  # "auto": stream files larger than this through DuckDB
+DUCKDB_ABOVE_BYTES = 200 * 2**20  # "auto": stream files larger than this (about 2 million rows) through DuckDB
+TABLE_SUFFIXES = (".csv", ".parquet")
 
 
 def score_table(spec: Any, table: Any, source: str) -> tuple[Any, Any]:
@@ -153,29 +185,263 @@ def score_table(spec: Any, table: Any, source: str) -> tuple[Any, Any]:
 
 def score_file(model: Path, data: Path, out: Path, *, rejects: Path | None, engine: str,
                console: Any = None) -> ScoreRunResult:
-    """Score a file; every input row ends up in ``out`` or in the rejects file with its reason."""
+    """Score a file; every input row ends up in ``out`` or in the rejects file with its reason.
+
+    Rejects go to ``rejects`` or, by default, next to ``out`` as ``<stem>.rejects.csv``; the file
+    is always written (header only when every row was scored). ``engine`` "auto" streams files
+    above ``DUCKDB_ABOVE_BYTES`` through DuckDB and scores smaller ones in memory with NumPy.
+    """
     from scorecard.data import read_table
     from scorecard.errors import DataError
     from scorecard.spec import load_spec
 
     spec = load_spec(model)
-    out = Path(out)
+    data, out = Path(data), Path(out)
     rejects = Path(rejects) if rejects else out.with_name(f"{out.stem}.rejects.csv")
-    if not Path(data).is_file():
+    for target, option in ((out, "--out"), (rejects, "--rejects")):
+        if target.suffix.lower() not in TABLE_SUFFIXES:
+            raise DataError(f"{target}: {option} must end in .csv or .parquet")
+    if not data.is_file():
         raise DataError(f"{data}: file not found; check the path")
     if engine == "auto":
-        engine = "duckdb" if Path(data).stat().st_size > DUCKDB_ABOVE_BYTES else "numpy"
+        engine = "duckdb" if data.stat().st_size > DUCKDB_ABOVE_BYTES else "numpy"
     if engine == "duckdb":
         from scorecard.export_sql import score_with_duckdb
 
-        with _status(console, "scoring with DuckDB"):
-            scored, rejected = score_with_duckdb(spec, Path(data), out, rejects)
+        with _steps(console, "scoring with DuckDB") as progress:
+            scored, rejected = score_with_duckdb(
+                spec, data, out, rejects, progress=(lambda done: progress("streaming", round(100 * done), 100))
+                if progress else None)
         return ScoreRunResult(out, rejects, scored, rejected, "duckdb")
-    with _status(console, "scoring"):
-        scores, problems = score_table(spec, read_table(data), str(data))
+    if engine != "numpy":
+        raise DataError(f"unknown engine '{engine}'; use auto, numpy or duckdb")
+    with _steps(console, "scoring") as progress:
+        if progress:
+            progress(f"reading {data.name}", 0, 3)
+        table = read_table(data)
+        if progress:
+            progress(f"checking and scoring {len(table):,} rows", 1, 3)
+        scores, problems = score_table(spec, table, str(data))
+        if progress:
+            progress("writing", 2, 3)
         write_table(scores, out)
-        write_table(problems, rejects.with_suffix(".csv") if rejects.suffix.lower() not in (".csv", ".parquet") else rejects)
+        write_table(problems, rejects)
     return ScoreRunResult(out, rejects, len(scores), int(problems["row"].nunique()), "numpy")
+
+
+# The model report: one JSON-ready dict, printed as rich tables, Markdown or JSON.
+
+
+def _special_meaning(spec: Any, factor: Any, b: Any) -> str:
+    if b.kind != "special":
+        return ""
+    profile_factor = next((f for f in spec.profile.factors if f.name == factor.name), None)
+    for special in profile_factor.special_values if profile_factor else ():
+        if any(v == special.value or str(v) == str(special.value) for v in b.special_values):
+            return special.meaning.en
+    return ""
+
+
+def report_data(spec: Any) -> dict[str, Any]:
+    """Everything the model report shows, JSON-ready, in a fixed order."""
+    factors = []
+    for f in spec.factors:
+        rows = sum(b.count for b in f.bins) or 1
+        factors.append({
+            "factor": f.name, "column": f.column, "kind": f.kind, "iv": round(f.iv, 6),
+            "coefficient": round(f.coefficient, 6), "best_points": f.best_points, "worst_points": f.worst_points,
+            "unseen_bin": f.bins[f.unseen_bin].label if f.kind == "categorical" else None,
+            "bins": [{"bin": b.label, "kind": b.kind, "meaning": _special_meaning(spec, f, b), "count": b.count,
+                      "share": round(b.count / rows, 6), "event_rate": round(b.event_rate, 6),
+                      "woe": round(b.woe, 6), "iv": round(b.iv, 6), "points": b.points,
+                      "note": "no training rows: scores as the worst observed bin" if b.count == 0 else ""}
+                     for b in f.bins],
+        })
+    return {
+        "profile": spec.profile.name,
+        "schema_version": spec.schema_version,
+        "sha256": spec.sha256,
+        "scaling": dataclasses.asdict(spec.scaling),
+        "score_range": [spec.min_score, spec.max_score],
+        "rules": {"unseen": spec.unseen_rule, "empty_bin": spec.empty_bin_rule},
+        "factors": factors,
+        "coefficients": [dataclasses.asdict(c) for c in spec.coefficients],
+        "selection_log": [dataclasses.asdict(s) for s in spec.selection_log],
+        "metrics": spec.metrics,
+        "training": spec.training,
+        "rounding": spec.rounding,
+    }
+
+
+def _fmt(value: Any, digits: int = 4) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _metric_rows(metrics: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for name in ("auc", "gini", "ks", "brier", "rows", "bad_rate"):
+        rows.append([name, _fmt(metrics.get("train", {}).get(name)), _fmt(metrics.get("test", {}).get(name))])
+    rows.append(["psi (train vs test)", "", _fmt(metrics.get("psi_train_test"))])
+    return rows
+
+
+def report_markdown(data: dict[str, Any]) -> str:
+    """The model report as Markdown (deterministic: no dates, fixed number formats)."""
+    scaling = data["scaling"]
+    lines = [f"# Scorecard report: profile `{data['profile']}`", "",
+             f"Score range {data['score_range'][0]} to {data['score_range'][1]}; scaling {scaling['method']} "
+             f"(factor {scaling['factor']:.4f}, offset {scaling['offset']:.4f}"
+             + (f", {scaling['base_score']:g} points at odds {scaling['base_odds']:g}:1, PDO {scaling['pdo']:g})"
+                if scaling["method"] == "pdo" else f", range {scaling['min_score']}-{scaling['max_score']})"),
+             "", f"- Unseen categories: {data['rules']['unseen']}.", f"- Empty bins: {data['rules']['empty_bin']}.",
+             f"- Rounding: max {data['rounding'].get('max_abs', 0):g}, mean {data['rounding'].get('mean_abs', 0):g} "
+             "points from the unrounded score on the training rows.", "", "## Factors", ""]
+    for f in data["factors"]:
+        lines += [f"### {f['factor']} (IV {f['iv']:.4f}, coefficient {f['coefficient']:.4f})", "",
+                  "| bin | count | share | event rate | WoE | IV | points |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for b in f["bins"]:
+            label = b["bin"] + (f" ({b['meaning']})" if b["meaning"] else "") + (" *" if b["note"] else "")
+            lines.append(f"| {label} | {b['count']:,} | {b['share']:.1%} | {b['event_rate']:.2%} | {b['woe']:.4f} | "
+                         f"{b['iv']:.4f} | {b['points']} |")
+        if any(b["note"] for b in f["bins"]):
+            lines.append("")
+            lines.append("\\* no training rows: scores as the worst observed bin.")
+        if f["unseen_bin"] is not None:
+            lines += ["", f"A category not seen in training scores as: {f['unseen_bin']}."]
+        lines.append("")
+    lines += ["## Coefficients", "", "| name | estimate | std error | z | p-value | VIF |",
+              "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for c in data["coefficients"]:
+        lines.append(f"| {c['name']} | {c['estimate']:.4f} | {c['std_error']:.4f} | {c['z']:.2f} | {c['p_value']:.4g} | "
+                     f"{_fmt(c['vif'], 2)} |")
+    lines += ["", "## Selection log", "", "| factor | stage | action | reason |", "| --- | --- | --- | --- |"]
+    for s in data["selection_log"]:
+        lines.append(f"| {s['factor']} | {s['stage']} | {s['action']} | {s['reason']} |")
+    lines += ["", "## Metrics", "", f"Evaluated on the {data['metrics'].get('evaluated_on', 'test rows')}"
+              + (f" ({data['metrics']['note']})" if data["metrics"].get("note") else "") + ".", "",
+              "| metric | train | test |", "| --- | ---: | ---: |"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in _metric_rows(data["metrics"])]
+    calibration = data["metrics"].get("test", {}).get("calibration", [])
+    if calibration:
+        lines += ["", "Calibration by score band (test):", "", "| scores | rows | observed bad rate | predicted bad rate |",
+                  "| --- | ---: | ---: | ---: |"]
+        lines += [f"| {b['lower']:g}-{b['upper']:g} | {b['rows']:,} | {b['observed_bad_rate']:.2%} | "
+                  f"{b['predicted_bad_rate']:.2%} |" for b in calibration]
+    lines += ["", "## Training data", ""]
+    lines += [f"- {k}: {v}" for k, v in data["training"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def _print_text(console: Any, text: str) -> None:
+    console.print(text, markup=False, highlight=False, soft_wrap=True, end="")
+
+
+def report(model: Path, fmt: str, *, console: Any) -> None:
+    """Print the model report: rich tables (``table``), Markdown (``md``) or JSON (``json``)."""
+    from scorecard.spec import load_spec
+
+    data = report_data(load_spec(model))
+    if fmt == "json":
+        _print_text(console, json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False, indent=1) + "\n")
+        return
+    if fmt == "md":
+        _print_text(console, report_markdown(data))
+        return
+    from rich.table import Table
+
+    scaling = data["scaling"]
+    console.print(f"[bold]Scorecard[/] profile {data['profile']}: scores {data['score_range'][0]}-{data['score_range'][1]}, "
+                  f"{scaling['method']} scaling; unseen categories: {data['rules']['unseen']}; "
+                  f"empty bins: {data['rules']['empty_bin']}", highlight=False)
+    for f in data["factors"]:
+        table = Table(title=f"{f['factor']}  IV {f['iv']:.4f}  coefficient {f['coefficient']:.4f}", title_justify="left")
+        for name, justify in (("bin", "left"), ("count", "right"), ("share", "right"), ("event rate", "right"),
+                              ("WoE", "right"), ("IV", "right"), ("points", "right")):
+            table.add_column(name, justify=justify)
+        for b in f["bins"]:
+            label = b["bin"] + (f" ({b['meaning']})" if b["meaning"] else "") + (" *" if b["note"] else "")
+            table.add_row(label, f"{b['count']:,}", f"{b['share']:.1%}", f"{b['event_rate']:.2%}", f"{b['woe']:.4f}",
+                          f"{b['iv']:.4f}", str(b["points"]))
+        if f["unseen_bin"] is not None:
+            table.caption = f"a category not seen in training scores as: {f['unseen_bin']}"
+        console.print(table)
+    console.print("* no training rows: scores as the worst observed bin", highlight=False)
+    coefficients = Table(title="Coefficients", title_justify="left")
+    for name in ("name", "estimate", "std error", "z", "p-value", "VIF"):
+        coefficients.add_column(name, justify="left" if name == "name" else "right")
+    for c in data["coefficients"]:
+        coefficients.add_row(c["name"], f"{c['estimate']:.4f}", f"{c['std_error']:.4f}", f"{c['z']:.2f}",
+                             f"{c['p_value']:.4g}", _fmt(c["vif"], 2))
+    console.print(coefficients)
+    log = Table(title="Selection log", title_justify="left")
+    for name in ("factor", "stage", "action", "reason"):
+        log.add_column(name)
+    for s in data["selection_log"]:
+        log.add_row(s["factor"], s["stage"], s["action"], s["reason"])
+    console.print(log)
+    measured = Table(title=f"Metrics (evaluated on the {data['metrics'].get('evaluated_on', 'test rows')})",
+                     title_justify="left")
+    for name in ("metric", "train", "test"):
+        measured.add_column(name, justify="left" if name == "metric" else "right")
+    for row in _metric_rows(data["metrics"]):
+        measured.add_row(*row)
+    console.print(measured)
+    if data["metrics"].get("note"):
+        console.print(data["metrics"]["note"], highlight=False)
+
+
+@dataclass(frozen=True)
+class PsiResult:
+    score: float | None
+    factors: dict[str, float | None]
+    rows: tuple[int, int]
+    rejected: tuple[int, int]
+
+
+def _psi_verdict(value: float | None) -> str:
+    if value is None:
+        return ""
+    return "stable" if value < 0.1 else ("watch" if value < 0.25 else "shifted")
+
+
+def psi(model: Path, base: Path, compare: Path, *, console: Any) -> PsiResult:
+    """Score PSI and per-factor PSI (bin shares) of ``compare`` against ``base``, printed as a table.
+
+    Rows that cannot be scored (see ``data.split_valid_rows``) are left out of both and counted.
+    """
+    from scorecard import metrics
+    from scorecard.data import read_table, split_valid_rows
+    from scorecard.scoring import score
+    from scorecard.spec import load_spec
+
+    spec = load_spec(model)
+    results, rejected = [], []
+    for path in (Path(base), Path(compare)):
+        valid, problems = split_valid_rows(read_table(path), spec.profile, str(path))
+        results.append(score(spec, valid))
+        rejected.append(int(problems["row"].nunique()))
+    table = metrics.psi_table(spec, results[0], results[1])
+    outcome = PsiResult(score=table["score"], factors=table["factors"], rows=(len(results[0]), len(results[1])),
+                        rejected=(rejected[0], rejected[1]))
+    if console is not None:
+        from rich.table import Table
+
+        shown = Table(title=f"PSI of {compare} against {base} ({outcome.rows[1]:,} vs {outcome.rows[0]:,} rows)",
+                      title_justify="left")
+        for name in ("", "PSI", "reading"):
+            shown.add_column(name, justify="right" if name == "PSI" else "left")
+        shown.add_row("score", _fmt(outcome.score), _psi_verdict(outcome.score))
+        for name, value in outcome.factors.items():
+            shown.add_row(name, _fmt(value), _psi_verdict(value))
+        console.print(shown)
+        console.print("PSI < 0.1 stable, 0.1-0.25 watch, > 0.25 the population has shifted"
+                      + (f"; rows left out as unscorable: {rejected[0]:,} in base, {rejected[1]:,} in compare"
+                         if any(rejected) else ""), highlight=False)
+    return outcome
 
 
 # --- decisions and pages (issues 4, 5) ----------------------------------------------------------

@@ -1,62 +1,130 @@
-"""Profiles: bundled ones load; bad ones fail with a message naming the file and the key."""
+"""Profiles: the bundled ones load and make sense; a bad one fails with one line naming the file
+and the key at fault."""
 
 from __future__ import annotations
+
+import copy
 
 import pytest
 import yaml
 
+from scorecard.datasets.demo import COLUMNS
 from scorecard.errors import ProfileError
-from scorecard.profile import bundled_profiles, load_profile
+from scorecard.profile import BUNDLED_DIR, bundled_profiles, load_profile, parse_profile
 
-BUNDLED = ["demo"] + [p for p in ("heloc", "gmsc", "german") if p in bundled_profiles()]
+BUNDLED = ("demo", "heloc", "gmsc", "german")
+DEMO = yaml.safe_load((BUNDLED_DIR / "demo.yaml").read_text(encoding="utf-8"))
+
+
+def test_the_four_bundled_profiles_are_listed():
+    assert set(BUNDLED) <= set(bundled_profiles())
 
 
 @pytest.mark.parametrize("name", BUNDLED)
-def test_bundled_profiles_load(name):
+def test_bundled_profile_loads_and_is_sensible(name):
     profile = load_profile(name)
     assert profile.name == name
-    assert profile.factors
+    assert profile.description.zh and profile.description.en
+    for factor in profile.factors:
+        assert factor.label.zh != factor.label.en, factor.name  # both languages written, not copied
+        assert factor.meaning.zh and factor.meaning.en
+        if factor.kind == "categorical":
+            assert factor.categories, f"{name}.{factor.name}: a categorical factor should list its codes"
+        for special in factor.special_values:
+            assert special.meaning.zh and special.meaning.en
+            if factor.min_value is not None and not isinstance(special.value, str):
+                # A special code lies outside the measured range, so it can never be mistaken for a value.
+                assert special.value < factor.min_value or (factor.max_value is not None and special.value > factor.max_value)
 
 
-def test_demo_profile_describes_the_seed_factors():
-    names = set(load_profile("demo").factor_names)
-    assert {"identity_verified", "profile_completeness", "bank_card_bound", "overdue_count_12m",
-            "max_overdue_days_12m", "applications_3m", "other_platform_loans", "debt_to_income",
-            "monthly_payment_activity", "account_age_months", "borrow_repay_cycles_30d",
-            "recent_full_repayment", "income_proof", "age"} <= names
+def test_bundled_profile_loads_by_path():
+    assert load_profile(BUNDLED_DIR / "german.yaml").name == "german"
 
 
-def _write(tmp_path, mutate):
-    data = yaml.safe_load(open(load_profile.__globals__["BUNDLED_DIR"] / "demo.yaml", encoding="utf-8"))
+def test_demo_profile_matches_the_generator_columns():
+    profile = load_profile("demo")
+    described = {profile.id_column, profile.target.column, profile.date_column, profile.segment_column,
+                 *profile.policy_columns, *(f.source_column for f in profile.factors)}
+    assert described == set(COLUMNS)
+    assert len(profile.factors) == 14
+
+
+def test_public_profiles_carry_the_documented_codes():
+    heloc = load_profile("heloc")
+    codes = {c for f in heloc.factors for c in f.special_codes}
+    assert codes == {-7, -8, -9}
+    assert all(-9 in f.special_codes for f in heloc.factors)  # "no bureau record" can occur in every field
+    assert heloc.target.bad_value == "Bad" and heloc.id_column is None
+    assert heloc.factor("MaxDelq2PublicRecLast12M").kind == "categorical"
+    gmsc = load_profile("gmsc")
+    assert gmsc.id_column == "row_id" and gmsc.target.column == "SeriousDlqin2yrs"
+    assert gmsc.factor("NumberOfTime30_59DaysPastDueNotWorse").source_column == "NumberOfTime30-59DaysPastDueNotWorse"
+    assert set(gmsc.factor("NumberOfTimes90DaysLate").special_codes) == {96, 98}
+    german = load_profile("german")
+    assert german.target.bad_value == 2
+    checking = german.factor("checking_account_status")
+    assert checking.categories == ("A11", "A12", "A13", "A14")
+    assert "A14" in checking.meaning.en and "A14" in checking.meaning.zh  # the codes are explained
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_actionability_is_consistent(name):
+    for factor in load_profile(name).factors:
+        if factor.actionability == "fixed":
+            assert factor.helps == "none"
+        else:
+            assert factor.helps != "none"
+        if factor.actionability == "time-only":
+            assert factor.days_per_step and factor.days_per_step > 0
+    assert load_profile("demo").factor("age").actionability == "fixed"
+
+
+def _write(tmp_path, mutate, name="bad.yaml"):
+    data = copy.deepcopy(DEMO)
     mutate(data)
-    path = tmp_path / "bad.yaml"
+    path = tmp_path / name
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
 
 
+def _factor(data, name):
+    return next(f for f in data["factors"] if f["name"] == name)
+
+
 @pytest.mark.parametrize(
-    ("mutate", "key"),
+    ("mutate", "key", "hint"),
     [
-        (lambda d: d["factors"][1].update(trend="upwards"), "factors[1] (profile_completeness).trend"),
-        (lambda d: d["factors"][0]["label"].pop("en"), "factors[0] (identity_verified).label.en"),
-        (lambda d: d["factors"][13].update(helps="increase"), "factors[13] (age)"),
-        (lambda d: d["factors"].append(dict(d["factors"][0])), "repeated: identity_verified"),
-        (lambda d: d["factors"][4].pop("days_per_step"), "factors[4] (overdue_count_12m)"),
-        (lambda d: d.pop("target"), "target"),
-        (lambda d: d["factors"][0].update(cause_pages=["Not A Slug"]), "cause_pages"),
+        (lambda d: _factor(d, "profile_completeness").update(trend="upwards"),
+         "factors[1] (profile_completeness).trend", "ascending"),
+        (lambda d: _factor(d, "identity_verified")["label"].pop("en"),
+         "factors[0] (identity_verified).label.en", "required"),
+        (lambda d: _factor(d, "age").update(helps="increase"),
+         "factors[13] (age)", "fixed factor cannot have a direction"),
+        (lambda d: d["factors"].append(copy.deepcopy(d["factors"][0])),
+         "factors", "repeated: identity_verified"),
+        (lambda d: _factor(d, "overdue_count_12m").pop("days_per_step"),
+         "factors[4] (overdue_count_12m)", "days_per_step"),
+        (lambda d: d.pop("target"), "target", "required"),
+        (lambda d: _factor(d, "identity_verified").update(cause_pages=["Not A Slug"]),
+         "factors[0] (identity_verified).cause_pages", "not a page slug"),
+        (lambda d: _factor(d, "age").update(min_value=80), "factors[13] (age)", "min_value is greater than max_value"),
+        (lambda d: _factor(d, "age").update(categories=["young"]), "factors[13] (age)", "categories only apply"),
+        (lambda d: _factor(d, "age").update(colour="blue"), "factors[13] (age).colour", "not permitted"),
+        (lambda d: _factor(d, "debt_to_income").update(kind="number"), "factors[8] (debt_to_income).kind", "numeric"),
     ],
 )
-def test_bad_profiles_name_file_and_key(tmp_path, mutate, key):
+def test_bad_profiles_name_file_and_key(tmp_path, mutate, key, hint):
     path = _write(tmp_path, mutate)
     with pytest.raises(ProfileError) as info:
         load_profile(path)
     message = str(info.value)
-    assert str(path) in message and key in message
+    assert message.startswith(f"{path}: ")
+    assert key in message and hint in message
     assert "\n" not in message
 
 
 def test_unknown_profile_name_lists_the_bundled_ones():
-    with pytest.raises(ProfileError, match="unknown profile 'nope'; use one of .*demo"):
+    with pytest.raises(ProfileError, match="unknown profile 'nope'; use one of .*demo.*german.*gmsc.*heloc"):
         load_profile("nope")
 
 
@@ -67,6 +135,20 @@ def test_invalid_yaml_names_the_file(tmp_path):
         load_profile(path)
 
 
+def test_yaml_that_is_not_a_mapping(tmp_path):
+    path = tmp_path / "list.yaml"
+    path.write_text("- a\n- b\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match="list.yaml: a profile must be a YAML mapping"):
+        load_profile(path)
+
+
 def test_missing_file(tmp_path):
-    with pytest.raises(ProfileError, match="profile file not found"):
+    with pytest.raises(ProfileError, match="none.yaml: profile file not found"):
         load_profile(tmp_path / "none.yaml")
+
+
+def test_parse_profile_names_its_source():
+    data = copy.deepcopy(DEMO)
+    data["target"] = {"column": "age"}
+    with pytest.raises(ProfileError, match=r"^inline: .*target column 'age' is also a factor"):
+        parse_profile(data, "inline")
