@@ -24,7 +24,10 @@ matrix and the ids are built on first access, like ``Scorecard.score`` which ret
 Targets: AUC >= optbinning's and within 0.01 of LightGBM's; fit time <= 1.5x optbinning's;
 scoring >= 20x ``Scorecard.score``. The exit code is 1 when a target is missed.
 
-Run: ``python bench/bench_engine.py [--files heloc gmsc] [--repeat 5] [--score-rows 1000000]``.
+``--threads 1`` scores on one thread (``scoring.MAX_THREADS``), for a like-for-like comparison with
+``Scorecard.score``, which uses one core.
+
+Run: ``python bench/bench_engine.py [--files heloc gmsc] [--repeat 5] [--score-rows 1000000] [--threads N]``.
 """
 
 from __future__ import annotations
@@ -159,14 +162,17 @@ def main() -> None:
     parser.add_argument("--files", nargs="+", default=["heloc", "gmsc"])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--score-rows", type=int, default=1_000_000)
+    parser.add_argument("--threads", type=int, default=scoring.MAX_THREADS,
+                        help="most threads our scoring uses (default %(default)s; the cores available cap it)")
     args = parser.parse_args()
+    scoring.MAX_THREADS = max(1, args.threads)
     missing = [n for n in args.files if not (SHARED / f"{n}.csv").is_file()]
     if missing:
         sys.exit(f"{SHARED}: no {', '.join(missing)}.csv; set SCORECARD_SHARED_DATA to the shared data folder")
     rows = [row for name in args.files for row in run(name, args.repeat, args.score_rows)]
     print(f"Stratified {1 - TEST_SIZE:.0%}/{TEST_SIZE:.0%} split, seed {SEED}; fit and scoring time: best of "
           f"{args.repeat} runs taken in turns after a warm-up; scoring on {args.score_rows:,} rows (test rows repeated); "
-          f"{os.cpu_count()} cores.\n")
+          f"{os.cpu_count()} cores, our scoring on up to {min(scoring.MAX_THREADS, os.cpu_count() or 1)} thread(s).\n")
     print("| file | model | factors | test AUC | test KS | fit s | fit vs optbinning | scoring rows/s | scoring vs optbinning |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:

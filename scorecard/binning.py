@@ -42,11 +42,17 @@ import pandas as pd
 
 
 class _QuietSolverProbe(logging.Filter):
-    """cvxpy (an optbinning dependency) logs a warning at import for every optional solver whose
-    native library is broken; binning never uses those solvers, so the lines are only noise."""
+    """cvxpy, which optbinning imports, probes its optional solvers at import and logs (on stderr,
+    through its own handler) "Encountered unexpected exception importing solver HIGHS:
+    ImportError(...)" when the highspy wheel's native library does not load. optbinning's
+    ``OptimalBinning`` solves with OR-Tools, never through cvxpy, so users should not see that
+    line: exactly that message is dropped, and every other cvxpy log line still shows. (It is a
+    log record, not a ``warnings.warn``, so a warnings filter would not catch it.)"""
+
+    MESSAGE = "Encountered unexpected exception importing solver HIGHS"
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "importing solver" not in record.getMessage()
+        return not record.getMessage().startswith(self.MESSAGE)
 
 
 logging.getLogger("__cvxpy__").addFilter(_QuietSolverProbe())

@@ -126,6 +126,19 @@ def demo(
     out.print(result.summary(), highlight=False)
 
 
+@app.command()
+@_boundary
+def site(
+    model: ModelOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the site: docs/ (sources), html/ (the built site).")],
+    policy: Annotated[Optional[Path], typer.Option("--policy", help="Decision policy YAML (default: the demo policy).")] = None,
+    strict: Annotated[bool, typer.Option("--strict/--no-strict", help="Fail on any MkDocs warning (broken link, missing page).")] = True,
+) -> None:
+    """Build the knowledge-base site: model pages and demo persona pages from MODEL, plus the knowledge base."""
+    result = workflows.build_site(model, out_dir, policy=policy, strict=strict, console=console)
+    out.print(result.summary(), highlight=False)
+
+
 @data_app.command("demo")
 @_boundary
 def data_demo(
@@ -144,7 +157,7 @@ def data_check(
     data: DataOpt,
     profile: Annotated[str, typer.Option(help="Profile name (demo, heloc, gmsc, german) or YAML path.")] = "demo",
 ) -> None:
-    """Check a training table against its profile; print every problem found."""
+    """Check a training table against its profile: the first problem found (file, column, rows) or a summary."""
     out.print(workflows.check_data(data, profile), highlight=False)
 
 
@@ -213,7 +226,7 @@ def psi(
     compare: Annotated[Path, typer.Option("--compare", help="The table to compare (e.g. this month's applicants).")],
 ) -> None:
     """Population stability (PSI) of the score and of every factor between two tables."""
-    workflows.psi(model, base, compare, console=out)
+    workflows.psi(model, base, compare, console=out, status_console=console)
 
 
 @app.command()

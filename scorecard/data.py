@@ -59,6 +59,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise DataError(f"{path}: unknown file type '{suffix or '(none)'}'; give a .csv or .parquet file")
     if len(header) == 0:
         raise DataError(f"{path}: the file is empty; give a table with a header row and data rows")
+    table.columns = column_names(header, path)
+    return table
+
+
+def column_names(header: list[str], path: str | Path) -> list[str]:
+    """The names a table's columns get: ``_column_names``, and no name twice (DataError).
+    ``export_sql`` gives DuckDB's columns the same names, so both engines see the same table."""
     names = _column_names(header)
     seen: dict[str, int] = {}
     for position, name in enumerate(names, start=1):
@@ -68,8 +75,14 @@ def read_table(path: str | Path) -> pd.DataFrame:
                 "rename or remove one"
             )
         seen[name] = position
-    table.columns = names
-    return table
+    return names
+
+
+def csv_header(path: Path, encoding: str) -> list[str]:
+    """The header row of a CSV as written: the first row that is not blank (pandas skips blank
+    lines before the header)."""
+    with path.open(encoding=encoding, newline="") as handle:
+        return next((row for row in csv.reader(handle) if any(cell.strip() for cell in row)), [])
 
 
 def _column_names(header: list[str]) -> list[str]:
@@ -99,9 +112,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
     failures = []
     for codec, name in codecs:
         try:
-            with path.open(encoding=codec, newline="") as handle:
-                # pandas skips blank lines before the header, so the header is the first non-blank row.
-                header = next((row for row in csv.reader(handle) if any(cell.strip() for cell in row)), [])
+            header = csv_header(path, codec)
             if not header:
                 raise DataError(f"{path}: the file is empty; give a table with a header row and data rows")
             table = pd.read_csv(path, dtype=str, encoding=codec, keep_default_na=True)
@@ -128,11 +139,13 @@ def _parse_numbers(column: pd.Series) -> pd.Series:
     """Text to float64 as ``pandas.to_numeric(errors="coerce")`` reads it (unparseable -> NaN).
 
     A clean column takes a cast that is several times faster; Python's float() behind that cast
-    also reads '1_000', which to_numeric (and the SQL export) do not, so such text takes the slow
-    path.
+    also reads '1_000' and non-ASCII digits and spaces ('１２', '\u30005'), which to_numeric (and
+    the SQL export) do not, so a column holding any of those takes the slow path.
     """
     try:
-        if not column.astype("string").str.contains("_", regex=False).any():
+        given = column[column.notna()].tolist()
+        joined = "".join(given)  # TypeError unless every value is text: then the slow path
+        if "_" not in joined and joined.isascii():
             return column.astype("float64")
     except (TypeError, ValueError):
         pass
@@ -186,23 +199,34 @@ def _rows_text(rows: np.ndarray) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def _check_columns(table: pd.DataFrame, profile: Profile, source: str, *, need_target: bool) -> None:
+def check_columns_present(columns: list[str], profile: Profile, source: str, *, need_target: bool) -> None:
+    """DataError naming every column the profile needs (id, factors, target if asked) that
+    ``columns`` lacks. Scoring checks every profile factor, also those the model dropped."""
     needed = [f.source_column for f in profile.factors]
     if profile.id_column:
         needed.insert(0, profile.id_column)
     if need_target:
         needed.append(profile.target.column)
-    missing = [c for c in needed if c not in table.columns]
+    present = set(columns)
+    missing = [c for c in needed if c not in present]
     if missing:
         raise DataError(
             f"{source}: missing column(s) {', '.join(repr(c) for c in missing)} that profile '{profile.name}' needs; "
             "add them or fix the profile's column names"
         )
+
+
+def no_rows_message(source: str) -> str:
+    return f"{source}: the table has no data rows; give a file with applicants in it"
+
+
+def _check_columns(table: pd.DataFrame, profile: Profile, source: str, *, need_target: bool) -> None:
+    check_columns_present(list(table.columns), profile, source, need_target=need_target)
     if table.columns.duplicated().any():
         twice = table.columns[table.columns.duplicated()][0]
         raise DataError(f"{source}: column '{twice}' appears twice; rename or remove one")
     if table.empty:
-        raise DataError(f"{source}: the table has no data rows; give a file with applicants in it")
+        raise DataError(no_rows_message(source))
 
 
 def _ids(table: pd.DataFrame, profile: Profile) -> pd.Series:
@@ -340,6 +364,16 @@ def target_vector(table: pd.DataFrame, profile: Profile) -> np.ndarray:
 
 # --- scoring ------------------------------------------------------------------------------------
 
+# The wording of the id rejects; ``export_sql.score_with_duckdb`` writes the same words.
+EMPTY_ID_REASON = "empty id; give every applicant an id"
+
+
+def repeated_id_reason(first_row: int, date_column: str | None) -> str:
+    """Why a row whose id (and date, when the table has the profile's date column) an earlier
+    row already has is not scored."""
+    same = f"the same id and {date_column}" if date_column else "the same id"
+    return f"repeated id: row {first_row} has {same}; only the first is scored"
+
 
 def split_valid_rows(table: pd.DataFrame, profile: Profile, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """For scoring: (rows that can be scored, converted; rejects with row, id, column, reason).
@@ -371,15 +405,13 @@ def split_valid_rows(table: pd.DataFrame, profile: Profile, source: str) -> tupl
     if profile.id_column:
         empty = (ids == "").to_numpy(dtype=bool)
         if empty.any():
-            reject(np.flatnonzero(empty), profile.id_column, "empty id; give every applicant an id")
+            reject(np.flatnonzero(empty), profile.id_column, EMPTY_ID_REASON)
         keys, date = _id_keys(table, profile, ids)
-        same = f"the same id and {date}" if date else "the same id"
         repeated = np.flatnonzero(keys.duplicated(keep="first").to_numpy(dtype=bool) & ~empty)
         if len(repeated):
             first_row = pd.Series(np.arange(len(keys)) + 1).groupby(
                 [keys[c] for c in keys.columns], dropna=False, sort=False).transform("first")
-            reason = [f"repeated id: row {int(first_row.iloc[r])} has {same}; only the first is scored"
-                      for r in repeated]
+            reason = [repeated_id_reason(int(first_row.iloc[r]), date) for r in repeated]
             reject(repeated, profile.id_column, np.asarray(reason, dtype=object))
     if problems:
         rejects = pd.concat(problems, ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)

@@ -17,9 +17,11 @@ Split points and codes are written as exact double literals (``repr`` digits wit
 which every dialect reads as a DOUBLE), so no value lands in a different bin than in Python.
 
 ``score_with_duckdb`` runs the same query through DuckDB over a CSV or Parquet file larger than
-memory: rows that fail the profile's checks go to a rejects file (``row, id, column, reason``,
-as ``data.split_valid_rows`` writes them), the others are scored and streamed to the output
-file in input order. This is the only module that imports duckdb.
+memory, as the NumPy engine (``data.read_table``, ``data.split_valid_rows``, ``scoring.score``)
+would: the same column names, the same checks of every profile factor and of the ids (empty,
+repeated), so the same rows go to the rejects file with the same ids and reasons in the same
+order (``row, id, column, reason``); the others are scored and streamed to the output file in
+input order. This is the only module that imports duckdb.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from scorecard.data import (EMPTY_ID_REASON, check_columns_present, column_names, csv_header, no_rows_message,
+                            repeated_id_reason)
 from scorecard.errors import DataError, SpecError
 from scorecard.profile import Factor
 from scorecard.spec import FactorSpec, ScorecardSpec
@@ -381,87 +385,153 @@ def _numeric_value(column: str, column_type: str) -> str:
     return f"TRY_CAST({column} AS DOUBLE)"
 
 
+def _stripped(value: str) -> str:
+    """Text with Python's ``str.strip`` whitespace removed at both ends (NULL stays NULL).
+
+    TRIM with a set of characters costs about ten times a plain TRIM in DuckDB, so it runs only
+    where the first or the last character is not printable ASCII ('!'..'~', never whitespace):
+    ids and categories rarely need it."""
+    text = f"CAST({value} AS VARCHAR)"
+    return (f"CASE WHEN ascii({text}) BETWEEN 33 AND 126 AND ascii(right({text}, 1)) BETWEEN 33 AND 126 "
+            f"THEN {text} ELSE TRIM(BOTH {_whitespace_literal('duckdb')} FROM {text}) END")
+
+
 def _blank(value: str) -> str:
-    return f"TRIM(BOTH {_whitespace_literal('duckdb')} FROM CAST({value} AS VARCHAR)) = ''"
+    return f"{_stripped(value)} = ''"
 
 
-def _reason(spec_factor: FactorSpec, profile_factor: Factor, raw: str, value: str) -> str:
+def _reason(factor: Factor, raw: str, value: str) -> str:
     """SQL giving the reason a row's value is rejected (NULL when it is fine).
 
     The same checks as ``data.split_valid_rows``: numbers must parse, lie within the profile's
-    range and be whole for integer factors (special codes always pass); categories must be
-    among the profile's categories when it lists them. Missing values are fine: they score in
-    the missing bin.
+    range and be whole for integer factors (special codes always pass); categories (compared
+    stripped) must be among the profile's categories when it lists them. Missing values are
+    fine: they score in the missing bin.
     """
-    if spec_factor.kind == "categorical":
-        if profile_factor.categories is None:
+    if factor.kind == "categorical":
+        if factor.categories is None:
             return "NULL"
-        allowed = [*profile_factor.categories, *(str(c) for c in profile_factor.special_codes)]
+        allowed = [*factor.categories, *(str(c) for c in factor.special_codes)]
         literals = ", ".join(string_literal(c, "duckdb") for c in allowed)
-        return (f"CASE WHEN {value} IS NULL OR {_blank(value)} OR {value} IN ({literals}) THEN NULL "
+        return (f"CASE WHEN {value} IS NULL OR {value} = '' OR {value} IN ({literals}) THEN NULL "
                 f"ELSE 'unknown category ' || {value} END")
     codes = []
-    for code in profile_factor.special_codes:
+    for code in factor.special_codes:
         try:
-            codes.append(number_literal(float(code), f"factor '{profile_factor.name}' special code"))
+            codes.append(number_literal(float(code), f"factor '{factor.name}' special code"))
         except (TypeError, ValueError):
             continue  # a text code cannot match a number
     whens = [f"WHEN {value} IS NULL AND {raw} IS NOT NULL AND NOT {_blank(raw)} THEN 'not a number'",
              f"WHEN {value} IS NULL OR isnan({value}) THEN NULL"]
     if codes:
         whens.append(f"WHEN {value} IN ({', '.join(codes)}) THEN NULL")
-    if profile_factor.min_value is not None:
-        whens.append(f"WHEN {value} < {number_literal(profile_factor.min_value, 'min_value')} "
-                     f"THEN 'below the minimum {profile_factor.min_value:g}'")
-    if profile_factor.max_value is not None:
-        whens.append(f"WHEN {value} > {number_literal(profile_factor.max_value, 'max_value')} "
-                     f"THEN 'above the maximum {profile_factor.max_value:g}'")
-    if profile_factor.integer:
+    if factor.min_value is not None:
+        whens.append(f"WHEN {value} < {number_literal(factor.min_value, 'min_value')} "
+                     f"THEN 'below the minimum {factor.min_value:g}'")
+    if factor.max_value is not None:
+        whens.append(f"WHEN {value} > {number_literal(factor.max_value, 'max_value')} "
+                     f"THEN 'above the maximum {factor.max_value:g}'")
+    if factor.integer:
         whens.append(f"WHEN isinf({value}) OR {value} <> floor({value}) THEN 'not a whole number'")
     return "CASE " + " ".join(whens) + " ELSE NULL END"
 
 
+def _factor_value(factor: Factor | FactorSpec, column_type: str) -> str:
+    """The value a factor is checked and scored with, as ``data.check_factor`` converts it:
+    categories as stripped text, numbers parsed like ``pandas.to_numeric``."""
+    raw = quote_identifier(factor.source_column if isinstance(factor, Factor) else factor.column, "duckdb")
+    return _stripped(raw) if factor.kind == "categorical" else _numeric_value(raw, column_type)
+
+
 @dataclass(frozen=True)
 class _Plan:
-    """The two queries of a DuckDB batch: the rejects and the scores of the valid rows."""
+    """The queries of a DuckDB batch. ``repeats`` (with an id column) selects every non-empty
+    (id, date) key that more than one row holds, with the first such row. When it finds any, they
+    go to the temporary table ``scorecard_repeats`` and ``*_with_repeats`` (joined to it) run;
+    otherwise ``rejects`` and ``scores`` (no join: the common case stays one streaming scan)."""
 
+    repeats: str | None
     rejects: str
     scores: str
+    rejects_with_repeats: str
+    scores_with_repeats: str
 
 
-def _plan(spec: ScorecardSpec, read: str, column_types: dict[str, str], source: str) -> _Plan:
+def _plan(spec: ScorecardSpec, read: str, column_types: dict[str, str], *, blank_id_as_null: bool) -> _Plan:
+    """The DuckDB queries that reject exactly the rows ``data.split_valid_rows`` rejects, with
+    the same rows, ids, columns and reasons in the same order, and score the others.
+
+    Every profile factor is checked (also those the model dropped), in profile order, then the
+    id: empty after stripping -> ``EMPTY_ID_REASON``; a non-empty (id, date) key an earlier row
+    holds -> ``repeated_id_reason`` (the date joins the key when the table has the profile's
+    date column). ``blank_id_as_null`` writes an empty id as NULL (a CSV then holds an empty
+    field, as pandas writes it, where DuckDB would write "")."""
     d = "duckdb"
     profile = spec.profile
-    needed = ([profile.id_column] if profile.id_column else []) + [f.column for f in spec.factors]
-    missing = [c for c in needed if c not in column_types]
-    if missing:
-        raise DataError(f"{source}: no column {', '.join(repr(c) for c in missing)}; the scorecard needs it")
-    numbered = f"(SELECT row_number() OVER () AS scorecard_row, * FROM {read}) AS scorecard_rows"
+    numbered = f"(SELECT row_number() OVER () AS scorecard_row, * FROM {read})"
+    date = profile.date_column if profile.date_column and profile.date_column in column_types else None
+    keys = []
     if profile.id_column:
-        id_expr = f"CAST({quote_identifier(profile.id_column, d)} AS VARCHAR)"
+        keys.append(f"COALESCE({_stripped(quote_identifier(profile.id_column, d))}, '') AS scorecard_id_key")
+        if date:
+            keys.append(f"COALESCE({_stripped(quote_identifier(date, d))}, '') AS scorecard_date_key")
+    keyed = f"(SELECT *, {', '.join(keys)} FROM {numbered})" if keys else numbered
+    key_columns = ["scorecard_id_key"] + (["scorecard_date_key"] if date else [])
+
+    problems = []  # (column, SQL of the reason or NULL), in the order the NumPy engine lists them
+    for factor in profile.factors:
+        raw = quote_identifier(factor.source_column, d)
+        problems.append((factor.source_column, _reason(factor, raw, _factor_value(factor, column_types[factor.source_column]))))
+    if profile.id_column:
+        problems.append((profile.id_column, f"CASE WHEN scorecard_id_key = '' THEN {string_literal(EMPTY_ID_REASON, d)} END"))
+        marker = 987654321  # stands for the first row's number, which SQL fills in
+        before, after = repeated_id_reason(marker, date).split(str(marker), 1)
+        problems.append((profile.id_column,
+                         "CASE WHEN scorecard_first_row IS NOT NULL AND scorecard_row > scorecard_first_row THEN "
+                         f"{string_literal(before, d)} || CAST(scorecard_first_row AS VARCHAR) || "
+                         f"{string_literal(after, d)} END"))
+    problems = [(c, r) for c, r in problems if r != "NULL"]
+    listed = ", ".join(f"{{'k': {k}, 'column': {string_literal(c, d)}, 'reason': {r}}}"
+                       for k, (c, r) in enumerate(problems))
+    any_problem = ("COALESCE(" + ", ".join(f"({r})" for _, r in problems) + ")") if problems else "NULL"
+    if profile.id_column:
+        reject_id = "NULLIF(scorecard_id_key, '')" if blank_id_as_null else "scorecard_id_key"
+        score_id = f"CAST({quote_identifier(profile.id_column, d)} AS VARCHAR)"
     else:
-        id_expr = "CAST(scorecard_row AS VARCHAR)"
-    values, reasons = [], []
-    for f in spec.factors:
-        raw = quote_identifier(f.column, d)
-        value = f"CAST({raw} AS VARCHAR)" if f.kind == "categorical" else _numeric_value(raw, column_types[f.column])
-        values.append(value)
-        profile_factor = next((p for p in profile.factors if p.source_column == f.column), None)
-        reasons.append("NULL" if profile_factor is None else _reason(f, profile_factor, raw, value))
-    problems = ", ".join(
-        f"{{'column': {string_literal(f.column, d)}, 'reason': {r}}}" for f, r in zip(spec.factors, reasons)
-    )
-    any_problem = "COALESCE(" + ", ".join(f"({r})" for r in reasons) + ")" if reasons else "NULL"
-    rejects = "\n".join([
-        "SELECT row, id, problem.column AS \"column\", problem.reason AS reason FROM (",
-        f"  SELECT scorecard_row AS row, {id_expr} AS id,",
-        f"    UNNEST([{problems}]) AS problem",
-        f"  FROM {numbered}",
-        f"  WHERE {any_problem} IS NOT NULL",
-        ") WHERE problem.reason IS NOT NULL ORDER BY row",
-    ])
-    source_rows = _Source(table=numbered, id_expr=id_expr, values=tuple(values), where=f"{any_problem} IS NULL")
-    return _Plan(rejects=rejects, scores=_query(spec, d, source_rows, with_bins=False))
+        reject_id = score_id = "CAST(scorecard_row AS VARCHAR)"
+    values = tuple(_factor_value(f, column_types[f.column]) for f in spec.factors)
+
+    def rejects(rows: str) -> str:
+        if not problems:  # nothing to check: an empty table with the rejects' columns
+            return 'SELECT CAST(NULL AS BIGINT) AS row, CAST(NULL AS VARCHAR) AS id, ' \
+                   'CAST(NULL AS VARCHAR) AS "column", CAST(NULL AS VARCHAR) AS reason LIMIT 0'
+        return "\n".join([
+            "SELECT row, id, problem.column AS \"column\", problem.reason AS reason FROM (",
+            f"  SELECT scorecard_row AS row, {reject_id} AS id,",
+            f"    UNNEST([{listed}]) AS problem",
+            f"  FROM {rows} AS scorecard_rows",
+            f"  WHERE {any_problem} IS NOT NULL",
+            ") WHERE problem.reason IS NOT NULL ORDER BY row, problem.k",
+        ])
+
+    def scores(rows: str) -> str:
+        source = _Source(table=f"{rows} AS scorecard_rows", id_expr=score_id, values=values,
+                         where=f"{any_problem} IS NULL")
+        return _query(spec, d, source, with_bins=False)
+
+    plain = f"(SELECT *, CAST(NULL AS BIGINT) AS scorecard_first_row FROM {keyed})"
+    repeats = joined = None
+    if profile.id_column:
+        repeats = (f"SELECT {', '.join(key_columns)}, "
+                   f"min(scorecard_row) AS scorecard_first_row "
+                   f"FROM (SELECT row_number() OVER () AS scorecard_row, {', '.join(keys)} FROM {read}) "
+                   f"WHERE scorecard_id_key <> '' "
+                   f"GROUP BY ALL HAVING count(*) > 1")
+        on = " AND ".join(f"k.{c} = r.{c}" for c in key_columns)
+        joined = (f"(SELECT k.*, r.scorecard_first_row FROM {keyed} AS k "
+                  f"LEFT JOIN scorecard_repeats AS r ON {on})")
+    return _Plan(repeats=repeats, rejects=rejects(plain), scores=scores(plain),
+                 rejects_with_repeats=rejects(joined or plain), scores_with_repeats=scores(joined or plain))
 
 
 def _copy(target: Path) -> str:
@@ -532,23 +602,47 @@ def score_with_duckdb(
         try:
             fmt = _file_format(data_path)
             path = _utf8_source(data_path, Path(workdir)) if fmt == "csv" else data_path
-            read = _read_expression(path, fmt)
+            raw_read = _read_expression(path, fmt)
             try:
-                described = con.execute(f"DESCRIBE SELECT * FROM {read}").fetchall()
+                described = con.execute(f"DESCRIBE SELECT * FROM {raw_read}").fetchall()
             except duckdb.Error as exc:
                 raise DataError(f"{data_path}: cannot be read as {fmt.upper()} ({_first_line(exc)})") from exc
-            plan = _plan(spec, read, {row[0]: row[1] for row in described}, str(data_path))
+            # The columns get the names the NumPy engine's read_table gives them (an unnamed first
+            # column is row_id, names are stripped, a name twice is an error), by position.
+            header = csv_header(path, "utf-8-sig") if fmt == "csv" else [str(row[0]) for row in described]
+            if len(header) != len(described):
+                header = [str(row[0]) for row in described]
+            names = column_names(header, data_path)
+            read = "(SELECT " + ", ".join(f"{quote_identifier(str(row[0]), 'duckdb')} AS {quote_identifier(name, 'duckdb')}"
+                                          for row, name in zip(described, names)) + f" FROM {raw_read})"
+            check_columns_present(names, spec.profile, str(data_path), need_target=False)
+            missing = [f.column for f in spec.factors if f.column not in names]
+            if missing:  # a spec whose factors the profile does not describe (hand-made)
+                raise DataError(f"{data_path}: no column {', '.join(repr(c) for c in missing)}; the scorecard needs it")
+            if con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {read} LIMIT 1)").fetchone()[0] == 0:
+                raise DataError(no_rows_message(str(data_path)))
+            plan = _plan(spec, read, {name: str(row[1]) for row, name in zip(described, names)},
+                         blank_id_as_null=_file_format(rejects_path) == "csv")
             if progress is not None:
                 con.execute("SET enable_progress_bar = true")
                 con.execute("SET enable_progress_bar_print = false")
                 progress(0.0)
             try:
-                rejected_lines = _run(con, f"COPY ({plan.rejects}) {_copy(rejects_path)}", progress, 0.0, 0.3)
+                start = 0.0
+                rejects_sql, scores_sql = plan.rejects, plan.scores
+                if plan.repeats is not None:
+                    start = 0.2
+                    if _run(con, f"SELECT count(*) FROM ({plan.repeats})", progress, 0.0, start):
+                        con.execute(f"CREATE TEMP TABLE scorecard_repeats AS {plan.repeats}")
+                        rejects_sql, scores_sql = plan.rejects_with_repeats, plan.scores_with_repeats
+                share = (1.0 - start) * 0.3
+                rejected_lines = _run(con, f"COPY ({rejects_sql}) {_copy(rejects_path)}", progress, start, share)
                 rejected = 0
                 if rejected_lines:
                     rejected = int(con.execute(
                         f"SELECT count(DISTINCT row) FROM {_reread(rejects_path)}").fetchone()[0])
-                scored = _run(con, f"COPY ({plan.scores}) {_copy(out_path)}", progress, 0.3, 0.7)
+                scored = _run(con, f"COPY ({scores_sql}) {_copy(out_path)}", progress, start + share,
+                              1.0 - start - share)
             except duckdb.Error as exc:
                 raise DataError(f"{data_path}: DuckDB could not score the file ({_first_line(exc)})") from exc
         finally:

@@ -93,6 +93,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 # ``step``, ``card``) are what repeats, so those are rendered once each instead.
 SHARED_SECTIONS = frozenset({"outcome", "financing"})
 
+_PLURAL_NOUN = re.compile(r"^[a-z]+s$")  # an English count unit such as "times" or "days" (not "× income")
 SPARK = "▁▂▃▄▅▆▇█"
 TEXT_BAR_CELLS = 40
 CLOSE = 150  # px: bar marks closer than this label away from each other
@@ -456,6 +457,11 @@ def _svg_number(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _fill(sentence: str, **fields: Any) -> str:
+    """A locale sentence with its ``{placeholders}`` filled in (the site templates' only formatter)."""
+    return sentence.format(**fields)
+
+
 @lru_cache(maxsize=4)
 def _environment(fmt: str, folder: str) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -469,7 +475,7 @@ def _environment(fmt: str, folder: str) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters.clear()  # only the filters registered here, so templates cannot format on their own
-    env.filters.update({"n": _svg_number, "join": jinja2.filters.do_join, "length": len})
+    env.filters.update({"n": _svg_number, "join": jinja2.filters.do_join, "length": len, "fill": _fill})
     return env
 
 
@@ -501,6 +507,30 @@ _RANGE = re.compile(r"^\[\s*(None|-inf|[-+0-9.eE]+)\s*,\s*(None|\+?inf|[-+0-9.eE
 
 def _edge(text: str) -> float | None:
     return None if text in ("None", "-inf", "inf", "+inf") else float(text)
+
+
+_NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+_WHOLE_SPAN = re.compile(rf"^({_NUMBER})\s*–\s*({_NUMBER})$")  # "0–2": whole numbers, both ends included
+_BOUND = re.compile(rf"^(<|≤|≥)\s*({_NUMBER})$")  # "< 0.3", "≤ 2", "≥ 5"
+
+
+def range_bounds(label: str) -> tuple[float | None, float | None] | None:
+    """``lower <= x < upper`` of a numeric bin label (``binning.range_label``'s forms: "0–2", "3",
+    "≤ 2", "≥ 5", "< 0.3", "[0.3, 0.5)", and optbinning's "[-inf, 0.3)"); None for other labels."""
+    text = label.strip()
+    match = _RANGE.match(text)
+    if match:
+        return _edge(match.group(1)), _edge(match.group(2))
+    match = _WHOLE_SPAN.match(text)
+    if match:
+        return float(match.group(1)), float(match.group(2)) + 1
+    match = _BOUND.match(text)
+    if match:
+        sign, number = match.group(1), float(match.group(2))
+        return (None, number) if sign == "<" else (None, number + 1) if sign == "≤" else (number, None)
+    if re.fullmatch(_NUMBER, text):
+        return float(text), float(text) + 1
+    return None
 
 
 class _Speaker:
@@ -544,12 +574,15 @@ class _Speaker:
     def label(self, factor: Factor) -> str:
         return factor.label.get(self.w.lang)
 
-    def _with_unit(self, factor: Factor, number: str) -> str:
+    def _with_unit(self, factor: Factor, number: str, *, span: bool = False) -> str:
+        """``number`` with the factor's unit; ``span``: the upper end of a range such as "0–1 times"."""
         if factor.unit is None:
             return number
         unit = factor.unit.get(self.w.lang)
         if unit == "%":
             return f"{number}%"
+        if self.w.lang == "en" and number == "1" and not span and _PLURAL_NOUN.match(unit):
+            unit = unit[:-1]  # "1 time", "1 day", "1 loan": count units are written as plural nouns
         return self.w.text("values", "unit", n=number, unit=unit)
 
     def _special(self, factor: Factor, value: Any) -> str | None:
@@ -585,10 +618,10 @@ class _Speaker:
             return meaning if meaning is not None else self.w.text("values", "special_code", code=label)
         if factor.kind == "categorical" or kind == "categories":
             return self.sep.join(part.strip() for part in label.split(","))
-        match = _RANGE.match(label)
-        if match is None:
+        bounds = range_bounds(label)
+        if bounds is None:
             return label
-        lower, upper = _edge(match.group(1)), _edge(match.group(2))
+        lower, upper = bounds
         if factor.kind == "flag":
             holds_one = (lower is None or lower <= 1) and (upper is None or upper > 1)
             return self.w.text("values", "yes" if holds_one else "no")
@@ -604,7 +637,7 @@ class _Speaker:
                 if lower == last:
                     return self._with_unit(factor, plain_number(lower))
                 return self.w.text("values", "between", lower=plain_number(lower),
-                                   upper=self._with_unit(factor, plain_number(last)))
+                                   upper=self._with_unit(factor, plain_number(last), span=True))
             if last is not None:
                 return self.w.text("values", "at_most", upper=self._with_unit(factor, plain_number(last)))
             if lower is not None:
@@ -614,7 +647,7 @@ class _Speaker:
             return label
         if lower is not None and upper is not None:
             return self.w.text("values", "between_open", lower=plain_number(lower),
-                               upper=self._with_unit(factor, plain_number(upper)))
+                               upper=self._with_unit(factor, plain_number(upper), span=True))
         if upper is not None:
             return self.w.text("values", "below", upper=self._with_unit(factor, plain_number(upper)))
         if lower is not None:
@@ -1299,3 +1332,67 @@ def write_pages(records: Iterable[DecisionRecord], profile: Profile, out_dir: Pa
                 handle.write(builder.render(record))
             written.append(path)
     return written
+
+
+# --- site pages (issue 6): the model's pages and the persona pages of the MkDocs site ------------
+
+SITE_TEMPLATES = "site"
+_SITE_LINK = re.compile(r"^(?:\.\./)*(?:[a-z0-9_-]+/)*[A-Za-z0-9_-]+\.(?:md|svg)$")
+
+
+@lru_cache(maxsize=4)
+def _load_site_words(path: str) -> dict[str, Any]:
+    file = Path(path)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise RenderError(f"{file}: cannot read the site wording ({exc.__class__.__name__}); reinstall the package") from exc
+    if not isinstance(data, dict):
+        raise RenderError(f"{file}: the site wording must be a YAML mapping")
+    return data
+
+
+def site_words(lang: str) -> dict[str, Any]:
+    """The wording of the generated site pages in one language (``locales/site.<lang>.yaml``)."""
+    if lang not in LANGS:
+        raise RenderError(f"unknown page language '{lang}'; use zh or en")
+    from scorecard.resources import locales_dir
+
+    return _load_site_words(str(locales_dir() / f"site.{lang}.yaml"))
+
+
+def site_link(path: str) -> Markup:
+    """A relative link between generated pages, printed as it is. Only paths made of slugs and
+    factor names pass, so nothing from the input can turn into a URL."""
+    if not _SITE_LINK.match(path):
+        raise RenderError(f"'{path}' is not a site link the pages may print")
+    return Markup(path)
+
+
+def render_site_page(name: str, *, lang: str, **context: Any) -> str:
+    """``templates/site/<name>.md.j2`` in the Markdown environment: every printed value passes
+    through :func:`escape_markdown` unless it is ``Markup`` (see :func:`site_link`)."""
+    from scorecard.resources import templates_dir
+
+    template = _environment("md", str(templates_dir())).get_template(f"{SITE_TEMPLATES}/{name}.md.j2")
+    return template.render(t=site_words(lang), lang=lang, **context)
+
+
+def render_site_svg(name: str, **context: Any) -> str:
+    """``templates/site/<name>.svg.j2`` with HTML (XML) autoescaping."""
+    from scorecard.resources import templates_dir
+
+    template = _environment("html", str(templates_dir())).get_template(f"{SITE_TEMPLATES}/{name}.svg.j2")
+    return template.render(**context)
+
+
+def render_persona_page(record: DecisionRecord, profile: Profile, *, lang: str, **context: Any) -> str:
+    """A persona's explanation page for the site: the persona's story, then the same sections as
+    every Markdown explanation page (``explain/_partials/body.md.j2``)."""
+    c = page_context(record, profile, lang=lang, fmt="md")
+    return render_site_page("persona", lang=lang, c=c, **context)
+
+
+def bin_in_words(profile: Profile, factor: Factor, label: str, kind: str, lang: str) -> str:
+    """A bin as the explanation pages say it ("0–2 times", "Yes", "no record"), for the model pages."""
+    return _builder(profile, lang, "md").say.bin(factor, label, None if kind == "range" else kind)

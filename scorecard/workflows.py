@@ -289,6 +289,18 @@ def _metric_rows(metrics: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+def _factor_rows(metrics: dict[str, Any]) -> list[list[str]]:
+    """Every binned factor, strongest first: IV, number of bins (special and missing bins included),
+    whether the model kept it, PSI of its bin shares between the training and test rows (kept ones)."""
+    drift = metrics.get("psi_factors_train_test") or {}
+    return [[row["factor"], _fmt(row["iv"]), str(row["bins"]), "yes" if row["in_model"] else "no",
+             _fmt(drift.get(row["factor"]))] for row in metrics.get("iv", [])]
+
+
+SELECTION_NOTE = ("Binning keeps a factor whose IV reaches the threshold; the logit then drops one factor at a time "
+                  "(a wrong sign first, then the largest p-value) and is refitted after each drop, in the order listed.")
+
+
 def report_markdown(data: dict[str, Any]) -> str:
     """The model report as Markdown (deterministic: no dates, fixed number formats)."""
     scaling = data["scaling"]
@@ -318,7 +330,8 @@ def report_markdown(data: dict[str, Any]) -> str:
     for c in data["coefficients"]:
         lines.append(f"| {c['name']} | {c['estimate']:.4f} | {c['std_error']:.4f} | {c['z']:.2f} | {c['p_value']:.4g} | "
                      f"{_fmt(c['vif'], 2)} |")
-    lines += ["", "## Selection log", "", "| factor | stage | action | reason |", "| --- | --- | --- | --- |"]
+    lines += ["", "## Selection log", "", SELECTION_NOTE, "", "| factor | stage | action | reason |",
+              "| --- | --- | --- | --- |"]
     for s in data["selection_log"]:
         lines.append(f"| {s['factor']} | {s['stage']} | {s['action']} | {s['reason']} |")
     lines += ["", "## Metrics", "", f"Evaluated on the {data['metrics'].get('evaluated_on', 'test rows')}"
@@ -331,6 +344,11 @@ def report_markdown(data: dict[str, Any]) -> str:
                   "| --- | ---: | ---: | ---: |"]
         lines += [f"| {b['lower']:g}-{b['upper']:g} | {b['rows']:,} | {b['observed_bad_rate']:.2%} | "
                   f"{b['predicted_bad_rate']:.2%} |" for b in calibration]
+    factor_rows = _factor_rows(data["metrics"])
+    if factor_rows:
+        lines += ["", "Information value of every binned factor and stability of the kept ones (PSI of bin shares, "
+                  "train vs test):", "", "| factor | IV | all bins | in model | PSI |", "| --- | ---: | ---: | --- | ---: |"]
+        lines += ["| " + " | ".join(row) + " |" for row in factor_rows]
     lines += ["", "## Training data", ""]
     lines += [f"- {k}: {v}" for k, v in data["training"].items()]
     return "\n".join(lines) + "\n"
@@ -369,7 +387,8 @@ def report(model: Path, fmt: str, *, console: Any) -> None:
         if f["unseen_bin"] is not None:
             table.caption = f"a category not seen in training scores as: {f['unseen_bin']}"
         console.print(table)
-    console.print("* no training rows: scores as the worst observed bin", highlight=False)
+    if any(b["note"] for f in data["factors"] for b in f["bins"]):
+        console.print("* no training rows: scores as the worst observed bin", highlight=False)
     coefficients = Table(title="Coefficients", title_justify="left")
     for name in ("name", "estimate", "std error", "z", "p-value", "VIF"):
         coefficients.add_column(name, justify="left" if name == "name" else "right")
@@ -377,7 +396,7 @@ def report(model: Path, fmt: str, *, console: Any) -> None:
         coefficients.add_row(c["name"], f"{c['estimate']:.4f}", f"{c['std_error']:.4f}", f"{c['z']:.2f}",
                              f"{c['p_value']:.4g}", _fmt(c["vif"], 2))
     console.print(coefficients)
-    log = Table(title="Selection log", title_justify="left")
+    log = Table(title="Selection log", title_justify="left", caption=SELECTION_NOTE, caption_justify="left")
     for name in ("factor", "stage", "action", "reason"):
         log.add_column(name)
     for s in data["selection_log"]:
@@ -390,6 +409,27 @@ def report(model: Path, fmt: str, *, console: Any) -> None:
     for row in _metric_rows(data["metrics"]):
         measured.add_row(*row)
     console.print(measured)
+    calibration = data["metrics"].get("test", {}).get("calibration", [])
+    if calibration:
+        bands = Table(title="Calibration by score band (test)", title_justify="left")
+        for name in ("scores", "rows", "observed bad rate", "predicted bad rate"):
+            bands.add_column(name, justify="left" if name == "scores" else "right")
+        for b in calibration:
+            bands.add_row(f"{b['lower']:g}-{b['upper']:g}", f"{b['rows']:,}", f"{b['observed_bad_rate']:.2%}",
+                          f"{b['predicted_bad_rate']:.2%}")
+        console.print(bands)
+    factor_rows = _factor_rows(data["metrics"])
+    if factor_rows:
+        strength = Table(title="Information value and stability (PSI train vs test)", title_justify="left")
+        for name in ("factor", "IV", "all bins", "in model", "PSI"):
+            strength.add_column(name, justify="right" if name in ("IV", "all bins", "PSI") else "left")
+        for row in factor_rows:
+            strength.add_row(*row)
+        console.print(strength)
+    rounding = data["rounding"]
+    console.print(f"Rounding: integer totals are at most {rounding.get('max_abs', 0):g} points "
+                  f"(mean {rounding.get('mean_abs', 0):g}) from the unrounded score on the training rows.",
+                  highlight=False)
     if data["metrics"].get("note"):
         console.print(data["metrics"]["note"], highlight=False)
 
@@ -408,10 +448,11 @@ def _psi_verdict(value: float | None) -> str:
     return "stable" if value < 0.1 else ("watch" if value < 0.25 else "shifted")
 
 
-def psi(model: Path, base: Path, compare: Path, *, console: Any) -> PsiResult:
+def psi(model: Path, base: Path, compare: Path, *, console: Any, status_console: Any = None) -> PsiResult:
     """Score PSI and per-factor PSI (bin shares) of ``compare`` against ``base``, printed as a table.
 
     Rows that cannot be scored (see ``data.split_valid_rows``) are left out of both and counted.
+    ``status_console`` (stderr) shows a spinner while the tables are read and scored.
     """
     from scorecard import metrics
     from scorecard.data import read_table, split_valid_rows
@@ -421,8 +462,9 @@ def psi(model: Path, base: Path, compare: Path, *, console: Any) -> PsiResult:
     spec = load_spec(model)
     results, rejected = [], []
     for path in (Path(base), Path(compare)):
-        valid, problems = split_valid_rows(read_table(path), spec.profile, str(path))
-        results.append(score(spec, valid))
+        with _status(status_console, f"reading and scoring {path}"):
+            valid, problems = split_valid_rows(read_table(path), spec.profile, str(path))
+            results.append(score(spec, valid))
         rejected.append(int(problems["row"].nunique()))
     table = metrics.psi_table(spec, results[0], results[1])
     outcome = PsiResult(score=table["score"], factors=table["factors"], rows=(len(results[0]), len(results[1])),
@@ -610,26 +652,87 @@ def _progress(console: Any) -> Iterator[Any]:
 
 
 @dataclass(frozen=True)
+class SiteResult:
+    html: Path  # the built site; open index.html
+    config: Path  # the MkDocs configuration that built it (mkdocs build -f CONFIG rebuilds it)
+    pages: int  # generated Markdown pages (both languages)
+    persona_decisions: tuple[tuple[str, str, str], ...]  # (slug, applicant id, decision code)
+
+    def summary(self) -> str:
+        return (f"built the site from {self.pages} generated pages and the knowledge base: {self.html / 'index.html'}\n"
+                f"  (any static file server works; or open the file directly; rebuild: mkdocs build -f {self.config})")
+
+
+def explain_personas(spec: Any, decision_policy: Any) -> tuple[tuple[Any, ...], list[Any]]:
+    """The demo personas and their decision records under ``spec`` and ``decision_policy``."""
+    from scorecard import data as tables
+    from scorecard.datasets import personas as persona_data
+    from scorecard.errors import SiteError
+    from scorecard.explain import explain_table
+
+    personas = persona_data.load_personas()
+    columns = [f.source_column for f in spec.profile.factors] + list(spec.profile.policy_columns)
+    columns += [c for c in (spec.profile.id_column, spec.profile.date_column, spec.profile.segment_column) if c]
+    table = persona_data.persona_table(personas, [c for c in dict.fromkeys(columns)])
+    missing = sorted(set(columns) - set(table.columns))
+    if missing:
+        raise SiteError(f"the model's profile '{spec.profile.name}' reads columns the demo personas do not have "
+                        f"({', '.join(missing[:5])}); the site's persona pages need a model trained on the demo profile")
+    valid, rejected = tables.split_valid_rows(table, spec.profile, "personas.yaml")
+    if len(rejected):
+        first = rejected.iloc[0].to_dict()
+        raise SiteError(f"personas.yaml: a persona snapshot does not fit the model's profile: {first}")
+    return personas, explain_table(spec, decision_policy, valid)
+
+
+def build_site(model: Path, out: Path, *, policy: Path | None = None, strict: bool = True,
+               console: Any = None) -> SiteResult:
+    """Generated model and persona pages + the knowledge base -> ``out/docs``; MkDocs -> ``out/html``."""
+    from scorecard import resources
+    from scorecard import site
+    from scorecard.policy import default_policy, load_policy
+    from scorecard.spec import load_spec
+
+    spec = load_spec(model)
+    decision_policy = load_policy(policy) if policy is not None else default_policy()
+    with _status(console, "explaining the demo personas"):
+        personas, records = explain_personas(spec, decision_policy)
+    with _status(console, "writing the pages"):
+        kb = resources.docs_dir()
+        files = site.plan_site(spec, decision_policy, personas, records, site.kb_titles(kb))
+        config = resources.mkdocs_config()
+        import yaml
+
+        base_nav = yaml.safe_load(config.read_text(encoding="utf-8"))["nav"]
+        config_out = site.write_sources(files, kb, Path(out), site.site_nav(base_nav, spec, personas), config)
+    with _status(console, "building the site (MkDocs)"):
+        html = site.build_html(config_out, strict=strict)
+    decisions = {r.applicant_id: r.decision for r in records}
+    return SiteResult(html=html, config=config_out, pages=sum(1 for f in files if f.path.endswith(".md")),
+                      persona_decisions=tuple((p.slug, p.applicant_id, decisions[p.applicant_id]) for p in personas))
+
+
+@dataclass(frozen=True)
 class DemoResult:
     data: Path
     check: CheckResult
-    model: Path | None = None
-    train_summary: str = ""
-    records: Path | None = None
-    persona_decisions: tuple[tuple[str, str], ...] = ()
+    model: Path
+    train_summary: str
+    records: Path
+    site: SiteResult
 
     def summary(self) -> str:
-        lines = [f"made {self.check.rows:,} synthetic applicants: {self.data}", self.check.summary()]
-        if self.model is not None:
-            lines.append(self.train_summary)
-        if self.records is not None:
-            lines.append(f"decision records of the {len(self.persona_decisions)} demo personas: {self.records}")
-            lines += [f"  {applicant}: {decision}" for applicant, decision in self.persona_decisions]
+        lines = [f"made {self.check.rows:,} synthetic applicants: {self.data}", self.check.summary(), self.train_summary,
+                 f"decision records of the {len(self.site.persona_decisions)} demo personas: {self.records}"]
+        lines += [f"  {applicant}: {decision}" for _, applicant, decision in self.site.persona_decisions]
+        lines.append(self.site.summary())
         return "\n".join(lines)
 
 
 def run_demo(out: Path, *, rows: int, seed: int, console: Any = None) -> DemoResult:
-    """The main job on the bundled demo data: generate and check the data, train, explain the personas."""
+    """The main job on the bundled demo data: generate and check the data, train, explain the
+    personas (records and pages), build the site."""
+    from scorecard.datasets import demo as demo_data
     from scorecard.datasets import personas as persona_data
 
     out = Path(out)
@@ -637,19 +740,13 @@ def run_demo(out: Path, *, rows: int, seed: int, console: Any = None) -> DemoRes
     check = check_table(data, "demo")
     model = out / "model.json"
     trained = train(data, profile="demo", out=model, test_size=0.3, seed=seed, console=console)
-    personas = persona_data.load_personas()
-    personas_csv = write_table(persona_data.persona_table(personas, list(__import__("scorecard.datasets.demo", fromlist=["COLUMNS"]).COLUMNS)), out / "personas.csv")
-    explained = explain(model, personas_csv, out / "personas", policy=None, fmt="json", lang="all",
-                        baseline="cutoff_average", rejects=None, console=None)
-    import json
-
-    decisions = tuple(
-        (p.applicant_id, json.loads((out / "personas" / f"{p.applicant_id}.json").read_text(encoding="utf-8"))["decision"])
-        for p in personas
-    )
-    del explained
+    personas_csv = write_table(persona_data.persona_table(persona_data.load_personas(), list(demo_data.COLUMNS)),
+                               out / "personas.csv")
+    explain(model, personas_csv, out / "personas", policy=None, fmt="json", lang="all",
+            baseline="cutoff_average", rejects=None, console=None)
+    built = build_site(model, out / "site", console=console)
     return DemoResult(data=data, check=check, model=model, train_summary=trained.summary(),
-                      records=out / "personas", persona_decisions=decisions)
+                      records=out / "personas", site=built)
 
 
 # --- SQL (issue 7) ------------------------------------------------------------------------------

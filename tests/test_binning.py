@@ -226,3 +226,33 @@ def test_constant_and_empty_columns_are_dropped_not_fatal():
     assert "no training row has a value other than missing" in reasons["empty"]
     assert "no training row has a value other than missing" in reasons["text"]
     assert [f.name for f in result.factors] == ["x"]
+
+
+def test_cvxpy_highs_probe_message_is_silenced_and_nothing_else(tmp_path):
+    """A highspy wheel whose native library does not load makes cvxpy log one line on stderr
+    when optbinning is imported; importing optbinning through ``scorecard.binning`` drops
+    exactly that line (a stand-in highspy that fails to import reproduces it)."""
+    import logging
+    import os
+    import subprocess
+    import sys
+
+    broken = tmp_path / "highspy"
+    broken.mkdir()
+    (broken / "__init__.py").write_text('raise ImportError("libhighs.so: cannot open shared object file")\n')
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+    # One fresh interpreter: the stand-in made cvxpy's probe fail (HIGHS is not installed for it),
+    # yet nothing reached stderr.
+    code = ("import scorecard.binning\n"
+            "from cvxpy.reductions.solvers.defines import INSTALLED_SOLVERS\n"
+            "assert 'HIGHS' not in INSTALLED_SOLVERS, INSTALLED_SOLVERS\n")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+
+    probe = binning._QuietSolverProbe()
+    noise = "Encountered unexpected exception importing solver HIGHS:\nImportError('libhighs.so')"
+    assert not probe.filter(logging.LogRecord("__cvxpy__", logging.WARNING, __file__, 1, noise, None, None))
+    other = "Encountered unexpected exception importing solver SCIP:\nImportError('libscip.so')"
+    assert probe.filter(logging.LogRecord("__cvxpy__", logging.WARNING, __file__, 1, other, None, None))

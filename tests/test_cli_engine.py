@@ -66,12 +66,16 @@ def test_report_shows_bins_points_coefficients_log_and_metrics(folder):
     spec = load_spec(folder / "model.json")
     table = invoke("report", "--model", folder / "model.json")
     assert table.exit_code == 0, table.output
-    for text in ("Coefficients", "Selection log", "Metrics", "points", "WoE", spec.factors[0].name,
+    for text in ("Coefficients", "Selection log", "refitted after each drop", "Metrics", "Calibration by score band",
+                 "Information value and stability", "Rounding", "points", "WoE", spec.factors[0].name,
                  spec.factors[0].bins[0].label):
         assert text in table.stdout
     md = invoke("report", "--model", folder / "model.json", "--format", "md")
     assert md.exit_code == 0 and md.stdout.startswith("# Scorecard report")
     assert "| bin | count | share | event rate | WoE | IV | points |" in md.stdout
+    assert "| factor | IV | all bins | in model | PSI |" in md.stdout
+    for step in spec.selection_log:  # every kept or dropped factor, with its reason
+        assert f"| {step.factor} | {step.stage} | {step.action} | {step.reason} |" in md.stdout
     assert md.stdout == invoke("report", "--model", folder / "model.json", "--format", "md").stdout  # deterministic
     data = json.loads(invoke("report", "--model", folder / "model.json", "--format", "json").stdout)
     assert [f["factor"] for f in data["factors"]] == list(spec.factor_names)

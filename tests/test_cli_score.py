@@ -63,3 +63,27 @@ def test_bad_model_is_one_line_exit_2(tmp_path):
     result = runner.invoke(app, ["score", "--model", str(bad), "--data", str(data), "--out", str(tmp_path / "o.csv")])
     assert result.exit_code == 2
     assert "model.json: not valid JSON" in result.output and "Traceback" not in result.output
+
+
+def test_engines_write_identical_rejects(trained):
+    """Empty ids, repeated ids (same snapshot date) and bad values: the same rejects, byte for byte."""
+    table = generate(200, 12).astype({"age": object, "applicant_id": object})
+    table.loc[3, "applicant_id"] = ""
+    table.loc[[7, 9], ["applicant_id", "snapshot_date"]] = table.loc[5, ["applicant_id", "snapshot_date"]].tolist()
+    table.loc[9, "age"] = "abc"
+    table.loc[11, ["applicant_id", "snapshot_date"]] = [" " + table.loc[10, "applicant_id"] + " ",
+                                                         table.loc[10, "snapshot_date"]]
+    data = trained / "ids.csv"
+    table.to_csv(data, index=False)
+    written = {}
+    for engine in ("numpy", "duckdb"):
+        out, rejects = trained / f"ids_{engine}.csv", trained / f"ids_rejects_{engine}.csv"
+        result = runner.invoke(app, ["score", "--model", str(trained / "model.json"), "--data", str(data),
+                                     "--out", str(out), "--rejects", str(rejects), "--engine", engine])
+        assert result.exit_code == 0, result.output
+        assert "4 rows could not be scored" in result.output
+        written[engine] = (out.read_bytes(), rejects.read_bytes())
+    assert written["duckdb"] == written["numpy"]
+    problems = pd.read_csv(trained / "ids_rejects_numpy.csv", keep_default_na=False)
+    assert problems["row"].tolist() == [4, 8, 10, 10, 12]
+    assert problems["reason"].str.startswith(("empty id", "repeated id", "not a number")).all()

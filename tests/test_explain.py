@@ -189,8 +189,10 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 def persona_records():
     """Records of the bundled demo personas under the bundled demo policy.
 
-    The model is ``golden/demo_model.json``: a scorecard on the demo profile kept as a fixture,
-    so these goldens change only when the decision code, the policy or the personas change.
+    The model is ``golden/demo_model.json``: a copy of the model ``scorecard demo`` trains
+    (``test_golden_demo_model_is_the_model_scorecard_demo_trains`` keeps it so), so these
+    goldens are the records the demo writes and change only when training, the decision code,
+    the policy or the personas change.
     """
     import yaml
 
@@ -221,3 +223,90 @@ def test_demo_persona_records_match_their_golden_files():
     for record in records:
         check_record(record, spec.profile)
         assert record.to_json() == (folder / f"{record.applicant_id}.json").read_text(encoding="utf-8"), record.applicant_id
+
+
+def _without_wording(spec) -> dict:
+    """The spec as JSON data without its checksum and the profile's wording (labels, meanings,
+    units, descriptions): everything that scores, decides, gives reasons and plans."""
+    import json
+
+    from scorecard.spec import to_json
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("label", "meaning", "unit", "description")}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    data = json.loads(to_json(spec))
+    data.pop("sha256")
+    data["profile"] = strip(data["profile"])
+    return data
+
+
+def test_golden_demo_model_is_the_model_scorecard_demo_trains(tmp_path):
+    """``golden/demo_model.json`` is what ``scorecard demo`` trains with its default rows and seed
+    (``workflows.run_demo``: the same two steps, 30 % test rows), up to the profile's wording, so
+    the persona goldens and stories below hold for the model the demo ships. When training changes
+    on purpose, copy ``scorecard-demo/model.json`` over the golden, re-check the tuning notes in
+    ``scorecard/policies/demo.yaml`` and the persona stories, and regenerate the persona goldens."""
+    import inspect
+
+    from scorecard import cli, workflows
+    from scorecard.spec import load_spec
+
+    defaults = {name: p.default for name, p in inspect.signature(cli.demo).parameters.items()}
+    data = workflows.make_demo_data(tmp_path / "demo_applicants.csv", rows=defaults["rows"], seed=defaults["seed"])
+    trained = workflows.train(data, profile="demo", out=tmp_path / "model.json", test_size=0.3, seed=defaults["seed"])
+    assert _without_wording(load_spec(trained.path)) == _without_wording(load_spec(GOLDEN / "demo_model.json")), (
+        "the demo trains another model than tests/golden/demo_model.json; see this test's docstring")
+
+
+def test_demo_personas_tell_their_stories():
+    """Each persona shows the scenario its knowledge-base page promises, under the trained demo
+    model and the demo policy."""
+    from scorecard.policy import default_policy
+
+    spec, records = persona_records()
+    by_id = {r.applicant_id: r for r in records}
+    top_band = default_policy().limit_bands[-1].name
+
+    def factors(record, n=4):
+        return [r.factor for r in record.reasons[:n]]
+
+    # Chen: declined because the profile is incomplete (or not assessed at all).
+    chen = by_id["P-INCOMPLETE"]
+    info = {"profile_completeness", "bank_card_bound", "income_proof", "debt_to_income"}
+    assert chen.decision in ("DECLINED_SCORE", "HARD_PROFILE_INCOMPLETE")
+    if chen.decision == "DECLINED_SCORE":
+        assert set(factors(chen, 3)) <= info and "DEBT_TO_INCOME.SPECIAL" in [r.code for r in chen.reasons]
+    # Wang: declined by the score, for the overdue history; no overlay had a say.
+    wang = by_id["P-OVERDUE"]
+    assert wang.decision == "DECLINED_SCORE" and wang.score <= wang.base_cutoff - 10
+    assert not any(o.changed_outcome for o in wang.overlays)
+    assert set(factors(wang, 2)) == {"overdue_count_12m", "max_overdue_days_12m"}
+    # Li: declined for loans and applications on other platforms.
+    li = by_id["P-MULTI"]
+    assert li.decision == "DECLINED_SCORE" and factors(li)[0] == "other_platform_loans"
+    assert "applications_3m" in factors(li, 3)
+    # Zhao: declined, with borrow-and-repay cycles the first reason.
+    zhao = by_id["P-CYCLES"]
+    assert zhao.decision == "DECLINED_SCORE" and factors(zhao)[0] == "borrow_repay_cycles_30d"
+    # Zhou: a standard applicant approved in May, declined in August by the H2 tightening alone.
+    zhou = by_id["P-REPAID"]
+    assert zhou.segment == "standard"
+    assert [(h.date, h.decision) for h in zhou.history] == [("2026-05-12", "APPROVED"), ("2026-08-20", "DECLINED_OVERLAY")]
+    assert zhou.history[0].limit > 0 and zhou.limit == 0
+    assert zhou.base_cutoff <= zhou.score < zhou.cutoff
+    assert [(o.code, o.changed_outcome) for o in zhou.overlays] == [("OVL.TIGHTENING_2026H2", True)]
+    # Sun: maintenance, try again later.
+    assert by_id["P-MAINT"].decision == "RETRY_LATER"
+    # Liu: approved with the smallest limit, held down by debt and borrowing on other platforms.
+    liu = by_id["P-SHOP"]
+    assert (liu.decision, liu.limit_band, liu.segment) == ("APPROVED", "B1", "small_business")
+    assert {"debt_to_income", "other_platform_loans"} <= set(factors(liu, 3))
+    # Wu: approved below the top band, so the page says why the limit is not higher.
+    wu = by_id["P-HEALTHY"]
+    assert wu.decision == "APPROVED" and wu.limit_band not in (None, top_band) and wu.next_band_score is not None
+    assert wu.reasons and wu.recourse_status == "found"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -53,6 +54,58 @@ def test_bundled_demo_policy_loads_and_is_versioned():
     assert 4 <= len(policy.limit_bands) <= 5
 
 
+def test_demo_policy_describes_every_rule_in_both_languages():
+    """The site's policy page shows these descriptions: a zh page must not fall back to English."""
+    policy = default_policy()
+    for item in (policy, *policy.hard_rules, *policy.overlays):
+        assert item.description.zh and item.description.en, getattr(item, "code", "policy")
+        assert re.search(r"[\u4e00-\u9fff]", item.description.zh), item.description.zh
+        assert not re.search(r"[\u4e00-\u9fff]", item.description.en), item.description.en
+        assert item.description.get("zh") == item.description.zh and item.description.get("en") == item.description.en
+
+
+def test_plain_string_descriptions_still_load_in_their_own_language_only():
+    data = copy.deepcopy(BASE)
+    data["description"] = "A policy written before descriptions had languages."
+    data["hard_rules"][0]["description"] = "身份未验证。"
+    data["overlays"][0]["description"] = {"zh": "较年轻的申请人", "en": "Young applicants"}
+    policy = parse_policy(data, "old.yaml")
+    assert (policy.description.zh, policy.description.en) == ("", "A policy written before descriptions had languages.")
+    assert (policy.hard_rules[0].description.get("zh"), policy.hard_rules[0].description.get("en")) == ("身份未验证。", "")
+    assert policy.overlays[0].description.get("en") == "Young applicants"
+    assert not policy.hard_rules[1].description  # none given: empty in both languages
+    data["overlays"][0]["description"] = {"zh": "x", "fr": "y"}
+    with pytest.raises(PolicyError, match="old.yaml: .*fr"):
+        parse_policy(data, "old.yaml")
+
+
+def test_demo_policy_is_tuned_on_the_trained_demo_model():
+    """The cutoff and bands fit the score distribution of the model `scorecard demo` trains
+    (tests/golden/demo_model.json; its reference population is the training rows): a plausible
+    approval rate, every band in use, the top band the smallest, a tightening that bites."""
+    from pathlib import Path
+
+    from scorecard.spec import load_spec
+
+    spec = load_spec(Path(__file__).resolve().parent / "golden" / "demo_model.json")
+    policy = default_policy()
+    bands = spec.reference["bands"]
+    rows = sum(b["count"] for b in bands)
+
+    def share(low, high=10**6):
+        return sum(b["count"] for b in bands if low <= b["lower"] < high) / rows
+
+    assert policy.cutoff % spec.reference["band_width"] == 0  # the shares below are exact
+    approved = share(policy.cutoff)
+    assert 0.55 <= approved <= 0.70
+    edges = [b.min_score for b in policy.limit_bands] + [10**6]
+    shares = [share(lo, hi) / approved for lo, hi in zip(edges, edges[1:])]
+    assert all(0.05 <= x <= 0.35 for x in shares), shares
+    assert shares[-1] == min(shares)
+    tightened = max(o.cutoff for o in policy.overlays if o.kind == "cutoff")
+    assert 0.35 <= share(tightened) < approved
+
+
 @pytest.mark.parametrize(
     "edit, words",
     [
@@ -65,6 +118,7 @@ def test_bundled_demo_policy_loads_and_is_versioned():
         (lambda d: d["hard_rules"][0]["when"][0].__setitem__("op", "like"), "hard_rules[0] (HARD_IDENTITY).when[0].op"),
         (lambda d: d["overlays"][1]["when"][0].__setitem__("value", ["2026-07-01", "July"]), "YYYY-MM-DD"),
         (lambda d: d.__setitem__("surprise", 1), "surprise"),
+        (lambda d: d["overlays"][0].__setitem__("description", 5), "overlays[0] (OVL.YOUNG).description: write a description as {zh"),
     ],
 )
 def test_invalid_policies_name_file_and_key(edit, words):

@@ -268,6 +268,9 @@ def test_zh_and_en_have_the_same_keys_and_placeholders():
     assert sorted(zh) == sorted(en)
     fields = string.Formatter()
     for key in zh:
+        if key[-1].endswith("_gap"):  # spacing between sentences and labels: Chinese needs none
+            assert zh[key].strip() == en[key].strip() == "", key
+            continue
         assert isinstance(zh[key], str) and zh[key].strip() and isinstance(en[key], str) and en[key].strip(), key
         names = [{name for _, name, _, _ in fields.parse(text) if name} for text in (zh[key], en[key])]
         assert names[0] == names[1], f"{'.'.join(key)}: zh and en fill different placeholders"
@@ -526,3 +529,33 @@ def test_markdown_pages_convert_cleanly_with_the_site_extensions(case, lang):
     assert "\\" not in text and "&#" not in text  # every escape was understood, none shows
     links = re.findall(r'href="([^"#]+)"', out)
     assert links and all(re.fullmatch(r"\.\./(causes|remedies|lessons|rights)/[a-z0-9-]+\.md", href) for href in links)
+
+
+# --- bin labels in words ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("label, bounds", [
+    ("0–2", (0, 3)), ("3", (3, 4)), ("≤ 2", (None, 3)), ("≥ 5", (5, None)), ("< 0.3", (None, 0.3)),
+    ("[0.3, 0.5)", (0.3, 0.5)), ("[-inf, 0.3)", (None, 0.3)), ("-1–0", (-1, 1)),
+])
+def test_range_labels_of_the_binning_read_back_as_bounds(label, bounds):
+    assert render.range_bounds(label) == bounds
+
+
+@pytest.mark.parametrize("label", ["Missing", "A11, A12", "all values", "x–y"])
+def test_labels_that_are_not_ranges_are_left_alone(label):
+    assert render.range_bounds(label) is None
+
+
+def test_bin_labels_in_words_use_units_and_english_singular_only_for_one():
+    profile = load_profile("demo")
+    overdue = next(f for f in profile.factors if f.name == "overdue_count_12m")
+    income = next(f for f in profile.factors if f.name == "income_proof")
+    en = render._builder(profile, "en", "md").say
+    zh = render._builder(profile, "zh", "md").say
+    assert en.bin(overdue, "1") == "1 time"
+    assert en.bin(overdue, "0–1") == "0–1 times"
+    assert en.bin(overdue, "≥ 3") == "3 times or more"
+    assert zh.bin(overdue, "1") == "1 次"
+    assert en.bin(income, "1") == "Yes" and en.bin(income, "0") == "No"
+    assert zh.bin(income, "1") == "是"

@@ -13,6 +13,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from scorecard.errors import ProfileError
+
 PERSONAS_FILE = Path(__file__).parent / "personas.yaml"
 
 
@@ -33,20 +35,31 @@ class Persona:
         return str(self.snapshots[-1]["applicant_id"])
 
 
+def _both_languages(value: Any, where: str) -> dict[str, str]:
+    # An unquoted comma in a YAML flow mapping splits a title into two keys; catch it here.
+    if not isinstance(value, dict) or set(value) != {"zh", "en"} or not all(isinstance(v, str) and v for v in value.values()):
+        raise ProfileError(f"{PERSONAS_FILE.name}: {where} must be {{zh: ..., en: ...}} with two non-empty texts "
+                           f"(quote texts that contain a comma); found {value!r}")
+    return value
+
+
 def load_personas(path: Path = PERSONAS_FILE) -> tuple[Persona, ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return tuple(
-        Persona(
+    personas = []
+    for p in data["personas"]:
+        unknown = set(p) - {"slug", "title", "story", "causes", "scenarios", "lessons", "snapshots"}
+        if unknown:
+            raise ProfileError(f"{path.name}: persona '{p.get('slug')}' has unknown keys: {', '.join(sorted(unknown))}")
+        personas.append(Persona(
             slug=p["slug"],
-            title=p["title"],
-            story=p["story"],
+            title=_both_languages(p["title"], f"the title of '{p['slug']}'"),
+            story=_both_languages(p["story"], f"the story of '{p['slug']}'"),
             causes=tuple(p.get("causes", ())),
             scenarios=tuple(p.get("scenarios", ())),
             lessons=tuple(p.get("lessons", ())),
             snapshots=tuple(p["snapshots"]),
-        )
-        for p in data["personas"]
-    )
+        ))
+    return tuple(personas)
 
 
 def persona_table(personas: tuple[Persona, ...], columns: list[str]) -> pd.DataFrame:

@@ -1,0 +1,229 @@
+"""The knowledge-base site, built the way `scorecard demo` builds it: from the demo model."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from typer.testing import CliRunner
+
+from scorecard import resources, site, workflows
+from scorecard.cli import app
+from scorecard.datasets.personas import load_personas
+from scorecard.errors import SiteError
+from scorecard.policy import default_policy
+from scorecard.render import render_site_page
+from scorecard.spec import load_spec
+
+KB_PAGES = {
+    "causes": ["index", "incomplete-information", "overdue-history", "multiple-borrowing", "high-debt",
+               "abnormal-borrowing", "low-activity", "policy-tightening", "regulation", "technical-maintenance",
+               "score-below-threshold"],
+    "scenarios": ["index", "entry-but-no-limit", "limit-gone-after-repayment", "reopened-low-limit",
+                  "zero-limit-can-i-borrow"],
+    "remedies": ["index", "complete-information", "repair-record", "stop-multiple-applications", "lower-debt",
+                 "steady-use", "follow-announcements", "appeal-with-documents", "wait-and-retry"],
+    "lessons": ["index", "financing-channels", "cash-flow-planning", "lender-relationships", "debt-control",
+                "financial-literacy"],
+    "rights": ["index", "automated-decisions", "credit-report", "complaint-channels", "score-report-limit"],
+}
+
+
+@pytest.fixture(scope="module")
+def demo_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The model `scorecard demo` trains (same rows and seed), so the persona pages tell their stories."""
+    folder = tmp_path_factory.mktemp("model")
+    data = workflows.make_demo_data(folder / "demo.csv", rows=50_000, seed=7)
+    return workflows.train(data, profile="demo", out=folder / "model.json", test_size=0.3, seed=7).path
+
+
+@pytest.fixture(scope="module")
+def built(demo_model: Path, tmp_path_factory: pytest.TempPathFactory) -> workflows.SiteResult:
+    return workflows.build_site(demo_model, tmp_path_factory.mktemp("site") / "site")
+
+
+class _Refs(HTMLParser):
+    """Every URL a page links to or loads, with the attribute that holds it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []  # (tag, attribute, url)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src", "srcset", "action", "poster", "data") and value:
+                self.refs.append((tag, name, value))
+
+
+def _pages(html: Path) -> list[Path]:
+    return sorted(html.rglob("*.html"))
+
+
+def _refs(page: Path) -> list[tuple[str, str, str]]:
+    parser = _Refs()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.refs
+
+
+def test_every_knowledge_base_page_exists_in_both_languages(built: workflows.SiteResult) -> None:
+    for section, stems in KB_PAGES.items():
+        for stem in stems:
+            assert (built.html / section / f"{stem}.html").is_file(), f"{section}/{stem} (zh) missing"
+            assert (built.html / "en" / section / f"{stem}.html").is_file(), f"{section}/{stem} (en) missing"
+
+
+def test_model_and_persona_pages_exist_in_both_languages(built: workflows.SiteResult, demo_model: Path) -> None:
+    spec = load_spec(demo_model)
+    expected = ["model/index", "model/scorecard", "model/metrics", "model/policy", "model/data", "personas/index"]
+    expected += [f"model/factors/{f.name}" for f in spec.profile.factors]
+    expected += [f"personas/{p.slug}" for p in load_personas()]
+    for stem in expected:
+        for root in (built.html, built.html / "en"):
+            assert (root / f"{stem}.html").is_file(), f"{root}/{stem}.html missing"
+    # A chart for every factor in the model, in each language's folder.
+    for f in spec.factors:
+        for root in (built.html, built.html / "en"):
+            chart = root / "model" / "factors" / f"{f.name}.svg"
+            assert chart.is_file() and chart.read_text(encoding="utf-8").startswith("<svg")
+
+
+def test_every_internal_link_resolves(built: workflows.SiteResult) -> None:
+    broken = []
+    for page in _pages(built.html):
+        for tag, attr, url in _refs(page):
+            parts = urlsplit(url)
+            if parts.scheme or url.startswith(("//", "#", "mailto:", "data:")):
+                continue
+            path = unquote(parts.path)
+            # The 404 page links from the site root, since it is served for any missing path.
+            base = built.html if path.startswith("/") else page.parent
+            target = (base / path.lstrip("/")).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(built.html)}: <{tag} {attr}={url}>")
+    assert not broken, "\n".join(broken[:20])
+
+
+def test_no_page_requests_an_external_url(built: workflows.SiteResult) -> None:
+    """Offline: nothing is loaded from another host (links a reader may click are allowed)."""
+    loads = []
+    for page in _pages(built.html):
+        for tag, attr, url in _refs(page):
+            loaded = attr != "href" or tag == "link"
+            if loaded and re.match(r"^(https?:)?//", url):
+                loads.append(f"{page.relative_to(built.html)}: <{tag} {attr}={url}>")
+        text = page.read_text(encoding="utf-8")
+        loads += [f"{page.relative_to(built.html)}: {m}" for m in re.findall(r"url\(\s*['\"]?(?:https?:)?//[^)]*\)", text)]
+    for sheet in built.html.rglob("*.css"):
+        text = sheet.read_text(encoding="utf-8")
+        loads += [f"{sheet.name}: {m}" for m in re.findall(r"@import[^;]*//[^;]*;|url\(\s*['\"]?(?:https?:)?//[^)]*\)", text)]
+    assert not loads, "\n".join(loads[:20])
+
+
+def _text(page: Path) -> str:
+    return re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
+
+
+def test_each_persona_page_tells_its_decision_and_names_its_reasons(built: workflows.SiteResult, demo_model: Path) -> None:
+    spec = load_spec(demo_model)
+    personas, records = workflows.explain_personas(spec, default_policy())
+    by_id = {r.applicant_id: r for r in records}
+    labels = {f.name: f.label for f in spec.profile.factors}
+    for persona in personas:
+        record = by_id[persona.applicant_id]
+        for lang, root in (("zh", built.html), ("en", built.html / "en")):
+            text = _text(root / "personas" / f"{persona.slug}.html")
+            assert persona.title[lang] in text
+            for reason in record.reasons:
+                assert labels[reason.factor].get(lang) in text, (persona.slug, lang, reason.factor)
+            if record.score is not None:
+                assert str(record.score) in text
+
+
+def test_persona_stories_hold_under_the_demo_model(built: workflows.SiteResult) -> None:
+    """The scenarios the knowledge base sends readers to must show what they promise."""
+    decisions = {slug: decision for slug, _, decision in built.persona_decisions}
+    assert decisions["maintenance"] == "RETRY_LATER"
+    assert decisions["healthy-approved"] == "APPROVED"
+    assert decisions["limit-gone-after-repayment"] == "DECLINED_OVERLAY"
+    assert decisions["overdue-history"] == "DECLINED_SCORE"
+    assert decisions["many-platform-loans"] == "DECLINED_SCORE"
+
+
+def test_only_the_demo_personas_reach_the_site(built: workflows.SiteResult) -> None:
+    slugs = {p.slug for p in load_personas()}
+    pages = {p.name[:-5] for p in (built.html / "personas").glob("*.html")}
+    assert pages == slugs | {"index"}
+
+
+def test_the_language_switch_points_to_the_same_page(built: workflows.SiteResult) -> None:
+    page = built.html / "personas" / "overdue-history.html"
+    hrefs = [url for tag, attr, url in _refs(page) if tag == "a"]
+    assert any(url.endswith("en/personas/overdue-history.html") for url in hrefs)
+
+
+def test_search_index_segments_chinese_into_words(built: workflows.SiteResult) -> None:
+    """jieba splits Chinese into words (zero-width spaces), so 多头借贷 is found as a word."""
+    import json
+
+    docs = json.loads((built.html / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    page = next(d for d in docs if d["location"] == "causes/multiple-borrowing.html")
+    assert page["title"].split("\u200b") == ["多头", "借贷"]
+    assert any(d["location"].startswith("en/causes/multiple-borrowing.html") for d in docs)
+
+
+def test_generated_pages_are_deterministic_and_never_touch_docs(demo_model: Path, tmp_path: Path) -> None:
+    before = sorted(p.relative_to(resources.docs_dir()) for p in resources.docs_dir().rglob("*"))
+    spec = load_spec(demo_model)
+    personas, records = workflows.explain_personas(spec, default_policy())
+    titles = site.kb_titles(resources.docs_dir())
+    first = site.plan_site(spec, default_policy(), personas, records, titles)
+    second = site.plan_site(spec, default_policy(), personas, records, titles)
+    assert first == second
+    assert sorted(p.relative_to(resources.docs_dir()) for p in resources.docs_dir().rglob("*")) == before
+
+
+def test_rebuild_replaces_its_own_folder_but_refuses_a_foreign_one(demo_model: Path, tmp_path: Path) -> None:
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(SiteError, match="not written by 'scorecard site'"):
+        workflows.build_site(demo_model, foreign)
+    assert (foreign / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_values_from_the_profile_are_escaped_on_model_pages() -> None:
+    text = render_site_page("model_data", lang="en", d={
+        "description": "<script>alert(1)</script> [x](http://evil)", "rows": "1", "train_rows": "1", "test_rows": "0",
+        "bad_rate": "1%", "dates": "–", "seed": "1", "sha256": "ab", "model_sha256": "cd", "target": "bad",
+        "is_demo": False, "factors": []})
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "[x](http://evil)" not in text
+
+
+def test_cli_site_reports_where_the_site_is(demo_model: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["site", "--model", str(demo_model), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    assert "index.html" in result.output
+    assert (tmp_path / "s" / "html" / "index.html").is_file()
+
+
+def test_cli_site_with_a_missing_model_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["site", "--model", str(tmp_path / "none.json"), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 2
+    assert "none.json" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("section", ["causes", "remedies"])
+def test_cause_and_remedy_pages_link_to_the_model_and_the_personas(section: str) -> None:
+    """Every cause and remedy page sends the reader to the factors that measure it and a persona who shows it."""
+    pages = [p for p in sorted((resources.docs_dir() / section).glob("*.md")) if not p.name.startswith("index")]
+    assert len(pages) >= 2 * (len(KB_PAGES[section]) - 1)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "](../model/" in text, f"{page.name} links to no model page"
+        assert "](../personas/" in text, f"{page.name} links to no persona page"
