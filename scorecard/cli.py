@@ -81,6 +81,7 @@ class ReportFormat(str, Enum):
 
 class PageFormat(str, Enum):
     json = "json"
+    jsonl = "jsonl"
     md = "md"
     html = "html"
 
@@ -236,12 +237,21 @@ def explain(
     data: DataOpt,
     out_dir: Annotated[Path, typer.Option("--out", help="Private output folder for records and pages.")],
     policy: Annotated[Optional[Path], typer.Option(help="Decision policy YAML (default: the bundled demo policy).")] = None,
-    format: Annotated[PageFormat, typer.Option("--format", help="json records, md or html pages.")] = PageFormat.json,
+    format: Annotated[PageFormat, typer.Option("--format", help=(
+        "json: one indented record file per applicant (DIR/<id>.json); jsonl: all records in DIR/records.jsonl, "
+        "one compact JSON object per line in input order (for large batches); md or html: json records plus one "
+        "page per applicant and language."))] = PageFormat.json,
     lang: Annotated[Lang, typer.Option(help="Page language: zh, en or all.")] = Lang.all,
     baseline: Annotated[Baseline, typer.Option(help="What reasons are measured against.")] = Baseline.cutoff_average,
     rejects: Annotated[Optional[Path], typer.Option(help="Rows that could not be explained, with the reason.")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help=(
+        f"Processes that explain chunks of applicants in parallel (default: the CPUs, at most {workflows.MAX_JOBS}); "
+        "the output is the same for any number."))] = None,
 ) -> None:
-    """One decision record (and page) per applicant: decision, reasons and recourse plans."""
+    """One decision record (and page) per applicant: decision, reasons and recourse plans.
+
+    Also writes summary.csv (one row per applicant, in input order; with jsonl, row i is line i of records.jsonl) and the rejects file. Applicants are explained in chunks (all snapshots of one applicant together), so memory stays bounded for millions of rows.
+    """
     result = workflows.explain(
         model,
         data,
@@ -252,6 +262,7 @@ def explain(
         baseline=baseline.value,
         rejects=rejects,
         console=console,
+        jobs=jobs,
     )
     out.print(result.summary(), highlight=False)
 

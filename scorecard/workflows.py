@@ -515,6 +515,7 @@ class ExplainResult:
     rejected_rows: int
     rejects: Path
     pages: int
+    jobs: int = 1  # processes that explained the chunks
 
     def summary(self) -> str:
         counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in self.outcomes if n)
@@ -525,20 +526,168 @@ class ExplainResult:
         return "\n".join(lines)
 
 
-def explain(model: Path, data: Path, out: Path, *, policy: Path | None, fmt: str, lang: str, baseline: str,
-            rejects: Path | None, console: Any = None) -> ExplainResult:
-    """One DecisionRecord (JSON) per applicant in ``out``, a summary CSV, rejects, optional pages."""
-    import csv
+EXPLAIN_FORMATS = ("json", "jsonl", "md", "html")
+JSONL_NAME = "records.jsonl"
+SUMMARY_COLUMNS = ("applicant_id", "file", "decision", "outcome", "score", "cutoff", "limit", "reason_codes",
+                   "recourse_status", "plans")
+OUTCOME_ORDER = ("approved", "declined", "cannot_evaluate", "retry_later")
+EXPLAIN_CHUNK = 20_000  # applicants per chunk: bounds the memory of each process (about 0.3 GB)
+MAX_JOBS = 8  # the default --jobs: the usable CPUs, at most this many
 
+
+def default_jobs() -> int:
+    """Processes for ``scorecard explain`` by default: the CPUs this process may use, at most ``MAX_JOBS``."""
+    import os
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_JOBS, cpus))
+
+
+def record_stems(applicant_ids: Any) -> list[str]:
+    """File stems of records in order (``safe_file_stem``; a stem already taken, ignoring case,
+    gets the id's second stem), as ``render.write_pages`` names the pages next to them."""
+    stems: list[str] = []
+    taken: set[str] = set()
+    for applicant_id in applicant_ids:
+        stem = safe_file_stem(applicant_id)
+        if stem.lower() in taken:  # case-insensitive file systems
+            stem = safe_file_stem(applicant_id + "\0")
+        taken.add(stem.lower())
+        stems.append(stem)
+    return stems
+
+
+@dataclass
+class _ChunkOutput:
+    applicants: int
+    summary: bytes  # summary.csv rows (UTF-8)
+    lines: bytes | None  # records.jsonl lines (UTF-8), for --format jsonl
+    outcomes: dict[str, int]
+    records: list[Any] | None  # the records themselves, when pages are to be rendered from them
+
+
+@dataclass(frozen=True)
+class _ExplainJob:
+    """What explaining one chunk needs; sent once to each worker process."""
+
+    spec: Any
+    policy: Any
+    baseline: str
+    fmt: str
+    out: Path
+    keep_records: bool
+
+    def run(self, table: Any, first_row: int, stems: list[str] | None) -> _ChunkOutput:
+        """Explain one chunk of applicants; write its record files (json, md, html) or return
+        its JSON Lines (jsonl), with its summary rows."""
+        import csv
+        import io
+        import os, sys, time
+        t0 = time.perf_counter()
+        try:
+            return self._run(table, first_row, stems)
+        finally:
+            print(f"pid {os.getpid()} chunk {first_row} {time.perf_counter() - t0:.2f}s", file=sys.stderr, flush=True)
+
+    def _run(self, table, first_row, stems):
+        import csv
+        import io
+
+        from scorecard.explain import explain_table
+        from scorecard.records import RecordWriter
+
+        records = explain_table(self.spec, self.policy, table, baseline=self.baseline, first_row=first_row)
+        compact = self.fmt == "jsonl"
+        write = RecordWriter(compact=compact)
+        if compact:
+            lines = "".join([write(r) for r in records]).encode("utf-8")
+            files = [JSONL_NAME] * len(records)
+        else:
+            lines = None
+            files = [f"{stem}.json" for stem in stems or ()]
+            for record, name in zip(records, files):
+                (self.out / name).write_bytes(write(record).encode("utf-8"))
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        outcomes: dict[str, int] = {}
+        for r, name in zip(records, files):
+            writer.writerow([r.applicant_id, name, r.decision, r.outcome, "" if r.score is None else r.score, r.cutoff,
+                             r.limit, ";".join(reason.code for reason in r.reasons), r.recourse_status, len(r.recourse)])
+            outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
+        return _ChunkOutput(len(records), text.getvalue().encode("utf-8"), lines, outcomes,
+                            records if self.keep_records else None)
+
+
+_WORKER_JOB: list[_ExplainJob] = []  # the job of this worker process
+
+
+def _start_explain_worker(job: _ExplainJob) -> None:
+    _WORKER_JOB[:] = [job]
+
+
+def _explain_chunk(table: Any, first_row: int, stems: list[str] | None) -> _ChunkOutput:
+    return _WORKER_JOB[0].run(table, first_row, stems)
+
+
+def _explained_chunks(job: _ExplainJob, tasks: Iterator[tuple[Any, int, list[str] | None]], jobs: int) -> Iterator[_ChunkOutput]:
+    """Chunk outputs in chunk order: in this process (``jobs`` 1) or from a pool of ``jobs``
+    worker processes, with at most two chunks per worker in flight (bounded memory)."""
+    if jobs <= 1:
+        for task in tasks:
+            yield job.run(*task)
+        return
+    import collections
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # "spawn": workers start clean (no copy of this process's memory or threads) on every platform
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_explain_worker, initargs=(job,))
+    try:
+        pending: collections.deque = collections.deque()
+        for task in tasks:
+            pending.append(pool.submit(_explain_chunk, *task))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def explain(model: Path, data: Path, out: Path, *, policy: Path | None, fmt: str, lang: str, baseline: str,
+            rejects: Path | None, console: Any = None, jobs: int | None = None,
+            chunk_size: int = EXPLAIN_CHUNK) -> ExplainResult:
+    """One DecisionRecord per applicant, a summary CSV, rejects and, for md/html, pages.
+
+    ``fmt`` json (and md, html): one indented JSON file per applicant, ``<stem>.json``;
+    jsonl: every record as one compact JSON line of ``records.jsonl``, line i for row i of
+    ``summary.csv``. Applicants are explained in chunks of ``chunk_size`` (all snapshots of an
+    applicant in one chunk) by ``jobs`` processes (default ``default_jobs()``); the output is
+    the same, byte for byte, whatever the chunk size and the number of processes.
+    """
     from scorecard import data as tables
-    from scorecard.explain import explain_table
+    from scorecard.errors import DataError
+    from scorecard.explain import applicant_chunks, applicant_ids
     from scorecard.policy import default_policy, load_policy
+    from scorecard.reasons import BASELINES
     from scorecard.spec import load_spec
 
+    if fmt not in EXPLAIN_FORMATS:
+        raise DataError(f"unknown format '{fmt}'; use {', '.join(EXPLAIN_FORMATS)}")
+    if baseline not in BASELINES:
+        raise DataError(f"unknown reason baseline '{baseline}'; use one of {', '.join(BASELINES)}")
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise DataError(f"--jobs must be at least 1, not {jobs}")
     spec = load_spec(model)
     decision_policy = load_policy(policy) if policy is not None else default_policy()
     table = tables.read_table(Path(data))
     valid, rejected = tables.split_valid_rows(table, spec.profile, str(data))
+    del table
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rejects_path = Path(rejects) if rejects is not None else out / "rejects.csv"
@@ -546,93 +695,64 @@ def explain(model: Path, data: Path, out: Path, *, policy: Path | None, fmt: str
     # Always written (header only when every row was explained), so a batch never loses a row silently.
     rejected.to_csv(rejects_path, index=False, encoding="utf-8")
 
-    id_column = spec.profile.id_column
-    applicants = int(valid[id_column].nunique(dropna=False)) if id_column and id_column in valid.columns else len(valid)
-    with _progress(console) as bar:
-        task = bar.add_task("explaining", total=applicants) if bar else None
-        records = explain_table(spec, decision_policy, valid, baseline=baseline,
-                                progress=(lambda done: bar.advance(task, done)) if bar else None)
-        write = bar.add_task("writing records", total=len(records)) if bar else None
-        stems: dict[str, str] = {}
-        taken: set[str] = set()
-        memo: dict[tuple[int, int], Any] = {}
-        for i, record in enumerate(records):
-            stem = safe_file_stem(record.applicant_id)
-            if stem.lower() in taken:  # case-insensitive file systems
-                stem = safe_file_stem(record.applicant_id + "\0")
-            taken.add(stem.lower())
-            stems[record.applicant_id] = stem
-            (out / f"{stem}.json").write_text(_record_json(record, memo), encoding="utf-8")
-            if bar and (i + 1) % 1000 == 0:
-                bar.advance(write, 1000)
-        if bar:
-            bar.update(write, completed=len(records))
+    import pandas as pd
 
-    with (out / "summary.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["applicant_id", "file", "decision", "outcome", "score", "cutoff", "limit", "reason_codes",
-                         "recourse_status", "plans"])
-        for r in records:
-            writer.writerow([r.applicant_id, f"{stems[r.applicant_id]}.json", r.decision, r.outcome,
-                             "" if r.score is None else r.score, r.cutoff, r.limit,
-                             ";".join(reason.code for reason in r.reasons), r.recourse_status, len(r.recourse)])
+    ids = applicant_ids(valid, spec.profile.id_column)  # raises for a row without an id, naming it
+    chunks = applicant_chunks(ids, chunk_size)
+    everyone = pd.unique(ids).tolist()  # applicants in order of their first row
+    stems = record_stems(everyone) if fmt != "jsonl" else None
+    pages_wanted = fmt in ("md", "html")
+    job = _ExplainJob(spec, decision_policy, baseline, fmt, out, keep_records=pages_wanted)
+    jobs = max(1, min(jobs, len(chunks)))
 
+    def tasks() -> Iterator[tuple[Any, int, list[str] | None]]:
+        for i, rows in enumerate(chunks):
+            # chunk i holds applicants i * chunk_size ... of that order (see applicant_chunks)
+            mine = stems[i * chunk_size:(i + 1) * chunk_size] if stems is not None else None
+            yield valid.iloc[rows], int(rows[0]), mine
+
+    outcomes = dict.fromkeys(OUTCOME_ORDER, 0)
+    applicants = 0
     pages = 0
-    if fmt in ("md", "html"):
-        from scorecard.render import write_pages
+    jsonl = out / JSONL_NAME
+    with contextlib.ExitStack() as stack:
+        summary = stack.enter_context((out / "summary.csv").open("wb"))
+        summary.write((",".join(SUMMARY_COLUMNS) + "\n").encode("utf-8"))
+        lines = stack.enter_context(jsonl.open("wb")) if fmt == "jsonl" else None
+        bar = stack.enter_context(_progress(console))
+        task = bar.add_task("explaining" if jobs == 1 else f"explaining ({jobs} processes)",
+                            total=len(everyone)) if bar else None
 
-        with _status(console, "writing pages"):
-            pages = len(write_pages(records, spec.profile, out, fmt=fmt, lang=lang))
-    order = ("approved", "declined", "cannot_evaluate", "retry_later")
+        def records() -> Iterator[Any]:
+            nonlocal applicants
+            for part in _explained_chunks(job, tasks(), jobs):
+                summary.write(part.summary)
+                if lines is not None:
+                    lines.write(part.lines or b"")
+                for name, n in part.outcomes.items():
+                    outcomes[name] = outcomes.get(name, 0) + n
+                applicants += part.applicants
+                if bar:
+                    bar.advance(task, part.applicants)
+                if part.records is not None:
+                    yield from part.records
+
+        if pages_wanted:
+            from scorecard.render import write_pages
+
+            pages = len(write_pages(records(), spec.profile, out, fmt=fmt, lang=lang))
+        else:
+            for _ in records():
+                pass
     return ExplainResult(
         out_dir=out,
-        records=len(records),
-        outcomes=tuple((name, sum(1 for r in records if r.outcome == name)) for name in order),
+        records=applicants,
+        outcomes=tuple((name, outcomes.get(name, 0)) for name in OUTCOME_ORDER),
         rejected_rows=len(rejected),
         rejects=rejects_path,
         pages=pages,
+        jobs=jobs,
     )
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-_scalar = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-_SHARED = {"FactorLine", "Reason", "Change", "Overlay"}  # parts that explain_table shares between records
-
-
-def _render(value: Any, level: int, memo: dict[tuple[int, int], Any]) -> str:
-    """JSON text exactly as ``json.dumps(asdict(value), sort_keys=True, ensure_ascii=False,
-    allow_nan=False, indent=1)`` writes it at nesting ``level``. Records of one batch share
-    identical parts (a factor line, a reason, a change), so each part is rendered once."""
-    if isinstance(value, tuple):
-        if not value:
-            return "[]"
-        inner = "\n" + " " * (level + 1)
-        return "[" + inner + ("," + inner).join(_render(v, level + 1, memo) for v in value) + "\n" + " " * level + "]"
-    names = _FIELDS.get(type(value))
-    if names is None:
-        if not dataclasses.is_dataclass(value):
-            return _scalar(value)
-        names = _FIELDS[type(value)] = tuple(sorted(f.name for f in dataclasses.fields(value)))
-    shared = type(value).__name__ in _SHARED
-    key = (id(value), level)
-    hit = memo.get(key) if shared else None
-    if hit is None:
-        inner = "\n" + " " * (level + 1)
-        text = "{" + inner + ("," + inner).join(
-            _scalar(name) + ": " + _render(getattr(value, name), level + 1, memo) for name in names
-        ) + "\n" + " " * level + "}"
-        if not shared:
-            return text
-        hit = memo[key] = (value, text)  # keeping the object keeps its id from being reused
-    return hit[1]
-
-
-def _record_json(record: Any, memo: dict[tuple[int, int], Any]) -> str:
-    """Exactly ``record.to_json()``, several times faster for a batch (see ``_render``)."""
-    names = _FIELDS.get(type(record)) or _FIELDS.setdefault(
-        type(record), tuple(sorted(f.name for f in dataclasses.fields(record))))
-    inner = "\n "
-    return "{" + inner + ("," + inner).join(_scalar(n) + ": " + _render(getattr(record, n), 1, memo) for n in names) + "\n}\n"
 
 
 @contextlib.contextmanager

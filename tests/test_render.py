@@ -91,6 +91,24 @@ def test_page_matches_its_golden_file(case, lang, fmt):
     assert page == path.read_text(encoding="utf-8"), f"{path.name} changed; regenerate on purpose and review the diff"
 
 
+PERSONA_RECORDS = HERE / "golden" / "personas"  # the demo personas' records under the demo model
+PERSONA_PAGES = GOLDEN / "personas"
+PERSONAS = sorted(p.stem for p in PERSONA_RECORDS.glob("*.json"))
+
+
+@pytest.mark.parametrize(("persona", "lang", "fmt"), [(p, lang, fmt) for p in PERSONAS for lang in LANGS for fmt in FORMATS])
+def test_persona_page_matches_its_golden_file(persona, lang, fmt):
+    """The demo personas' explanation pages, in both languages: what the site and the quick start show."""
+    record = record_from_dict(json.loads((PERSONA_RECORDS / f"{persona}.json").read_text(encoding="utf-8")))
+    page = render_page(record, DEMO, lang=lang, fmt=fmt)
+    path = PERSONA_PAGES / f"{persona}.{lang}.{fmt}"
+    if REGEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8", newline="\n")
+    assert path.exists(), f"no golden page {path.name}; run with SCORECARD_REGEN_GOLDEN=1 and review it"
+    assert page == path.read_text(encoding="utf-8"), f"{path.name} changed; regenerate on purpose and review the diff"
+
+
 @pytest.mark.parametrize(("case", "lang", "fmt"), ALL_PAGES)
 def test_no_template_syntax_or_missing_value_is_left_in_a_page(case, lang, fmt):
     page = rendered(case, lang, fmt)
