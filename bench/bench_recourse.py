@@ -18,11 +18,16 @@ Targets: equal or lower cost on every applicant, and at least 100x faster.
 
 Part 2: the whole batch (score + decision + reasons + recourse + records) on 10^6 synthetic demo
 rows (seed 11), with the model ``scorecard demo`` trains (50,000 rows, seed 7) and the demo
-policy: seconds and rows per second of each step in memory, of ``explain_table`` (every step,
-returning the DecisionRecords), and of the whole ``scorecard explain --format json`` command
-(read the table, check it, explain, write one JSON file per applicant and the summary). One process.
+policy. In memory, one process: seconds and rows per second of scoring, of the decision, of
+``explain_table`` over the table in the chunks the command uses (every step, returning the
+DecisionRecords) and of the JSON Lines text of the records. End to end, each in a fresh process:
+``scorecard explain --format jsonl`` with ``--jobs 2`` and ``--jobs 1`` (read the Parquet file,
+check it, explain, write records.jsonl, summary.csv and rejects), and with ``--json-files`` also
+``--format json --jobs 2`` (one file per applicant): seconds, peak memory (the largest process,
+from getrusage of the children; and the sum over the command's processes, sampled every 50 ms
+from /proc) and the size of the output folder.
 
-Run: ``python bench/bench_recourse.py [--part 1|2|all] [--applicants 200] [--rows 1000000]``.
+Run: ``python bench/bench_recourse.py [--part 1|2|all] [--applicants 200] [--rows 1000000] [--json-files]``.
 Part 1 needs the shared data folder (``../shared/data`` or ``SCORECARD_SHARED_DATA``).
 """
 
@@ -263,16 +268,69 @@ def part_one(applicants: int) -> None:
           f"batch: {np.mean(cf_seconds) / (batch_seconds / len(sub)):,.0f}x (target >= 100x)")
 
 
-def part_two(rows: int) -> None:
+CLI = ("import sys; from scorecard.cli import main; sys.argv[0] = 'scorecard'; main()")
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants now (Linux /proc; 0 elsewhere)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status", encoding="ascii") as handle:
+                total += next((int(line.split()[1]) for line in handle if line.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as handle:
+                    todo += [int(c) for c in handle.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
+def run_cli(args: list[str]) -> dict[str, float]:
+    """Run ``scorecard ARGS`` in a fresh process: seconds, the peak RSS of its largest process
+    (getrusage of the children of a wrapper process that runs only this command, so earlier
+    runs do not count) and the peak of the sum over all its processes, sampled every 50 ms."""
+    import json
+    import subprocess
+    import threading
+
+    wrapper = ("import json, resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
+               "print(json.dumps([rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                                        os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", wrapper, sys.executable, "-c", CLI, *args], env=env,
+                            stdout=subprocess.PIPE, text=True)
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    seconds = time.perf_counter() - t0
+    done.set()
+    sampler.join()
+    rc, maxrss_kb = json.loads(out.strip().splitlines()[-1])
+    if rc != 0:
+        raise SystemExit(f"scorecard {' '.join(args)} failed with exit code {rc}")
+    return {"seconds": seconds, "largest_mb": maxrss_kb / 1024, "total_mb": peak[0]}
+
+
+def part_two(rows: int, json_files: bool) -> None:
     import gc
-    import resource
     import tempfile
 
     from scorecard import workflows
     from scorecard.datasets.demo import generate
-    from scorecard.explain import explain_table
+    from scorecard.explain import applicant_chunks, applicant_codes, explain_table, gc_paused
     from scorecard.policy import decide, default_policy
     from scorecard.profile import load_profile
+    from scorecard.records import RecordWriter
     from scorecard.spec import save_spec
     from scorecard.training import fit_scorecard
 
@@ -282,47 +340,78 @@ def part_two(rows: int) -> None:
     train_seconds = time.perf_counter() - t0
     table = generate(rows, 11)  # applicants the model has never seen
     policy = default_policy()
+    chunk = workflows.EXPLAIN_CHUNK
 
     stages = []
     t0 = time.perf_counter()
     result = score(spec, table)
-    stages.append(("score", time.perf_counter() - t0))
+    stages.append(("score (NumPy)", time.perf_counter() - t0))
     t0 = time.perf_counter()
     decide(result, policy, table, profile)
-    stages.append(("decide", time.perf_counter() - t0))
+    stages.append(("decide (policy)", time.perf_counter() - t0))
     del result
-    t0 = time.perf_counter()
-    records = explain_table(spec, policy, table)
-    stages.append(("explain_table: score + decide + reasons + recourse -> DecisionRecords", time.perf_counter() - t0))
-    codes = pd.Series([r.decision for r in records]).value_counts()
-    bands = pd.Series([r.limit_band for r in records if r.limit_band]).value_counts(normalize=True).sort_index()
-    plans = pd.Series([r.recourse_status for r in records]).value_counts().to_dict()
-    del records
+    chunks = applicant_chunks(applicant_codes(table, profile.id_column)[0], chunk)
+    codes, bands, plans = {}, {}, {}
+    explain_seconds = write_seconds = 0.0
+    text_bytes = 0
+    for rows_ in chunks:
+        part = table.iloc[rows_]
+        t0 = time.perf_counter()
+        records = explain_table(spec, policy, part, first_row=int(rows_[0]))
+        t1 = time.perf_counter()
+        write = RecordWriter(compact=True)
+        with gc_paused():  # as the command writes them
+            text_bytes += len("".join([write(r) for r in records]).encode("utf-8"))
+        t2 = time.perf_counter()
+        explain_seconds += t1 - t0
+        write_seconds += t2 - t1
+        for r in records:
+            codes[r.decision] = codes.get(r.decision, 0) + 1
+            plans[r.recourse_status] = plans.get(r.recourse_status, 0) + 1
+            if r.limit_band:
+                bands[r.limit_band] = bands.get(r.limit_band, 0) + 1
+        del records, write
+    stages.append((f"explain_table: score + decide + reasons + recourse -> DecisionRecords "
+                   f"(chunks of {chunk:,} applicants, one process)", explain_seconds))
+    stages.append(("JSON Lines text of every record (RecordWriter, UTF-8)", write_seconds))
     gc.collect()
-    core_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+    commands = []
     with tempfile.TemporaryDirectory() as folder:
-        model, data, out = Path(folder) / "model.json", Path(folder) / "applicants.parquet", Path(folder) / "records"
+        model, data = Path(folder) / "model.json", Path(folder) / "applicants.parquet"
         save_spec(spec, model)
         workflows.write_table(table, data)
         del table
         gc.collect()
-        t0 = time.perf_counter()
-        workflows.explain(model, data, out, policy=None, fmt="json", lang="all", baseline="cutoff_average", rejects=None)
-        stages.append((f"scorecard explain --format json: read, check, explain, write {rows:,} record files + summary.csv",
-                       time.perf_counter() - t0))
-        size_mb = sum(p.stat().st_size for p in out.iterdir()) / 1e6
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        runs = [("jsonl", 2), ("jsonl", 1)] + ([("json", 2)] if json_files else [])
+        for fmt, jobs in runs:
+            out = Path(folder) / f"records-{fmt}-{jobs}"
+            measured = run_cli(["explain", "--model", str(model), "--data", str(data), "--out", str(out),
+                                "--format", fmt, "--jobs", str(jobs)])
+            measured["disk_mb"] = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
+            commands.append((fmt, jobs, measured))
+            import shutil
+
+            shutil.rmtree(out)
 
     print(f"\nPart 2: the whole batch on {rows:,} demo rows (seed 11), demo model trained on 50,000 rows "
-          f"(seed 7) in {train_seconds:.1f} s, policy {policy.version}; one process")
-    print("| stage | seconds | rows/s |")
+          f"(seed 7) in {train_seconds:.1f} s, policy {policy.version}; {os.cpu_count()} CPUs")
+    print("| stage (in memory, one process) | seconds | rows/s |")
     print("| --- | ---: | ---: |")
     for name, seconds in stages:
         print(f"| {name} | {seconds:.1f} | {rows / seconds:,.0f} |")
-    print(f"peak memory: {core_peak_mb:,.0f} MB in memory, {peak_mb:,.0f} MB with the command; records on disk {size_mb:,.0f} MB")
-    print("decisions: " + ", ".join(f"{code} {n / rows:.1%}" for code, n in codes.items()))
-    print("limit bands of the approved: " + ", ".join(f"{band} {share:.1%}" for band, share in bands.items()))
+    print()
+    print("| `scorecard explain` end to end: read, check, explain, write records + summary.csv + rejects "
+          "| seconds | rows/s | peak MB, largest process | peak MB, all processes | output MB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for fmt, jobs, m in commands:
+        what = "one records.jsonl" if fmt == "jsonl" else "one JSON file per applicant"
+        print(f"| `--format {fmt} --jobs {jobs}` ({what}) | {m['seconds']:.1f} | {rows / m['seconds']:,.0f} | "
+              f"{m['largest_mb']:,.0f} | {m['total_mb']:,.0f} | {m['disk_mb']:,.0f} |")
+    print(f"\nJSON Lines text: {text_bytes / 1e6:,.0f} MB ({text_bytes / rows:,.0f} bytes per record)")
+    print("decisions: " + ", ".join(f"{code} {n / rows:.1%}" for code, n in sorted(codes.items(), key=lambda x: -x[1])))
+    approved = sum(bands.values())
+    print("limit bands of the approved: " + ", ".join(f"{band} {n / approved:.1%}" for band, n in sorted(bands.items())))
     print(f"recourse: {plans}")
 
 
@@ -332,11 +421,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--part", choices=("1", "2", "all"), default="all",
                         help="1: HELOC recourse against Counterfactual; 2: the whole demo batch")
+    parser.add_argument("--json-files", action="store_true",
+                        help="part 2: also time --format json (one file per applicant; slow: a million files)")
     args = parser.parse_args()
     if args.part in ("1", "all"):
         part_one(args.applicants)
     if args.part in ("2", "all"):
-        part_two(args.rows)
+        part_two(args.rows, args.json_files)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 Every step works on whole columns; only the final assembly of records loops over applicants,
 and it shares identical parts (a factor line, a reason, a change) between records, which is
-safe because records are frozen.
+safe because records are frozen. A record depends only on its applicant's rows, so a large
+batch is explained in chunks of applicants (``applicant_chunks``), in one process or several,
+with the same records in the same order.
 
 Several rows with the same applicant id are snapshots of one applicant (the profile's date
 column tells them apart): the record explains the latest one (on equal dates, the later row)
@@ -31,8 +33,8 @@ from scorecard.errors import DataError
 from scorecard.policy import Decisions, Policy, decide
 from scorecard.profile import Factor
 from scorecard.reasons import BASELINES, baseline_points, better_bins, rank_reasons, reason_code, reason_kind
-from scorecard.records import DecisionRecord, FactorLine, Overlay, Reason, Snapshot
-from scorecard.recourse import INF, FactorMoves, PlanBuilder, all_moves, solve
+from scorecard.records import RECORD_SCHEMA_VERSION, DecisionRecord, FactorLine, Overlay, Reason, Snapshot, fast_new
+from scorecard.recourse import INF, FactorMoves, PlanBuilder, all_moves, group_rows, solve, value_codes
 from scorecard.scoring import ScoreResult, numeric_values, score
 from scorecard.spec import FactorSpec, ScorecardSpec
 
@@ -55,12 +57,11 @@ def plain_column(factor: Factor, spec_factor: FactorSpec, column: pd.Series) -> 
     return out.tolist()
 
 
-def _value_key(spec_factor: FactorSpec, column: pd.Series) -> pd.Series:
-    """A grouping key equal for rows whose plain values are equal (NaN/None for missing)."""
+def _value_key(spec_factor: FactorSpec, column: pd.Series) -> np.ndarray:
+    """A grouping key equal for rows whose plain values are equal (NaN or None for missing)."""
     if spec_factor.kind == "categorical":
-        return column.astype("string").astype(object).reset_index(drop=True)
-    values = column.to_numpy(dtype=float) if column.dtype.kind in "iuf" else numeric_values(column)
-    return pd.Series(values)
+        return column.astype("string").to_numpy(dtype=object)
+    return column.to_numpy(dtype=float) if column.dtype.kind in "iuf" else numeric_values(column)
 
 
 def _dates(table: pd.DataFrame, column: str | None) -> tuple[list[str | None], np.ndarray]:
@@ -104,31 +105,46 @@ def applicant_ids(table: pd.DataFrame, id_column: str | None, *, first_row: int 
     return ids
 
 
-def applicant_chunks(ids: np.ndarray, size: int) -> list[np.ndarray]:
-    """Row positions of a table whose rows have applicant ``ids`` (``applicant_ids``), in chunks
-    of ``size`` applicants (the last may have fewer).
+def applicant_codes(table: pd.DataFrame, id_column: str | None) -> tuple[np.ndarray, Any]:
+    """Per row of ``table``, the number of its applicant (0, 1, ... in order of their first row),
+    and the applicants' ids in that order, as records show them (see ``applicant_ids``; without
+    an id column every row is an applicant). Raises ``DataError`` naming the first row without
+    an id. Text ids stay in Arrow: no Python string per row."""
+    n = len(table)
+    if id_column is None:
+        return np.arange(n, dtype=np.int64), np.arange(1, n + 1).astype(str)
+    codes, ids = pd.factorize(table[id_column].astype("string"), sort=False)
+    missing = codes < 0
+    if missing.any():
+        row = int(np.flatnonzero(missing)[0]) + 1
+        raise DataError(f"row {row} has no applicant id in column '{id_column}'; every row needs one")
+    return codes.astype(np.int64), ids
 
-    Applicants are taken in order of their first row, so explaining the chunks one after the
-    other gives the records of ``explain_table`` on the whole table, in the same order: chunk i
-    holds applicants ``i * size`` to ``(i + 1) * size - 1`` of that order. All rows (snapshots)
-    of one applicant are in the same chunk, in table order. ``explain_table`` on
-    ``table.iloc[chunk]`` with ``first_row=chunk[0]`` gives exactly that chunk's records: a
-    record never depends on the rest of the batch.
+
+def applicant_chunks(codes: np.ndarray, size: int) -> list[np.ndarray]:
+    """Row positions of a table whose rows belong to applicants ``codes`` (``applicant_codes``),
+    in chunks of ``size`` applicants (the last may have fewer).
+
+    Chunk i holds applicants ``i * size`` to ``(i + 1) * size - 1`` in order of their first row,
+    so explaining the chunks one after the other gives the records of ``explain_table`` on the
+    whole table, in the same order. All rows (snapshots) of one applicant are in the same chunk,
+    in table order. ``explain_table`` on ``table.iloc[chunk]`` with ``first_row=chunk[0]`` gives
+    exactly that chunk's records: a record never depends on the rest of the batch.
     """
     if size < 1:
         raise ValueError("chunk size must be at least 1")
-    if len(ids) == 0:
+    if len(codes) == 0:
         return []
-    codes, _ = pd.factorize(pd.Series(ids, dtype=object), sort=False)
-    chunk = codes // size
+    chunk = np.asarray(codes, dtype=np.int64) // size
     order = np.argsort(chunk, kind="stable")
     return np.split(order, np.flatnonzero(np.diff(chunk[order])) + 1)
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a batch builds its records: they hold no
-    cycles, and a collection per few hundred new objects costs about a quarter of the time."""
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch builds (or writes) its records: they
+    hold no reference cycles, and the collections that millions of new objects trigger cost
+    about a quarter of the time."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -151,7 +167,7 @@ def explain_table(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, *, b
         raise DataError(f"unknown reason baseline '{baseline}'; use one of {', '.join(BASELINES)}")
     if len(table) == 0:
         return []
-    with _collector_paused():
+    with gc_paused():
         return _explain(spec, policy, table.reset_index(drop=True), baseline, progress, first_row)
 
 
@@ -202,7 +218,8 @@ def _explain(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, baseline:
     pd_ = np.round(result.pd, 6).tolist()
     status, target = plans.status.tolist(), plans.target.tolist()
     snapshots = [
-        Snapshot(date=date_text[r] or "", score=None if hard[r] >= 0 else total[r], decision=code[r], limit=limit[r])
+        fast_new(Snapshot, {"date": date_text[r] or "", "score": None if hard[r] >= 0 else total[r], "decision": code[r],
+                            "limit": limit[r]})
         for r in range(n)
     ]
     overlays = _overlays(policy, decisions, rows)
@@ -213,34 +230,33 @@ def _explain(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, baseline:
     for position, (r, start, end) in enumerate(zip(rows.tolist(), starts.tolist(), ends.tolist())):
         evaluated = hard[r] < 0
         found = status[r] == "found"
-        records.append(
-            DecisionRecord(
-                applicant_id=str(ids[r]),
-                snapshot_date=date_text[r],
-                segment=segments[r],
-                model_sha256=spec.sha256,
-                profile=profile.name,
-                policy_version=policy.version,
-                decision=code[r],
-                outcome=outcome[r],
-                score=total[r] if evaluated else None,
-                pd=pd_[r] if evaluated else None,
-                cutoff=cutoff[r],
-                base_cutoff=decisions.base_cutoff,
-                limit=limit[r],
-                limit_band=policy.limit_bands[band[r]].name if band[r] >= 0 else None,
-                next_band_score=next_band[r] if next_band[r] >= 0 else None,
-                hard_rule=policy.hard_rules[hard[r]].code if hard[r] >= 0 else None,
-                overlays=overlays[position],
-                reason_baseline=baseline,  # type: ignore[arg-type]
-                factors=lines[position] if evaluated else (),
-                reasons=reasons[position] if evaluated else (),
-                recourse_target=target[r] if target[r] >= 0 else None,
-                recourse_status=status[r] if evaluated else "not_applicable",  # type: ignore[arg-type]
-                recourse=plan_of[r] if found else (),
-                history=(snapshots[r],) if end - start == 1 else tuple(snapshots[i] for i in order[start:end]),
-            )
-        )
+        records.append(fast_new(DecisionRecord, {  # = DecisionRecord(**fields), faster
+            "applicant_id": str(ids[r]),
+            "snapshot_date": date_text[r],
+            "segment": segments[r],
+            "model_sha256": spec.sha256,
+            "profile": profile.name,
+            "policy_version": policy.version,
+            "decision": code[r],
+            "outcome": outcome[r],
+            "score": total[r] if evaluated else None,
+            "pd": pd_[r] if evaluated else None,
+            "cutoff": cutoff[r],
+            "base_cutoff": decisions.base_cutoff,
+            "limit": limit[r],
+            "limit_band": policy.limit_bands[band[r]].name if band[r] >= 0 else None,
+            "next_band_score": next_band[r] if next_band[r] >= 0 else None,
+            "hard_rule": policy.hard_rules[hard[r]].code if hard[r] >= 0 else None,
+            "overlays": overlays[position],
+            "reason_baseline": baseline,
+            "factors": lines[position] if evaluated else (),
+            "reasons": reasons[position] if evaluated else (),
+            "recourse_target": target[r] if target[r] >= 0 else None,
+            "recourse_status": status[r] if evaluated else "not_applicable",
+            "recourse": plan_of[r] if found else (),
+            "history": (snapshots[r],) if end - start == 1 else tuple(snapshots[i] for i in order[start:end]),
+            "schema_version": RECORD_SCHEMA_VERSION,
+        }))
         pending += 1
         if progress is not None and pending >= 5000:
             progress(pending)
@@ -255,9 +271,9 @@ def _overlays(policy: Policy, decisions: Decisions, rows: np.ndarray) -> list[tu
     if not len(policy.overlays):
         return [()] * len(rows)
     applied = decisions.overlay_applied[rows]
-    keys = pd.DataFrame(np.hstack([applied, decisions.overlay_changed[rows], decisions.overlay_before[rows],
-                                   decisions.overlay_after[rows]]).astype(np.int64))
-    keys.columns = [str(c) for c in keys.columns]
+    keys = np.hstack([applied, decisions.overlay_changed[rows], decisions.overlay_before[rows],
+                      decisions.overlay_after[rows]]).astype(np.int64)
+    keys = [keys[:, c] for c in range(keys.shape[1])]
 
     def build(i: int) -> tuple[Overlay, ...]:
         r = rows[i]
@@ -271,10 +287,12 @@ def _overlays(policy: Policy, decisions: Decisions, rows: np.ndarray) -> list[tu
     return _shared(keys, build)
 
 
-def _shared(keys: pd.DataFrame, build: Callable[[int], Any]) -> list[Any]:
-    """One object per distinct key row (built from its first row), listed per row."""
-    codes = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
-    _, first = np.unique(codes, return_index=True)
+def _shared(keys: list[np.ndarray], build: Callable[[int], Any]) -> list[Any]:
+    """One object per distinct row of the key columns (built from its first row), listed per row.
+
+    Integer columns are keys as they are; any other column (floats, text) by ``value_codes``:
+    equal values, one code; every missing value, one code."""
+    codes, first = group_rows(*[k if k.dtype.kind in "iub" else value_codes(k) for k in keys])
     objects = np.empty(len(first), dtype=object)
     for code, row in enumerate(first.tolist()):
         objects[code] = build(row)
@@ -290,10 +308,9 @@ def _factor_lines(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult,
         factor = spec.profile.factor(fs.name)
         values = plain_column(factor, fs, table[fs.column].iloc[rows])
         bins = result.bins[rows, j]
-        best_bin = _best_move(moves[j])[rows]
+        best_bin = _best_move(moves[j], rows)
         to_values = moves[j].to_value[rows]
-        keys = pd.DataFrame({"bin": bins, "base": baseline[:, j], "better": best_bin,
-                             "value": _value_key(fs, table[fs.column].iloc[rows])})
+        keys = [bins, baseline[:, j], best_bin, _value_key(fs, table[fs.column].iloc[rows])]
 
         def build(i: int, j=j, fs=fs, factor=factor, values=values, bins=bins, best_bin=best_bin, to_values=to_values) -> FactorLine:
             b = int(bins[i])
@@ -311,12 +328,14 @@ def _factor_lines(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult,
     return list(zip(*per_factor))
 
 
-def _best_move(m: FactorMoves) -> np.ndarray:
-    """Per row: the reachable bin with the most points (ties: cheaper, then lower index), or -1."""
-    gain = np.where(m.cost < INF, m.gain, -1)
-    order = np.lexsort((m.cost, -gain), axis=-1)  # most gain, then least cost, then first bin
-    pick = order[:, 0]
-    return np.where(gain[np.arange(len(gain)), pick] > 0, pick, -1)
+def _best_move(m: FactorMoves, rows: np.ndarray) -> np.ndarray:
+    """Per row of ``rows``: the reachable bin with the most points (ties: cheaper, then lower
+    index), or -1 when no move gains anything."""
+    cost = m.cost[rows]
+    gain = np.where(cost < INF, m.gain[rows], -1)
+    most = gain.max(axis=1, initial=-1)
+    pick = np.where(gain == most[:, None], cost, INF).argmin(axis=1)  # argmin: the first of equal costs
+    return np.where(most > 0, pick, -1)
 
 
 def _reasons(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult, reason_index: np.ndarray, reason_below: np.ndarray,
@@ -332,7 +351,7 @@ def _reasons(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult, reas
         r, p = where[:, 0], where[:, 1]
         factor = spec.profile.factor(fs.name)
         values = plain_column(factor, fs, table[fs.column].iloc[rows[r]])
-        keys = pd.DataFrame({"bin": bins[r, j], "below": below[r, p], "value": _value_key(fs, table[fs.column].iloc[rows[r]])})
+        keys = [bins[r, j], below[r, p], _value_key(fs, table[fs.column].iloc[rows[r]])]
 
         def build(i: int, j=j, fs=fs, factor=factor, values=values, r=r, p=p) -> Reason:
             b = int(bins[r[i], j])
@@ -344,7 +363,9 @@ def _reasons(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult, reas
                           cause_pages=factor.cause_pages)
 
         slots[r, p] = _shared(keys, build)
-    return [tuple(x for x in row if x is not None) for row in slots.tolist()]
+    # rank_reasons packs each row's reasons to the left: row i has its first `count` slots filled
+    count = (index >= 0).sum(axis=1).tolist()
+    return [tuple(row[:c]) if c else () for row, c in zip(slots.tolist(), count)]
 
 
 def _plain_number(value: float, factor: Factor, spec_factor: FactorSpec) -> float | int | None:

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from scorecard.profile import Factor
-from scorecard.records import Change, Plan
+from scorecard.records import Change, Plan, fast_new
 from scorecard.scoring import ScoreResult, numeric_values
 from scorecard.spec import FactorSpec, ScorecardSpec
 
@@ -257,33 +257,41 @@ def _step_back(before: np.ndarray, after: np.ndarray, state: np.ndarray, rows: n
     """Which move of one factor led to ``after[r, state[r]]``: (bin or -1 for stay, earlier state).
 
     Checks "stay" first, then bins in order, so among equal-cost plans the one with fewer
-    changes and lower bin indices wins, deterministically.
+    changes and lower bin indices wins, deterministically. All of the factor's bins are checked
+    at once, as (rows, options) arrays.
     """
     value = after[rows, state]
     choice = np.full(len(rows), -1, dtype=np.int16)
     prev = state.copy()
-    done = before[rows, state] == value
-    for b in options:
-        if done.all():
-            break
-        g = points[b] - points[here[rows]]
-        c = cost[rows, b]
-        open_ = ~done & (g > 0) & (c < INF)
-        if not open_.any():
-            continue
-        cap = gap[rows]
-        capped = open_ & (state == cap)
-        exact = open_ & (state < cap) & (state - g >= 0)
-        p = np.where(exact, state - g, 0)
-        if capped.any():
-            idx = np.flatnonzero(capped)
-            lo = np.maximum(0, cap[idx] - g[idx])
-            window = np.where(np.arange(before.shape[1])[None, :] >= lo[:, None], before[rows[idx]], INF * 2)
-            p[idx] = window.argmin(axis=1)
-        hit = (exact | capped) & (before[rows, p] + c == value)
-        choice[hit] = b
-        prev[hit] = p[hit]
-        done |= hit
+    todo = np.flatnonzero(before[rows, state] != value)  # rows that did not stay
+    if len(todo) == 0 or not options:
+        return choice, prev
+    opts = np.asarray(options, dtype=np.int64)
+    sub = rows[todo]
+    s = state[todo][:, None]
+    cap = gap[sub][:, None]
+    g = points[opts][None, :] - points[here[sub]][:, None]  # (m, options): points the move gains
+    c = cost[sub[:, None], opts[None, :]]
+    open_ = (g > 0) & (c < INF)
+    exact = open_ & (s < cap) & (s - g >= 0)
+    p = np.where(exact, s - g, 0)
+    capped = open_ & (s == cap)
+    at_cap = np.flatnonzero(capped.any(axis=1))
+    if len(at_cap):
+        # From the capped state, the earlier state is the first least-cost state in [cap - g, end]:
+        # for every start, the first index of the minimum of the rest of the row.
+        table = before[sub[at_cap]]
+        width = table.shape[1]
+        rest_min = np.minimum.accumulate(table[:, ::-1], axis=1)[:, ::-1]
+        marks = np.where(table == rest_min, np.arange(width)[None, :], width)
+        first_min = np.minimum.accumulate(marks[:, ::-1], axis=1)[:, ::-1]
+        lo = np.clip(cap[at_cap] - g[at_cap], 0, width - 1)
+        p[at_cap] = np.where(capped[at_cap], np.take_along_axis(first_min, lo, axis=1), p[at_cap])
+    hit = (exact | capped) & (before[sub[:, None], p] + c == value[todo][:, None])
+    first = hit.argmax(axis=1)  # the first bin, in options order, that explains the state
+    found = np.flatnonzero(hit[np.arange(len(todo)), first])
+    choice[todo[found]] = opts[first[found]]
+    prev[todo[found]] = p[found, first[found]]
     return choice, prev
 
 
@@ -432,6 +440,30 @@ def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: 
 # --- plans as records ---------------------------------------------------------------------------
 
 
+def value_codes(values: Any) -> np.ndarray:
+    """int64 codes equal exactly where ``values`` (a list or array of plain values) are equal;
+    every missing value (None, NaN) gets the same code."""
+    codes, _ = pd.factorize(pd.Series(values, dtype=object) if isinstance(values, list) else pd.Series(values),
+                            use_na_sentinel=True)
+    return codes.astype(np.int64)
+
+
+def group_rows(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group rows by several integer key columns: (group code per row, first row of each group),
+    groups numbered in order of their first row."""
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for key in keys:
+        key = np.asarray(key, dtype=np.int64)
+        low = int(key.min(initial=0))
+        span = int(key.max(initial=0)) - low + 1
+        if span > 1:
+            combined, _ = pd.factorize(combined * span + (key - low))
+            combined = combined.astype(np.int64)
+    codes, _ = pd.factorize(combined)
+    _, first = np.unique(codes, return_index=True)
+    return codes.astype(np.int64), first
+
+
 def plain_value(value: Any, factor: Factor) -> Any:
     """A value as a record shows it: None for missing, int for whole-number factors."""
     if value is None:
@@ -463,6 +495,14 @@ class PlanBuilder:
         self.spec, self.plans, self.moves, self.result, self.values = spec, plans, moves, result, values
         self.factors = [spec.profile.factor(f.name) for f in spec.factors]
         self.changes: dict[tuple, tuple[Change, int]] = {}
+        self._codes: dict[int, np.ndarray] = {}
+
+    def _value_codes(self, j: int) -> np.ndarray:
+        """Per row, a code equal for rows whose values of factor j are equal (missing: one code)."""
+        codes = self._codes.get(j)
+        if codes is None:
+            codes = self._codes[j] = value_codes(self.values[j])
+        return codes
 
     def _change(self, j: int, row: int, here: int, b: int) -> tuple[Change, int]:
         value = self.values[j][row]
@@ -527,11 +567,7 @@ class PlanBuilder:
         waits = np.full(len(r), -1, dtype=np.int64)
         for jj in np.unique(j).tolist():
             at = np.flatnonzero(j == jj)
-            values = self.values[jj]
-            keys = pd.DataFrame({"here": here[at], "b": b[at],
-                                 "value": pd.Series([values[x] for x in row[at].tolist()], dtype=object)})
-            codes = keys.groupby(["here", "b", "value"], sort=False, dropna=False).ngroup().to_numpy()
-            _, first = np.unique(codes, return_index=True)
+            codes, first = group_rows(here[at], b[at], self._value_codes(jj)[row[at]])
             built = [self._change(jj, int(row[at[i]]), int(here[at[i]]), int(b[at[i]]))[0] for i in first.tolist()]
             objects = np.empty(len(built), dtype=object)
             objects[:] = built
@@ -550,8 +586,8 @@ class PlanBuilder:
         out: list[list[Plan]] = [[] for _ in range(len(rows))]
         for s, e, rr, pp, g, w in zip(starts.tolist(), ends.tolist(), r[starts].tolist(), p[starts].tolist(),
                                       gained.tolist(), longest.tolist()):
-            out[rr].append(Plan(changes=tuple(change_list[s:e]), new_score=totals[rr] + g, cost=costs[rr][pp],
-                                wait_days=None if w < 0 else w))
+            out[rr].append(fast_new(Plan, {"changes": tuple(change_list[s:e]), "new_score": totals[rr] + g,
+                                           "cost": costs[rr][pp], "wait_days": None if w < 0 else w}))
         return [tuple(x) for x in out]
 
 

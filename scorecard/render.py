@@ -542,6 +542,7 @@ class _Speaker:
         self.factors = {f.name: f for f in profile.factors}
         self.profile = profile
         self.sep = words.text("meta", "list_separator")
+        self._bins: dict[tuple[str, str, str | None], str] = {}  # a page names the same few bins again and again
 
     # units
     def points(self, n: float) -> str:
@@ -607,6 +608,13 @@ class _Speaker:
 
     def bin(self, factor: Factor, label: str, kind: str | None = None) -> str:
         """A bin label ('[2, 4)', 'A, B', '-1.0', 'Missing') in words: '2–3 times', 'A, B', ..."""
+        key = (factor.name, label, kind)
+        said = self._bins.get(key)
+        if said is None:
+            said = self._bins[key] = self._bin(factor, label, kind)
+        return said
+
+    def _bin(self, factor: Factor, label: str, kind: str | None) -> str:
         if kind == "missing":
             return self.w.text("values", "missing")
         if kind == "special":

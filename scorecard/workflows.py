@@ -564,7 +564,6 @@ def record_stems(applicant_ids: Any) -> list[str]:
 class _ChunkOutput:
     applicants: int
     summary: bytes  # summary.csv rows (UTF-8)
-    lines: bytes | None  # records.jsonl lines (UTF-8), for --format jsonl
     outcomes: dict[str, int]
     records: list[Any] | None  # the records themselves, when pages are to be rendered from them
 
@@ -580,44 +579,37 @@ class _ExplainJob:
     out: Path
     keep_records: bool
 
-    def run(self, table: Any, first_row: int, stems: list[str] | None) -> _ChunkOutput:
-        """Explain one chunk of applicants; write its record files (json, md, html) or return
-        its JSON Lines (jsonl), with its summary rows."""
-        import csv
-        import io
-        import os, sys, time
-        t0 = time.perf_counter()
-        try:
-            return self._run(table, first_row, stems)
-        finally:
-            print(f"pid {os.getpid()} chunk {first_row} {time.perf_counter() - t0:.2f}s", file=sys.stderr, flush=True)
-
-    def _run(self, table, first_row, stems):
+    def run(self, table: Any, first_row: int, stems: list[str] | None, lines_to: str | None) -> _ChunkOutput:
+        """Explain one chunk of applicants: write its record files (json, md, html) or append
+        its JSON lines to ``lines_to`` (jsonl); return its summary rows."""
         import csv
         import io
 
-        from scorecard.explain import explain_table
+        from scorecard.explain import explain_table, gc_paused
         from scorecard.records import RecordWriter
 
         records = explain_table(self.spec, self.policy, table, baseline=self.baseline, first_row=first_row)
-        compact = self.fmt == "jsonl"
-        write = RecordWriter(compact=compact)
-        if compact:
-            lines = "".join([write(r) for r in records]).encode("utf-8")
-            files = [JSONL_NAME] * len(records)
-        else:
-            lines = None
-            files = [f"{stem}.json" for stem in stems or ()]
-            for record, name in zip(records, files):
-                (self.out / name).write_bytes(write(record).encode("utf-8"))
-        text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\n")
-        outcomes: dict[str, int] = {}
-        for r, name in zip(records, files):
-            writer.writerow([r.applicant_id, name, r.decision, r.outcome, "" if r.score is None else r.score, r.cutoff,
-                             r.limit, ";".join(reason.code for reason in r.reasons), r.recourse_status, len(r.recourse)])
-            outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
-        return _ChunkOutput(len(records), text.getvalue().encode("utf-8"), lines, outcomes,
+        write = RecordWriter(compact=self.fmt == "jsonl")
+        with gc_paused():
+            if lines_to is not None:
+                files = [JSONL_NAME] * len(records)
+                with open(lines_to, "a", encoding="utf-8", newline="") as handle:
+                    for record in records:
+                        handle.write(write(record))
+            else:
+                files = [f"{stem}.json" for stem in stems or ()]
+                for record, name in zip(records, files):
+                    (self.out / name).write_bytes(write(record).encode("utf-8"))
+            del write  # the text of the shared parts
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\n")
+            outcomes: dict[str, int] = {}
+            writer.writerows([[r.applicant_id, name, r.decision, r.outcome, "" if r.score is None else r.score, r.cutoff,
+                               r.limit, ";".join([reason.code for reason in r.reasons]), r.recourse_status, len(r.recourse)]
+                              for r, name in zip(records, files)])
+            for r in records:
+                outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
+        return _ChunkOutput(len(records), text.getvalue().encode("utf-8"), outcomes,
                             records if self.keep_records else None)
 
 
@@ -628,50 +620,122 @@ def _start_explain_worker(job: _ExplainJob) -> None:
     _WORKER_JOB[:] = [job]
 
 
-def _explain_chunk(table: Any, first_row: int, stems: list[str] | None) -> _ChunkOutput:
-    return _WORKER_JOB[0].run(table, first_row, stems)
+def _explain_chunk(*task: Any) -> _ChunkOutput:
+    return _WORKER_JOB[0].run(*task)
 
 
-def _explained_chunks(job: _ExplainJob, tasks: Iterator[tuple[Any, int, list[str] | None]], jobs: int) -> Iterator[_ChunkOutput]:
-    """Chunk outputs in chunk order: in this process (``jobs`` 1) or from a pool of ``jobs``
-    worker processes, with at most two chunks per worker in flight (bounded memory)."""
+def _append_file(fd: int, source: Path) -> None:
+    """Append the file ``source`` at the position of the file descriptor ``fd`` (its end): in
+    the kernel where it can (copy_file_range, which refuses O_APPEND descriptors), else by reading."""
+    import os
+    import shutil
+
+    with source.open("rb") as part:
+        size = os.fstat(part.fileno()).st_size
+        done = 0
+        try:
+            while done < size:
+                copied = os.copy_file_range(part.fileno(), fd, size - done)
+                if copied == 0:
+                    break
+                done += copied
+        except (AttributeError, OSError):  # not on this system or file system: copy through this process
+            pass
+        if done < size:
+            part.seek(done)
+            with open(fd, "wb", closefd=False) as out:
+                shutil.copyfileobj(part, out, 1 << 24)
+
+
+def _explained_chunks(job: _ExplainJob, tasks: Iterator[tuple[Any, ...]], jobs: int,
+                      jsonl: Path | None) -> Iterator[_ChunkOutput]:
+    """Chunk outputs in chunk order; with ``jsonl``, their JSON lines appended to that file in
+    the same order.
+
+    ``jobs`` 1: in this process, each chunk appending to ``jsonl`` itself. Otherwise a pool of
+    ``jobs`` worker processes with at most two chunks per worker in flight (bounded memory),
+    each chunk writing its lines to a part file that is appended to ``jsonl`` here, in order.
+    """
     if jobs <= 1:
         for task in tasks:
-            yield job.run(*task)
+            yield job.run(*task, str(jsonl) if jsonl is not None else None)
         return
     import collections
     import multiprocessing
+    import os
+    import tempfile
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    # "spawn": workers start clean (no copy of this process's memory or threads) on every platform
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_explain_worker, initargs=(job,))
+    with contextlib.ExitStack() as stack:
+        lines = scratch = None
+        if jsonl is not None:
+            lines = os.open(jsonl, os.O_WRONLY)  # not O_APPEND: copy_file_range refuses it
+            stack.callback(os.close, lines)
+            os.lseek(lines, 0, os.SEEK_END)
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".explain-", dir=jsonl.parent)))
+
+        def part(n: int) -> Path | None:
+            return scratch / f"part-{n:06d}.jsonl" if scratch is not None else None
+
+        def finish(n: int, future: Any) -> _ChunkOutput:
+            result = future.result()
+            path = part(n)
+            if path is not None:
+                _append_file(lines, path)
+                path.unlink()
+            return result
+
+        # "spawn": workers start clean (no copy of this process's memory or threads) on every platform
+        pool = stack.enter_context(ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_explain_worker,
+            initargs=(job,)))
+        try:
+            pending: collections.deque = collections.deque()
+            for n, task in enumerate(tasks):
+                path = part(n)
+                pending.append((n, pool.submit(_explain_chunk, *task, str(path) if path else None)))
+                if len(pending) >= 2 * jobs:
+                    yield finish(*pending.popleft())
+            while pending:
+                yield finish(*pending.popleft())
+        except BrokenProcessPool as exc:
+            from scorecard.errors import ScorecardError
+
+            raise ScorecardError(
+                "a worker process stopped before its chunk was explained (out of memory?); run again with fewer "
+                "--jobs, or --jobs 1 (a script that calls explain must start it under "
+                "if __name__ == '__main__')") from exc
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _release_arrow_memory() -> None:
+    """Hand the memory that Arrow's pool keeps for reuse back to the system."""
     try:
-        pending: collections.deque = collections.deque()
-        for task in tasks:
-            pending.append(pool.submit(_explain_chunk, *task))
-            if len(pending) >= 2 * jobs:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        import pyarrow
+
+        pyarrow.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):  # an older pyarrow: nothing to do
+        pass
 
 
 def explain(model: Path, data: Path, out: Path, *, policy: Path | None, fmt: str, lang: str, baseline: str,
             rejects: Path | None, console: Any = None, jobs: int | None = None,
-            chunk_size: int = EXPLAIN_CHUNK) -> ExplainResult:
+            chunk_size: int | None = None) -> ExplainResult:
     """One DecisionRecord per applicant, a summary CSV, rejects and, for md/html, pages.
 
     ``fmt`` json (and md, html): one indented JSON file per applicant, ``<stem>.json``;
     jsonl: every record as one compact JSON line of ``records.jsonl``, line i for row i of
     ``summary.csv``. Applicants are explained in chunks of ``chunk_size`` (all snapshots of an
-    applicant in one chunk) by ``jobs`` processes (default ``default_jobs()``); the output is
-    the same, byte for byte, whatever the chunk size and the number of processes.
+    applicant in one chunk; default ``EXPLAIN_CHUNK``) by ``jobs`` processes (default
+    ``default_jobs()``; 1 explains in this process). The output is the same, byte for byte,
+    whatever the chunk size and the number of processes.
     """
     from scorecard import data as tables
     from scorecard.errors import DataError
-    from scorecard.explain import applicant_chunks, applicant_ids
+    from scorecard.explain import applicant_chunks, applicant_codes
     from scorecard.policy import default_policy, load_policy
     from scorecard.reasons import BASELINES
     from scorecard.spec import load_spec
@@ -683,11 +747,15 @@ def explain(model: Path, data: Path, out: Path, *, policy: Path | None, fmt: str
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise DataError(f"--jobs must be at least 1, not {jobs}")
+    chunk_size = EXPLAIN_CHUNK if chunk_size is None else chunk_size
+    if chunk_size < 1:
+        raise DataError(f"the chunk size must be at least 1 applicant, not {chunk_size}")
     spec = load_spec(model)
     decision_policy = load_policy(policy) if policy is not None else default_policy()
     table = tables.read_table(Path(data))
     valid, rejected = tables.split_valid_rows(table, spec.profile, str(data))
     del table
+    _release_arrow_memory()  # what reading and checking left in Arrow's pool: a few hundred MB per 10^6 rows
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rejects_path = Path(rejects) if rejects is not None else out / "rejects.csv"
@@ -695,12 +763,10 @@ def explain(model: Path, data: Path, out: Path, *, policy: Path | None, fmt: str
     # Always written (header only when every row was explained), so a batch never loses a row silently.
     rejected.to_csv(rejects_path, index=False, encoding="utf-8")
 
-    import pandas as pd
-
-    ids = applicant_ids(valid, spec.profile.id_column)  # raises for a row without an id, naming it
-    chunks = applicant_chunks(ids, chunk_size)
-    everyone = pd.unique(ids).tolist()  # applicants in order of their first row
-    stems = record_stems(everyone) if fmt != "jsonl" else None
+    codes, everyone = applicant_codes(valid, spec.profile.id_column)  # raises for a row without an id, naming it
+    chunks = applicant_chunks(codes, chunk_size)
+    stems = record_stems(everyone.tolist()) if fmt != "jsonl" else None
+    del codes
     pages_wanted = fmt in ("md", "html")
     job = _ExplainJob(spec, decision_policy, baseline, fmt, out, keep_records=pages_wanted)
     jobs = max(1, min(jobs, len(chunks)))
@@ -714,21 +780,20 @@ def explain(model: Path, data: Path, out: Path, *, policy: Path | None, fmt: str
     outcomes = dict.fromkeys(OUTCOME_ORDER, 0)
     applicants = 0
     pages = 0
-    jsonl = out / JSONL_NAME
     with contextlib.ExitStack() as stack:
         summary = stack.enter_context((out / "summary.csv").open("wb"))
         summary.write((",".join(SUMMARY_COLUMNS) + "\n").encode("utf-8"))
-        lines = stack.enter_context(jsonl.open("wb")) if fmt == "jsonl" else None
+        jsonl = out / JSONL_NAME if fmt == "jsonl" else None
+        if jsonl is not None:
+            jsonl.write_bytes(b"")  # chunks append to it
         bar = stack.enter_context(_progress(console))
         task = bar.add_task("explaining" if jobs == 1 else f"explaining ({jobs} processes)",
                             total=len(everyone)) if bar else None
 
         def records() -> Iterator[Any]:
             nonlocal applicants
-            for part in _explained_chunks(job, tasks(), jobs):
+            for part in _explained_chunks(job, tasks(), jobs, jsonl):
                 summary.write(part.summary)
-                if lines is not None:
-                    lines.write(part.lines or b"")
                 for name, n in part.outcomes.items():
                     outcomes[name] = outcomes.get(name, 0) + n
                 applicants += part.applicants

@@ -123,3 +123,100 @@ def test_best_points_baseline_works_without_reference(tmp_path):
     result = invoke("explain", "--model", str(bare), "--data", str(data), "--out", str(out), "--baseline", "best_points")
     assert result.exit_code == 0, result.output
     assert json.loads((out / "A-1.json").read_text(encoding="utf-8"))["reason_baseline"] == "best_points"
+
+
+# --- large batches: chunks, processes, JSON Lines -------------------------------------------------
+
+
+def varied_rows() -> list[dict]:
+    """Applicants whose snapshots lie far apart, ids that collide as file names, a reject, hard
+    rules and maintenance: everything whose output could depend on how the batch is cut."""
+    rows = [tiny_row(applicant_id=f"A-{i}", other_platform_loans=i % 8, debt_to_income=round((i % 7) * 0.25, 2),
+                     overdue_count=i % 4, profile_completeness=40 + (i * 7) % 61) for i in range(24)]
+    rows += [
+        tiny_row(applicant_id="A-3", snapshot_date="2026-08-20", other_platform_loans=5),  # later snapshot, far below
+        tiny_row(applicant_id="A-10", snapshot_date="2025-12-01", debt_to_income=-1),
+        tiny_row(applicant_id="A-3", snapshot_date="2025-11-11", city=None),
+        tiny_row(applicant_id="a-5"), tiny_row(applicant_id="../x", identity_verified=0),
+        tiny_row(applicant_id="B-1", system_status="maintenance"),
+        tiny_row(applicant_id="B-2", other_platform_loans=-4),  # out of range: rejected
+        tiny_row(applicant_id="A-21", snapshot_date="2026-07-15", overdue_count=5),
+    ]
+    return rows
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))}
+
+
+def reference_output(tmp_path: Path, model: Path, data: Path, fmt: str) -> dict[str, bytes]:
+    """One chunk, this process: what the command wrote before it learned chunks and processes."""
+    from scorecard import workflows
+
+    out = tmp_path / f"reference-{fmt}"
+    workflows.explain(model, data, out, policy=None, fmt=fmt, lang="all", baseline="cutoff_average", rejects=None,
+                      jobs=1, chunk_size=10**6)
+    return folder_bytes(out)
+
+
+def test_jsonl_holds_the_records_of_the_json_files_line_by_line(tmp_path, model):
+    data = write_rows(tmp_path / "applicants.csv", varied_rows())
+    result = invoke("explain", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "lines"),
+                    "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    files = reference_output(tmp_path, model, data, "json")
+    lines = folder_bytes(tmp_path / "lines")
+    assert sorted(lines) == ["records.jsonl", "rejects.csv", "summary.csv"]  # no files left behind
+    assert lines["rejects.csv"] == files["rejects.csv"] and b"B-2" in lines["rejects.csv"]
+    by_file = list(csv.DictReader(files["summary.csv"].decode("utf-8").splitlines()))
+    by_line = list(csv.DictReader(lines["summary.csv"].decode("utf-8").splitlines()))
+    records = lines["records.jsonl"].decode("utf-8").splitlines()
+    assert len(records) == len(by_file) == len(by_line) == 27
+    for text, row, line_row in zip(records, by_file, by_line):
+        record = json.loads(text)
+        assert record == json.loads(files[row["file"]])  # line i of records.jsonl is row i of summary.csv
+        assert text + "\n" == record_from_dict(record).to_json_line()  # compact, sorted keys
+        assert line_row == {**row, "file": "records.jsonl"}
+    assert [len(json.loads(t)["history"]) for t in records][3] == 3
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_two_processes_and_small_chunks_write_the_same_bytes(tmp_path, model, monkeypatch, fmt):
+    from scorecard import workflows
+
+    data = write_rows(tmp_path / "applicants.csv", varied_rows())
+    expected = reference_output(tmp_path, model, data, fmt)
+    monkeypatch.setattr(workflows, "EXPLAIN_CHUNK", 4)  # 7 chunks: snapshots of A-3 are rows 4, 25 and 27
+    used = []
+    chunks = workflows._explained_chunks
+    monkeypatch.setattr(workflows, "_explained_chunks", lambda *args: used.append(args[2]) or chunks(*args))
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}"
+        result = invoke("explain", "--model", str(model), "--data", str(data), "--out", str(out), "--format", fmt,
+                        "--jobs", jobs)
+        assert result.exit_code == 0, result.output
+        assert "explained 27 applicants" in result.output and "1 rows could not be explained" in result.output
+        assert folder_bytes(out) == expected, f"--jobs {jobs}"
+    assert used == [1, 2]  # processes that explained the chunks
+
+
+def test_jobs_must_be_positive(tmp_path, model):
+    data = write_rows(tmp_path / "a.csv", [tiny_row()])
+    result = invoke("explain", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "o"), "--jobs", "0")
+    assert result.exit_code == 2
+
+
+def test_a_worker_error_is_one_line_and_exit_code_2(tmp_path, monkeypatch):
+    """An error raised inside a worker process reaches the user as the same one-line message."""
+    from scorecard import workflows
+
+    bare = save_spec(tiny_spec(), tmp_path / "bare.json")  # no reference population: cutoff_average fails
+    data = write_rows(tmp_path / "a.csv", varied_rows())
+    monkeypatch.setattr(workflows, "EXPLAIN_CHUNK", 10)
+    used = []
+    chunks = workflows._explained_chunks
+    monkeypatch.setattr(workflows, "_explained_chunks", lambda *args: used.append(args[2]) or chunks(*args))
+    result = invoke("explain", "--model", str(bare), "--data", str(data), "--out", str(tmp_path / "o"),
+                    "--format", "jsonl", "--jobs", "2")
+    assert result.exit_code == 2 and "--baseline best_points" in result.output and used == [2]
+    assert not any(p.name.startswith(".explain-") for p in (tmp_path / "o").iterdir())

@@ -152,17 +152,24 @@ def test_best_points_and_population_baselines_are_recorded():
     assert pop.reason_baseline == "population_average"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(0, 10_000), st.integers(1, 40))
-def test_records_are_deterministic_and_independent_of_the_rest_of_the_batch(seed, size):
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000), st.integers(1, 40), st.data())
+def test_records_are_deterministic_and_independent_of_the_rest_of_the_batch(seed, size, data):
+    """The same table gives the same records, and a record does not depend on the other rows of
+    the batch: a row explained alone, or with only the rows before or after a cut, gets the
+    record it gets in the whole table (rows drawn by hypothesis, so every position is tried
+    across examples without explaining every row alone)."""
     table = random_tiny_table(size, seed)
     table["identity_verified"] = np.where(np.arange(size) % 7 == 3, 0, 1)
     together = explain_table(SPEC, POLICY, table)
     assert explain_table(SPEC, POLICY, table.copy()) == together
     for record in together:
         check_record(record)
-    alone = [explain_table(SPEC, POLICY, table.iloc[[i]])[0] for i in range(size)]
-    assert alone == together
+    cut = data.draw(st.integers(0, size), label="cut")
+    assert explain_table(SPEC, POLICY, table.iloc[:cut]) + explain_table(SPEC, POLICY, table.iloc[cut:]) == together
+    alone = sorted(set(data.draw(st.lists(st.integers(0, size - 1), min_size=1, max_size=3), label="alone")))
+    for i in alone:
+        assert explain_table(SPEC, POLICY, table.iloc[[i]]) == [together[i]]
 
 
 def test_unknown_baseline_is_refused():
@@ -310,3 +317,93 @@ def test_demo_personas_tell_their_stories():
     wu = by_id["P-HEALTHY"]
     assert wu.decision == "APPROVED" and wu.limit_band not in (None, top_band) and wu.next_band_score is not None
     assert wu.reasons and wu.recourse_status == "found"
+
+
+# --- batches: chunks of applicants, fast JSON ------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from("ABCDEFGH"), min_size=0, max_size=30), st.integers(1, 5))
+def test_chunks_keep_each_applicants_rows_together_in_order(ids, size):
+    from scorecard.explain import applicant_chunks, applicant_codes
+
+    codes, applicants = applicant_codes(pd.DataFrame({"id": pd.Series(ids, dtype=object)}), "id")
+    ids = np.array(ids, dtype=object)
+    order = list(dict.fromkeys(ids.tolist()))  # applicants by first row
+    assert applicants.tolist() == order and [order[c] for c in codes] == ids.tolist()
+    chunks = applicant_chunks(codes, size)
+    assert sorted(np.concatenate(chunks).tolist() if chunks else []) == list(range(len(ids)))
+    for i, rows in enumerate(chunks):
+        assert rows.tolist() == sorted(rows.tolist())  # table order inside a chunk
+        assert list(dict.fromkeys(ids[rows].tolist())) == order[i * size:(i + 1) * size]
+        for applicant in set(ids[rows].tolist()):  # every row of an applicant is in its chunk
+            assert set(np.flatnonzero(ids == applicant).tolist()) <= set(rows.tolist())
+
+
+def test_explaining_chunk_by_chunk_gives_the_records_of_the_whole_table():
+    """Snapshots of one applicant far apart in the table stay in one chunk; without an id
+    column, ``first_row`` keeps the row-number ids of the whole table."""
+    import dataclasses
+
+    from scorecard.errors import DataError
+    from scorecard.explain import applicant_chunks, applicant_codes
+    from scorecard.spec import with_checksum
+
+    table = random_tiny_table(30, 5)
+    table.loc[25:, "applicant_id"] = ["R00002", "R00007", "R00002", "R00011", "R00000"]
+    table.loc[25:, "snapshot_date"] = ["2025-11-01", "2026-01-05", "2025-12-24", "2025-02-02", "2026-08-08"]
+    whole = explain_table(SPEC, POLICY, table)
+    assert len(whole) == 25 and len(whole[2].history) == 3
+    for size in (1, 2, 7):
+        chunks = applicant_chunks(applicant_codes(table, "applicant_id")[0], size)
+        assert [r for rows in chunks for r in explain_table(SPEC, POLICY, table.iloc[rows])] == whole
+    no_ids = with_checksum(dataclasses.replace(SPEC, profile=SPEC.profile.model_copy(update={"id_column": None})))
+    whole = explain_table(no_ids, POLICY, table)
+    assert [r.applicant_id for r in whole] == [str(i) for i in range(1, 31)]
+    chunks = applicant_chunks(applicant_codes(table, None)[0], 4)
+    assert [r for rows in chunks for r in explain_table(no_ids, POLICY, table.iloc[rows], first_row=int(rows[0]))] == whole
+    table.loc[7, "applicant_id"] = None
+    with pytest.raises(DataError, match="row 8 has no applicant id"):
+        applicant_codes(table, "applicant_id")
+
+
+def test_record_writer_writes_exactly_what_json_dumps_writes():
+    import dataclasses
+
+    from scorecard.records import RecordWriter
+
+    _, personas = persona_records()
+    table = random_tiny_table(200, 8)
+    table.loc[150:, "applicant_id"] = table.loc[:49, "applicant_id"].to_numpy()  # snapshots: history
+    table.loc[150:, "snapshot_date"] = "2025-12-31"
+    records = personas + explain_table(SPEC, POLICY, table)
+    odd = dataclasses.replace(records[-1], applicant_id='引号 "q" \\ \n \u2028 \x01', segment="é", pd=1e-7,
+                              limit=10**20, base_cutoff=True)
+    records.append(odd)
+    for compact in (False, True):
+        write = RecordWriter(compact=compact)
+        for record in records + records[:20]:  # again: the shared parts come from the writer's memory
+            assert write(record) == (record.to_json_line() if compact else record.to_json())
+    bad = dataclasses.replace(records[0], pd=float("nan"))
+    with pytest.raises(ValueError):
+        bad.to_json()
+    with pytest.raises(ValueError):
+        RecordWriter(compact=True)(bad)
+
+
+def test_fast_new_is_the_constructor():
+    import dataclasses
+
+    from scorecard.records import DecisionRecord, Plan, Snapshot, fast_new
+
+    (record,) = explain([tiny_row(other_platform_loans=4, overdue_count=2, debt_to_income=0.8)])
+    for value in (record, record.recourse[0], record.history[0]):
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        made = fast_new(type(value), fields)
+        assert made == type(value)(**fields) and hash(made) == hash(value) and repr(made) == repr(value)
+    assert fast_new(Snapshot, {"date": "d", "score": 1, "decision": "X", "limit": 0}) == Snapshot("d", 1, "X", 0)
+    without_default = {f.name: getattr(record, f.name) for f in dataclasses.fields(DecisionRecord)
+                       if f.name != "schema_version"}
+    assert fast_new(DecisionRecord, without_default).schema_version == record.schema_version  # falls back
+    with pytest.raises(TypeError):
+        fast_new(Plan, {"changes": ()})
