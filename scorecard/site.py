@@ -277,16 +277,6 @@ def _metrics_view(spec: ScorecardSpec, lang: str) -> dict[str, Any]:
 # --- the policy page --------------------------------------------------------------------------
 
 
-def _localized(text: Any, lang: str) -> str:
-    """A policy description: one sentence, or ``{zh: ..., en: ...}``."""
-    if isinstance(text, dict):
-        return str(text.get(lang) or next(iter(text.values()), ""))
-    get = getattr(text, "get", None)
-    if callable(get) and hasattr(text, "zh"):
-        return str(get(lang))
-    return str(text or "")
-
-
 def _policy_value(value: Any, cond: Condition, profile: Profile, lang: str) -> str:
     """A value of a policy condition as a reader says it: yes/no for flags, with the factor's unit,
     and segment or status names from the site wording."""
@@ -345,15 +335,15 @@ def _policy_view(spec: ScorecardSpec, policy: Policy, lang: str) -> dict[str, An
     return {
         "name": policy.name,
         "version": policy.version,
-        "description": _localized(policy.description, lang),
+        "description": policy.description.get(lang),
         "cutoff": str(policy.cutoff),
         "approved_share": None if approved is None else _percent(approved),
         "hard_rules": [{"code": r.code, "outcome": words["outcomes"][r.outcome], "when": _when(r.when, spec.profile, lang),
-                        "description": _localized(r.description, lang)} for r in policy.hard_rules],
+                        "description": r.description.get(lang)} for r in policy.hard_rules],
         "overlays": [{"code": o.code,
                       "effect": (words["effects"]["cutoff"].format(cutoff=o.cutoff) if o.kind == "cutoff"
                                  else words["effects"]["limit_cap"].format(cap=_count(o.cap or 0))),
-                      "when": _when(o.when, spec.profile, lang), "description": _localized(o.description, lang)}
+                      "when": _when(o.when, spec.profile, lang), "description": o.description.get(lang)}
                      for o in policy.overlays],
         "bands": [{"name": b.name, "min_score": str(b.min_score), "limit": _count(b.limit),
                    "share": "–" if share is None else _percent(share)}
@@ -501,7 +491,15 @@ def kb_titles(docs: Path) -> dict[tuple[str, str, str], str]:
     return titles
 
 
-def write_sources(files: Iterable[SiteFile], kb_docs: Path, out: Path, nav: list[Any], config: Path) -> Path:
+def read_config(config: Path) -> dict[str, Any]:
+    """The package's MkDocs configuration as a mapping (its navigation is :func:`site_nav`'s base)."""
+    try:
+        return yaml.safe_load(Path(config).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise SiteError(f"{config}: cannot read the MkDocs configuration ({exc.__class__.__name__}); reinstall the package") from exc
+
+
+def write_sources(files: Iterable[SiteFile], kb_docs: Path, out: Path, settings: dict[str, Any]) -> Path:
     """``out/docs`` (the knowledge base and the generated files) and ``out/mkdocs.yml``; returns the config.
 
     ``out`` is cleared of an earlier build first, but only when this module wrote it (``MARKER``),
@@ -522,11 +520,7 @@ def write_sources(files: Iterable[SiteFile], kb_docs: Path, out: Path, nav: list
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("w", encoding="utf-8", newline="\n") as handle:
             handle.write(item.text)
-    try:
-        settings = yaml.safe_load(Path(config).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise SiteError(f"{config}: cannot read the MkDocs configuration ({exc.__class__.__name__}); reinstall the package") from exc
-    settings.update(docs_dir="docs", site_dir="html", nav=nav)
+    settings = {**settings, "docs_dir": "docs", "site_dir": "html"}
     path = out / "mkdocs.yml"
     path.write_text("# Written by 'scorecard site' from the package's mkdocs.yml; rebuild with: mkdocs build -f this file\n"
                     + yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -885,11 +885,9 @@ def build_site(model: Path, out: Path, *, policy: Path | None = None, strict: bo
     with _status(console, "writing the pages"):
         kb = resources.docs_dir()
         files = site.plan_site(spec, decision_policy, personas, records, site.kb_titles(kb))
-        config = resources.mkdocs_config()
-        import yaml
-
-        base_nav = yaml.safe_load(config.read_text(encoding="utf-8"))["nav"]
-        config_out = site.write_sources(files, kb, Path(out), site.site_nav(base_nav, spec, personas), config)
+        settings = site.read_config(resources.mkdocs_config())
+        settings["nav"] = site.site_nav(settings["nav"], spec, personas)
+        config_out = site.write_sources(files, kb, Path(out), settings)
     with _status(console, "building the site (MkDocs)"):
         html = site.build_html(config_out, strict=strict)
     decisions = {r.applicant_id: r.decision for r in records}
