@@ -6,9 +6,11 @@ The records are real: 10^5 synthetic demo applicants (``datasets.demo.generate``
 Languages alternate (even records zh, odd en), each measurement starts with cold caches, and
 the process is pinned to one CPU where the OS allows it.
 
-Peer, measured in the same run: ``DecisionRecord.to_json()`` per record, i.e. writing the JSON
-record that ``scorecard explain`` writes anyway; the ratio says what a page costs next to it.
-Target: at least 2,000 pages/s per format on one core.
+Peer, measured in the same run: the JSON text of each record as ``scorecard explain`` writes it
+anyway (``records.RecordWriter``, indented); the ratio says what a page costs next to it.
+Target: at least 2,000 pages/s per format on one core (rendering; the rows that write files
+depend on the disk, so the same number of files of the same size, without rendering, is timed
+next to them and the target is not applied to them).
 
 Run: ``python bench/bench_render.py [--rows 100000] [--seed 7] [--model SPEC]``.
 """
@@ -28,6 +30,7 @@ from scorecard import render  # noqa: E402
 from scorecard.datasets.demo import generate  # noqa: E402
 from scorecard.explain import explain_table  # noqa: E402
 from scorecard.policy import default_policy  # noqa: E402
+from scorecard.records import RecordWriter  # noqa: E402
 from scorecard.spec import load_spec  # noqa: E402
 
 TARGET = 2000.0
@@ -70,8 +73,9 @@ def main() -> None:
     langs = ["zh" if i % 2 == 0 else "en" for i in range(n)]
 
     def json_peer() -> None:
+        write = RecordWriter(compact=False)
         for record in records:
-            record.to_json()
+            write(record)
 
     def pages(fmt: str):
         def run() -> None:
@@ -88,14 +92,26 @@ def main() -> None:
         written: list = []
         seconds = timed(lambda: written.extend(render.write_pages(records, profile, Path(folder), fmt="md", lang="all")))
         rows.append(("md pages written, zh+en", len(written), seconds))
+        size = sum(path.stat().st_size for path in written) // len(written)
+    with tempfile.TemporaryDirectory() as folder:
+        filler = "页" * (size // 3)  # the mean page size in UTF-8 bytes
+
+        def files_only() -> None:
+            for i in range(len(written)):
+                with open(os.path.join(folder, f"{i}.md"), "w", encoding="utf-8", newline="\n") as handle:
+                    handle.write(filler)
+
+        rows.append((f"files alone ({size:,} B, disk)", len(written), timed(files_only)))
 
     peer = rows[0][1] / rows[0][2]
     print(f"{n:,} demo records (explained in {explain_s:.1f} s), one core: {where}")
-    print(f"{'what':<26}{'pages':>10}{'seconds':>10}{'per second':>12}{'vs JSON':>9}{'target':>9}")
+    width = max(len(what) for what, _, _ in rows) + 2
+    print(f"{'what':<{width}}{'pages':>10}{'seconds':>10}{'per second':>12}{'vs JSON':>9}{'target':>9}")
     for what, count, seconds in rows:
         rate = count / seconds
-        verdict = "" if "peer" in what else ("ok" if rate >= TARGET else "MISSED")
-        print(f"{what:<26}{count:>10,}{seconds:>10.1f}{rate:>12,.0f}{rate / peer:>9.2f}{verdict:>9}")
+        judged = what.endswith(" page")  # the target is for rendering, not for the disk
+        verdict = ("ok" if rate >= TARGET else "MISSED") if judged else ""
+        print(f"{what:<{width}}{count:>10,}{seconds:>10.1f}{rate:>12,.0f}{rate / peer:>9.2f}{verdict:>9}")
     decisions: dict[str, int] = {}
     for record in records:
         decisions[record.decision] = decisions.get(record.decision, 0) + 1

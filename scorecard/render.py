@@ -77,9 +77,10 @@ RIGHTS_PAGES = {"pipl": "automated-decisions", "report": "credit-report", "lende
 SECTIONS_OF_PAGES = ("causes", "remedies", "lessons", "rights")
 
 # The sections a page is made of, each rendered by ``_partials/<name>.<fmt>.j2`` from these
-# PageContext fields only (plus the wording ``t``). Pages of a batch share most sections (the same
-# reasons, plans, lessons, cards), so each distinct section is rendered once and reused; a
-# partial that reads a field not listed here fails (StrictUndefined), so the cache cannot go stale.
+# PageContext fields only (plus the wording ``t``); a partial that reads a field not listed here
+# fails (StrictUndefined). Shared sections are rendered once per distinct
+# ``_Builder.shared_section_keys`` (the record fields these views follow from; a test holds the
+# two together), the others once per page from items rendered once each.
 SECTIONS: dict[str, tuple[str, ...]] = {
     "outcome": ("outcome", "badge", "headline", "score_lines", "bar"),
     "history": ("history",),
@@ -89,10 +90,11 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "cards": ("cards_intro", "cards", "card_blocks"),
 }
 # Sections that repeat across pages as a whole. The others combine reasons, plans and cards
-# differently on almost every page; their items (``_partials/reason``, ``plan``, ``step``,
-# ``step``, ``card``) are what repeats, so those are rendered once each instead.
+# differently on almost every page; their items (``_partials/reason``, ``step``, ``card``,
+# ``more``) are what repeats, so those are rendered once each instead.
 SHARED_SECTIONS = frozenset({"outcome", "financing"})
 
+NOTHING = Markup("")  # an empty rendered part (no links, no history)
 _PLURAL_NOUN = re.compile(r"^[a-z]+s$")  # an English count unit such as "times" or "days" (not "× income")
 SPARK = "▁▂▃▄▅▆▇█"
 TEXT_BAR_CELLS = 40
@@ -204,10 +206,12 @@ class ReasonView:
 
 @dataclass(frozen=True)
 class Note:
-    """A sentence group with optional links (rule notes, hard rules, don'ts, rights)."""
+    """A sentence group with optional links (rule notes, hard rules, don'ts, rights); ``more`` is
+    the links as ``_partials/more.<fmt>.j2`` prints them after the text (rendered once per list)."""
 
     text: str
     links: tuple[Link, ...] = ()
+    more: Markup = NOTHING
 
 
 @dataclass(frozen=True)
@@ -457,6 +461,17 @@ def _svg_number(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _concat(blocks: Iterable[Markup]) -> Markup:
+    """Rendered partials printed one after the other: one print instead of one per block (what
+    ``join`` would do, re-escaping each block). Only rendered partials (Markup) may be given."""
+    blocks = tuple(blocks)
+    for block in blocks:
+        if not isinstance(block, Markup):
+            raise RenderError("a page template concatenated text that is not a rendered partial; "
+                              "this is a bug in the templates")
+    return Markup("".join(blocks))
+
+
 def _fill(sentence: str, **fields: Any) -> str:
     """A locale sentence with its ``{placeholders}`` filled in (the site templates' only formatter)."""
     return sentence.format(**fields)
@@ -475,7 +490,11 @@ def _environment(fmt: str, folder: str) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters.clear()  # only the filters registered here, so templates cannot format on their own
-    env.filters.update({"n": _svg_number, "join": jinja2.filters.do_join, "length": len, "fill": _fill})
+    # No globals either (range, dict, ...): templates print what render.py hands them. It also
+    # makes each render and macro import cheaper, which a batch of 10^5 pages feels.
+    env.globals.clear()
+    env.filters.update({"n": _svg_number, "join": jinja2.filters.do_join, "length": len, "fill": _fill,
+                        "concat": _concat})
     return env
 
 
@@ -754,6 +773,10 @@ class _Builder:
         self.card_template = _template(fmt, "_partials/card")
         self.section_templates = {name: _template(fmt, f"_partials/{name}") for name in SECTIONS}
         self.item_templates = {name: _template(fmt, f"_partials/{name}") for name in ("reason", "step")}
+        self.more_template = _template(fmt, "_partials/more")
+        # Locale wording is part of the product, like the templates: trusted as written in
+        # Markdown (escaping it would only add backslashes); HTML still escapes it.
+        self.t = _trusted(self.w.data) if fmt == "md" else self.w.data
         self._memo: dict[tuple[str, Any], Any] = {}
         self._fixed = self._fixed_parts()
         # The same on every page: rendered once (templates still decide how it looks).
@@ -768,24 +791,30 @@ class _Builder:
             found = self._memo[(kind, key)] = build()
         return found
 
+    def _note(self, text: str, links: tuple[Link, ...] = (), *, labelled: bool = True) -> Note:
+        """A note whose links follow its text, under the "read more" label unless not ``labelled``."""
+        def more() -> Markup:
+            label = self.t["why"]["read_more"] if labelled else ""
+            return Markup(self.more_template.render(c={"t": self.t, "links": links, "label": label}))
+
+        return Note(text, links, self._memoised("more", (links, labelled), more) if links else NOTHING)
+
     # parts that are the same on every page
     def _fixed_parts(self) -> dict[str, Any]:
-        w, say = self.w, self.say
-        dont = tuple(Note(w.text("dont", key), say.links("remedies" if key != "repair_agencies" else "rights", [slug]))
+        w, say, note = self.w, self.say, self._note
+        dont = tuple(note(w.text("dont", key), say.links("remedies" if key != "repair_agencies" else "rights", [slug]))
                      for key, slug in DONT_PAGES.items())
         rights = (
-            Note(w.join([w.text("rights", "pipl"), w.text("rights", "pipl_refuse")]),
+            note(w.join([w.text("rights", "pipl"), w.text("rights", "pipl_refuse")]),
                  say.links("rights", [RIGHTS_PAGES["pipl"]])),
-            Note(w.join([w.text("rights", "report"), w.text("rights", "dispute")]),
+            note(w.join([w.text("rights", "report"), w.text("rights", "dispute")]),
                  say.links("rights", [RIGHTS_PAGES["report"]])),
-            Note(w.join([w.text("rights", "lender"), w.text("rights", "lender_kinds")]),
+            note(w.join([w.text("rights", "lender"), w.text("rights", "lender_kinds")]),
                  say.links("rights", [RIGHTS_PAGES["lender"]])),
-            Note(w.text("rights", "complaints"), say.links("rights", [RIGHTS_PAGES["complaints"]])),
+            note(w.text("rights", "complaints"), say.links("rights", [RIGHTS_PAGES["complaints"]])),
         )
         return {
-            # Locale wording is part of the product, like the templates: trusted as written in
-            # Markdown (escaping it would only add backslashes); HTML still escapes it.
-            "t": _trusted(w.data) if self.fmt == "md" else w.data,
+            "t": self.t,
             "html_lang": w.text("meta", "html_lang"),
             "title": w.text("meta", "title"),
             "dont": dont,
@@ -795,6 +824,8 @@ class _Builder:
                          w.text("not_mean", "sesame"), w.text("not_mean", "permanent")),
             "rights": rights,
             "last_checked": w.text("rights", "last_checked", date=RIGHTS_LAST_CHECKED),
+            "about": (w.text("about", "model"), w.text("about", "data"),
+                      w.text("about", "profile", description=self.profile.description.get(self.lang).rstrip("。."))),
         }
 
     def context(self, record: DecisionRecord) -> PageContext:
@@ -804,15 +835,15 @@ class _Builder:
         w = self.w
         f = self._fixed
         hard = record.hard_rule is not None or record.score is None
-        cards = tuple(self._card(line) for line in record.factors)
-        # The outcome lines and bar depend on these fields only; batches repeat them a lot.
-        outcome_key = (record.outcome, record.score, record.cutoff, record.base_cutoff, record.next_band_score,
-                       record.limit, record.pd, self._capped(record), hard)
-        score_lines, bar = self._memoised("outcome", outcome_key, lambda: (
+        shown_cards = tuple(self._card(line) for line in record.factors)  # (view, rendered block) pairs
+        shared_keys = self.shared_section_keys(record)
+        score_lines, bar = self._memoised("outcome", shared_keys["outcome"], lambda: (
             self._score_lines(record), None if hard else self._bar(record)))
-        about_key = (record.model_sha256, record.policy_version, record.snapshot_date, record.decision,
-                     tuple(r.code for r in record.reasons))
-        reasons = tuple(self._reason(r, record.reason_baseline, record.outcome == "approved") for r in record.reasons)
+        approved = record.outcome == "approved"
+        small_business, lesson_slugs = shared_keys["financing"]
+        shown_reasons = tuple(self._reason(n, r, record.reason_baseline, approved)
+                              for n, r in enumerate(record.reasons, 1))
+        reasons = tuple(view for view, _ in shown_reasons)
         plans = tuple(self._plan(i + 1, p) for i, p in enumerate(record.recourse))
         fields = dict(
             lang=self.lang,
@@ -833,7 +864,7 @@ class _Builder:
             hard_note=self._hard_note(record) if hard else None,
             why_intro=self._why_intro(record, hard),
             reasons=reasons,
-            reason_blocks=tuple(self._item_block("reason", n, view) for n, view in enumerate(reasons, 1)),
+            reason_blocks=tuple(block for _, block in shown_reasons),
             also_rules=tuple(self._overlay_note(o, record, deciding=False) for o in record.overlays
                              if not o.changed_outcome),
             actions_intro=self._actions_intro(record),
@@ -841,39 +872,47 @@ class _Builder:
             action_notes=self._action_notes(record),
             dont=f["dont"],
             dont_block=f["dont_block"],
-            financing_intro=w.text("financing", "intro_small_business" if record.segment in SMALL_BUSINESS_SEGMENTS
-                                   else "intro"),
-            lessons=tuple(self._lesson(slug) for slug in choose_lessons(record, self.profile)),
+            financing_intro=w.text("financing", "intro_small_business" if small_business else "intro"),
+            lessons=tuple(self._lesson(slug) for slug in lesson_slugs),
             risks=f["risks"],
             cards_intro=w.text("cards", "none") if not record.factors else w.text("cards", "intro"),
-            cards=cards,
-            card_blocks=tuple(self._card_block(card) for card in cards),
+            cards=tuple(view for view, _ in shown_cards),
+            card_blocks=tuple(block for _, block in shown_cards),
             not_mean=f["not_mean"],
             rights=f["rights"],
             last_checked=f["last_checked"],
             rights_block=f["rights_block"],
-            about=self._memoised("about", about_key, lambda: self._about(record)),
+            about=self._about(record),
         )
-        return PageContext(**fields, blocks=self._blocks(fields))
+        return PageContext(**fields, blocks=self._blocks(fields, shared_keys))
 
-    def _blocks(self, fields: dict[str, Any]) -> dict[str, Markup]:
+    def shared_section_keys(self, record: DecisionRecord) -> dict[str, Any]:
+        """For each of SHARED_SECTIONS, the record fields its content follows from: the cache key of
+        the rendered section (a few values, cheaper to hash than the views they become)."""
+        hard = record.hard_rule is not None or record.score is None
+        return {
+            "outcome": (record.outcome, record.score, record.cutoff, record.base_cutoff, record.next_band_score,
+                        record.limit, record.pd, self._capped(record), hard),
+            "financing": (record.segment in SMALL_BUSINESS_SEGMENTS, choose_lessons(record, self.profile)),
+        }
+
+    def _blocks(self, fields: dict[str, Any], shared_keys: dict[str, Any]) -> dict[str, Markup]:
         blocks: dict[str, Markup] = {}
         for name, keys in SECTIONS.items():
             if name == "history" and fields["history"] is None:
-                blocks[name] = Markup("")
+                blocks[name] = NOTHING
                 continue
-            values = tuple(fields[key] for key in keys)
 
             def build(name: str = name, keys: tuple[str, ...] = keys) -> Markup:
                 return Markup(self.section_templates[name].render(c={"t": fields["t"], **{k: fields[k] for k in keys}}))
 
-            blocks[name] = self._memoised(f"section:{name}", values, build) if name in SHARED_SECTIONS else build()
+            blocks[name] = (self._memoised(f"section:{name}", shared_keys[name], build) if name in SHARED_SECTIONS
+                            else build())
         return blocks
 
-    def _item_block(self, name: str, n: int, view: Any, **extra: Any) -> Markup:
-        """An item partial (reason, step) rendered once per distinct item and position."""
-        return self._memoised(f"item:{name}", (n, view), lambda: Markup(
-            self.item_templates[name].render(c={"t": self._fixed["t"], "n": n, "item": view, **extra})))
+    def _item_block(self, name: str, n: int, view: Any) -> Markup:
+        """An item partial (reason, step) as the ``n``-th of its list (callers memoise it)."""
+        return Markup(self.item_templates[name].render(c={"t": self._fixed["t"], "n": n, "item": view}))
 
 
 
@@ -1067,7 +1106,7 @@ class _Builder:
             parts.append(w.text("rules", "no_change"))
         cause, remedy = OVERLAY_PAGES[overlay.kind]
         links = say.links("causes", [cause]) + say.links("remedies", [remedy]) if deciding else say.links("causes", [cause])
-        return Note(w.join(parts), links)
+        return self._note(w.join(parts), links)
 
     def _hard_note(self, record: DecisionRecord) -> Note:
         w = self.w
@@ -1078,7 +1117,7 @@ class _Builder:
         else:
             text = w.text("hard", f"generic_{kind}", "why", code=code)
         cause, _ = HARD_RULE_PAGES[kind]
-        return Note(w.join([text, w.text("hard", "not_credit")]), self.say.links("causes", [cause]))
+        return self._note(w.join([text, w.text("hard", "not_credit")]), self.say.links("causes", [cause]))
 
     def _why_intro(self, record: DecisionRecord, hard: bool) -> str:
         if hard:
@@ -1087,11 +1126,13 @@ class _Builder:
             return self.w.text("why", "intro_approved" if record.outcome == "approved" else "intro_declined")
         return self.w.text("why", "none_approved" if record.outcome == "approved" else "none_declined")
 
-    def _reason(self, reason: Reason, baseline: str, approved: bool) -> ReasonView:
+    def _reason(self, n: int, reason: Reason, baseline: str, approved: bool) -> tuple[ReasonView, Markup]:
+        """The reason's view and its partial rendered as the ``n``-th reason."""
         # Keyed on what the sentence shows: the shortfall is printed as whole points.
         key = (reason.factor, reason.kind, reason.value, reason.bin_label, reason.better_bin_labels, reason.cause_pages,
                max(1, round(reason.points_below_baseline)), baseline, approved)
-        return self._memoised("reason", key, lambda: self._build_reason(reason, baseline, approved))
+        view = self._memoised("reason", key, lambda: self._build_reason(reason, baseline, approved))
+        return view, self._memoised("reason_block", (n, key), lambda: self._item_block("reason", n, view))
 
     def _build_reason(self, reason: Reason, baseline: str, approved: bool) -> ReasonView:
         w, say = self.w, self.say
@@ -1136,26 +1177,39 @@ class _Builder:
         return w.text("actions", "infeasible", target=say.points(record.recourse_target or record.cutoff))
 
     def _action_notes(self, record: DecisionRecord) -> tuple[Note, ...]:
-        w, say = self.w, self.say
         if record.recourse_status == "found" and record.recourse:
-            return (Note(w.text("actions", "caveat")),)
-        if record.recourse_status == "infeasible":
-            return (Note(w.text("actions", "infeasible_time")),
-                    Note(w.text("actions", "infeasible_other"), say.links("lessons", ["financing-channels"])))
-        if record.hard_rule is not None or record.score is None:
-            kind = "retry_later" if record.outcome == "retry_later" else "cannot_evaluate"
-            _, remedy = HARD_RULE_PAGES[kind]
-            return (Note(w.text("actions", "how"), say.links("remedies", [remedy])),)
-        return ()
+            case = "found"
+        elif record.recourse_status == "infeasible":
+            case = "infeasible"
+        elif record.hard_rule is not None or record.score is None:
+            case = "retry_later" if record.outcome == "retry_later" else "cannot_evaluate"
+        else:
+            return ()
+        return self._memoised("action_notes", case, lambda: self._build_action_notes(case))
+
+    def _build_action_notes(self, case: str) -> tuple[Note, ...]:
+        w, say = self.w, self.say
+        if case == "found":
+            return (self._note(w.text("actions", "caveat")),)
+        if case == "infeasible":
+            return (self._note(w.text("actions", "infeasible_time")),
+                    self._note(w.text("actions", "infeasible_other"), say.links("lessons", ["financing-channels"]),
+                               labelled=False))
+        _, remedy = HARD_RULE_PAGES[case]
+        return (self._note(w.text("actions", "how"), say.links("remedies", [remedy]), labelled=False),)
 
     def _plan(self, n: int, plan: Plan) -> PlanView:
+        # Whole plans rarely repeat; their title, summary and steps do, so those are memoised.
         w, say = self.w, self.say
-        timing = (w.text("actions", "plan_now") if plan.wait_days is None
-                  else w.text("actions", "plan_wait", days=say.days(plan.wait_days)))
-        summary = w.join([w.text("actions", "plan_result", score=say.points(plan.new_score)), timing])
+        title = self._memoised("plan_title", n, lambda: w.text("actions", "plan", n=n))
+        summary = self._memoised("plan_summary", (plan.new_score, plan.wait_days), lambda: w.join([
+            w.text("actions", "plan_result", score=say.points(plan.new_score)),
+            w.text("actions", "plan_now") if plan.wait_days is None
+            else w.text("actions", "plan_wait", days=say.days(plan.wait_days))]))
         steps = tuple(self._step(c) for c in plan.changes)
-        return PlanView(title=w.text("actions", "plan", n=n), summary=summary, steps=steps,
-                        step_blocks=tuple(self._item_block("step", i, step) for i, step in enumerate(steps, 1)))
+        step_blocks = tuple(self._memoised("step_block", (i, change), lambda: self._item_block("step", i, step))
+                            for i, (change, step) in enumerate(zip(plan.changes, steps), 1))
+        return PlanView(title=title, summary=summary, steps=steps, step_blocks=step_blocks)
 
     def _step(self, change: Change) -> StepView:
         return self._memoised("step", change, lambda: self._build_step(change))
@@ -1190,21 +1244,24 @@ class _Builder:
 
     # other ways to finance
     def _lesson(self, slug: str) -> LessonView:
+        return self._memoised("lesson", slug, lambda: self._build_lesson(slug))
+
+    def _build_lesson(self, slug: str) -> LessonView:
         link = self.say.link("lessons", slug)
         if link is None:  # LESSONS are fixed slugs; this only guards against an edit that breaks one
             raise RenderError(f"lesson '{slug}' is not a page slug; fix render.LESSONS")
         return LessonView(title=link.title, text=self.w.text("financing", "lessons", slug), link=link)
 
     # factor cards
-    def _card(self, line: FactorLine) -> CardView:
+    def _card(self, line: FactorLine) -> tuple[CardView, Markup]:
+        """The card's view and its partial rendered; cards repeat across a batch, so each is built once."""
         # Keyed on what the card shows (not the reason baseline, which varies with the threshold).
         key = (line.factor, line.value, line.bin_label, line.bin_kind, line.points, line.best_points, line.better_value)
-        return self._memoised("card", key, lambda: self._build_card(line))
+        return self._memoised("card", key, lambda: self._build_card_block(line))
 
-    def _card_block(self, card: CardView) -> Markup:
-        """A card rendered by its partial; cards repeat across a batch, so each is rendered once."""
-        return self._memoised("card_block", card,
-                              lambda: Markup(self.card_template.render(card=card, t=self._fixed["t"])))
+    def _build_card_block(self, line: FactorLine) -> tuple[CardView, Markup]:
+        card = self._build_card(line)
+        return card, Markup(self.card_template.render(card=card, t=self._fixed["t"]))
 
     def _build_card(self, line: FactorLine) -> CardView:
         w, say = self.w, self.say
@@ -1263,16 +1320,17 @@ class _Builder:
 
     # about this page
     def _about(self, record: DecisionRecord) -> tuple[str, ...]:
+        # Three lines vary with the record (sources, codes); each is worded once per distinct value.
         w = self.w
-        date = record.snapshot_date or w.text("meta", "no_date")
-        codes = w.text("meta", "list_separator").join(r.code for r in record.reasons) or w.text("meta", "none")
-        return (
-            w.text("about", "model"),
-            w.text("about", "data"),
-            w.text("about", "sources", sha=record.model_sha256[:SHA_PREFIX], policy=record.policy_version, date=date),
-            w.text("about", "profile", description=self.profile.description.get(self.lang).rstrip("。.")),
-            w.text("about", "codes", decision=record.decision, codes=codes),
-        )
+        sources = self._memoised("about_sources", (record.model_sha256, record.policy_version, record.snapshot_date),
+                                 lambda: w.text("about", "sources", sha=record.model_sha256[:SHA_PREFIX],
+                                                policy=record.policy_version,
+                                                date=record.snapshot_date or w.text("meta", "no_date")))
+        codes_key = (record.decision, tuple(r.code for r in record.reasons))
+        codes = self._memoised("about_codes", codes_key, lambda: w.text(
+            "about", "codes", decision=record.decision,
+            codes=w.text("meta", "list_separator").join(codes_key[1]) or w.text("meta", "none")))
+        return (*self._fixed["about"][:2], sources, self._fixed["about"][2], codes)
 
     def render(self, record: DecisionRecord) -> str:
         return self.template.render(c=self.context(record))

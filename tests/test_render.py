@@ -24,6 +24,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 
 from scorecard import render
 from scorecard.errors import RenderError
@@ -139,6 +140,29 @@ def test_section_partials_read_only_the_fields_they_are_cached_by():
             if len(keys) > 1:  # and the restriction bites: without its first field the partial fails
                 with pytest.raises(jinja2.UndefinedError):
                     builder.section_templates[name].render(c={"t": fields["t"], **{k: fields[k] for k in keys[1:]}})
+
+
+def test_shared_sections_follow_from_their_cache_keys():
+    """Pages with equal shared_section_keys must show equal shared sections, or a cached section
+    would show another applicant's outcome or lessons. Checked on a demo batch and the goldens."""
+    from scorecard.datasets.demo import generate
+    from scorecard.explain import explain_table
+    from scorecard.spec import load_spec
+
+    spec = load_spec(HERE / "golden" / "demo_model.json")
+    goldens = [record for record in map(load_record, CASES) if record.profile == DEMO.name]
+    records = [*explain_table(spec, default_policy(), generate(800, 11)), *goldens]
+    for lang in LANGS:
+        builder = render._Builder(DEMO, lang, "md")
+        builder.MEMO_LIMIT = -1  # nothing is reused: every context below is built afresh
+        seen: dict[tuple[str, object], tuple] = {}
+        for record in records:
+            keys = builder.shared_section_keys(record)
+            context = builder.context(record)
+            for name in render.SHARED_SECTIONS:
+                shown = tuple(getattr(context, field) for field in render.SECTIONS[name])
+                assert seen.setdefault((name, keys[name]), shown) == shown, (name, record.applicant_id)
+        assert len(seen) > 20  # the batch really has different outcomes and lesson lists
 
 
 # --- what the page says, in order ---------------------------------------------------------------
@@ -456,6 +480,17 @@ def test_record_text_renders_as_text_in_markdown(lang):
     text = html.unescape(re.sub(r"<[^>]+>", "", out))
     assert '<script>alert("x")</script> [click](http://evil.example) **b** _i_ `c` | # !!! &amp; <img src=x>' in text
     assert "x)](http://evil.example" not in text  # an invalid slug is dropped, never a link
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_only_rendered_partials_are_printed_unescaped_one_after_the_other(fmt):
+    """``concat`` prints rendered partials without escaping; anything else is a template bug."""
+    from scorecard.resources import templates_dir
+
+    template = render._environment(fmt, str(templates_dir())).from_string("{{ blocks | concat }}")
+    assert template.render(blocks=[Markup("<li>a</li>"), Markup("**b**")]) == "<li>a</li>**b**"
+    with pytest.raises(RenderError, match="not a rendered partial"):
+        template.render(blocks=[Markup("<li>a</li>"), "<script>"])
 
 
 MD_TEXT = st.text(alphabet=st.sampled_from(list(string.printable.replace("\x0b", "").replace("\x0c", "")) +
