@@ -262,7 +262,9 @@ def load_policy(name_or_path: str | Path = "demo") -> Policy:
     """Load a bundled policy by name (``demo``) or a policy YAML file by path."""
     text = str(name_or_path)
     path = Path(text)
-    if not path.suffix and not path.exists():
+    # A bare name is a bundled policy unless a file of that name exists: a folder called "demo" or
+    # "heloc" in the working directory must not hide the bundled one.
+    if not path.suffix and not path.is_file():
         path = BUNDLED_DIR / f"{text}.yaml"
         if not path.exists():
             raise PolicyError(f"unknown policy '{text}'; use one of {', '.join(bundled_policies())} or a path to a YAML file")

@@ -217,7 +217,9 @@ def load_profile(name_or_path: str | Path = "demo") -> Profile:
     """Load a bundled profile by name (``demo``, ``heloc``, ...) or a profile YAML by path."""
     text = str(name_or_path)
     path = Path(text)
-    if not path.suffix and not path.exists():
+    # A bare name is a bundled profile unless a file of that name exists: a folder called "demo" or
+    # "heloc" in the working directory must not hide the bundled one.
+    if not path.suffix and not path.is_file():
         path = BUNDLED_DIR / f"{text}.yaml"
         if not path.exists():
             raise ProfileError(

@@ -1452,6 +1452,15 @@ def render_site_svg(name: str, **context: Any) -> str:
     return template.render(**context)
 
 
+def render_site_not_found() -> str:
+    """The site's 404 page (a MkDocs theme override, ``templates/site/not_found.html.j2``), in both
+    languages, with HTML autoescaping."""
+    from scorecard.resources import templates_dir
+
+    template = _environment("html", str(templates_dir())).get_template(f"{SITE_TEMPLATES}/not_found.html.j2")
+    return template.render(**{lang: site_words(lang) for lang in LANGS})
+
+
 def render_persona_page(record: DecisionRecord, profile: Profile, *, lang: str, **context: Any) -> str:
     """A persona's explanation page for the site: the persona's story, then the same sections as
     every Markdown explanation page (``explain/_partials/body.md.j2``)."""

@@ -32,7 +32,8 @@ from scorecard.errors import SiteError
 from scorecard.policy import Condition, Policy
 from scorecard.profile import Factor, Profile
 from scorecard.records import DecisionRecord
-from scorecard.render import LANGS, bin_in_words, load_words, plain_number, render_persona_page, render_site_page, render_site_svg, site_link, site_words
+from scorecard.render import (LANGS, bin_in_words, load_words, plain_number, render_persona_page, render_site_not_found,
+                              render_site_page, render_site_svg, site_link, site_words)
 from scorecard.spec import Bin, FactorSpec, ScorecardSpec, SelectionStep
 
 MARKER = ".scorecard-site"  # marks an output folder this module wrote, so rebuilding may clear it
@@ -462,6 +463,15 @@ def plan_site(spec: ScorecardSpec, policy: Policy, personas: Iterable[Persona], 
     return files
 
 
+OVERRIDES = "overrides"  # theme overrides next to docs/ (MkDocs' theme.custom_dir)
+
+
+def theme_overrides() -> list[SiteFile]:
+    """Theme templates the site replaces, ``path`` relative to the overrides folder: the 404 page,
+    in both languages (Material's own says "404 - Not found" in the last-built language only). Pure."""
+    return [SiteFile("404.html", render_site_not_found())]
+
+
 def site_nav(base_nav: list[Any], spec: ScorecardSpec, personas: Iterable[Persona]) -> list[Any]:
     """The configured navigation with the generated sections (示例人物, 模型) before 数据."""
     persona_section = {"示例人物": ["personas/index.md", *(f"personas/{p.slug}.md" for p in personas)]}
@@ -499,17 +509,19 @@ def read_config(config: Path) -> dict[str, Any]:
         raise SiteError(f"{config}: cannot read the MkDocs configuration ({exc.__class__.__name__}); reinstall the package") from exc
 
 
-def write_sources(files: Iterable[SiteFile], kb_docs: Path, out: Path, settings: dict[str, Any]) -> Path:
-    """``out/docs`` (the knowledge base and the generated files) and ``out/mkdocs.yml``; returns the config.
+def write_sources(files: Iterable[SiteFile], kb_docs: Path, out: Path, settings: dict[str, Any],
+                  overrides: Iterable[SiteFile] = ()) -> Path:
+    """``out/docs`` (the knowledge base and the generated files), ``out/overrides`` (theme templates,
+    when there are any) and ``out/mkdocs.yml``; returns the config.
 
     ``out`` is cleared of an earlier build first, but only when this module wrote it (``MARKER``),
     so pointing ``--out`` at a folder of one's own never deletes anything.
     """
     out = Path(out)
-    docs, html = out / "docs", out / "html"
+    docs, html, theme = out / "docs", out / "html", out / OVERRIDES
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
         raise SiteError(f"{out}: the folder is not empty and was not written by 'scorecard site'; choose a new or empty folder")
-    for folder in (docs, html):
+    for folder in (docs, html, theme):
         if folder.exists():
             shutil.rmtree(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -521,6 +533,13 @@ def write_sources(files: Iterable[SiteFile], kb_docs: Path, out: Path, settings:
         with target.open("w", encoding="utf-8", newline="\n") as handle:
             handle.write(item.text)
     settings = {**settings, "docs_dir": "docs", "site_dir": "html"}
+    overrides = list(overrides)
+    for item in overrides:
+        target = theme / item.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(item.text, encoding="utf-8", newline="\n")
+    if overrides:
+        settings["theme"] = {**settings["theme"], "custom_dir": OVERRIDES}
     path = out / "mkdocs.yml"
     path.write_text("# Written by 'scorecard site' from the package's mkdocs.yml; rebuild with: mkdocs build -f this file\n"
                     + yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -887,7 +887,7 @@ def build_site(model: Path, out: Path, *, policy: Path | None = None, strict: bo
         files = site.plan_site(spec, decision_policy, personas, records, site.kb_titles(kb))
         settings = site.read_config(resources.mkdocs_config())
         settings["nav"] = site.site_nav(settings["nav"], spec, personas)
-        config_out = site.write_sources(files, kb, Path(out), settings)
+        config_out = site.write_sources(files, kb, Path(out), settings, site.theme_overrides())
     with _status(console, "building the site (MkDocs)"):
         html = site.build_html(config_out, strict=strict)
     decisions = {r.applicant_id: r.decision for r in records}

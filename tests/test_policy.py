@@ -54,6 +54,12 @@ def test_bundled_demo_policy_loads_and_is_versioned():
     assert 4 <= len(policy.limit_bands) <= 5
 
 
+def test_a_folder_named_demo_does_not_hide_the_demo_policy(tmp_path, monkeypatch):
+    (tmp_path / "demo").mkdir()  # e.g. where 'scorecard data demo' was asked to write
+    monkeypatch.chdir(tmp_path)
+    assert default_policy().name == "demo" and load_policy("demo").name == "demo"
+
+
 def test_demo_policy_describes_every_rule_in_both_languages():
     """The site's policy page shows these descriptions: a zh page must not fall back to English."""
     policy = default_policy()

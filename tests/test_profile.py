@@ -128,6 +128,12 @@ def test_unknown_profile_name_lists_the_bundled_ones():
         load_profile("nope")
 
 
+def test_a_folder_named_like_a_bundled_profile_does_not_hide_it(tmp_path, monkeypatch):
+    (tmp_path / "heloc").mkdir()  # e.g. where someone keeps heloc.csv
+    monkeypatch.chdir(tmp_path)
+    assert load_profile("heloc").name == "heloc"
+
+
 def test_invalid_yaml_names_the_file(tmp_path):
     path = tmp_path / "broken.yaml"
     path.write_text("name: [unclosed\n", encoding="utf-8")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from scorecard import resources, site, workflows
@@ -16,6 +18,7 @@ from scorecard.datasets.personas import load_personas
 from scorecard.errors import SiteError
 from scorecard.policy import default_policy
 from scorecard.render import render_site_page
+from scorecard.resources import locales_dir
 from scorecard.spec import load_spec
 
 KB_PAGES = {
@@ -163,6 +166,17 @@ def test_the_language_switch_points_to_the_same_page(built: workflows.SiteResult
     page = built.html / "personas" / "overdue-history.html"
     hrefs = [url for tag, attr, url in _refs(page) if tag == "a"]
     assert any(url.endswith("en/personas/overdue-history.html") for url in hrefs)
+
+
+def test_the_not_found_page_speaks_both_languages_and_leads_home(built: workflows.SiteResult) -> None:
+    """A server has one 404 page for every language; Material's own says "404 - Not found" only."""
+    page = (built.html / "404.html").read_text(encoding="utf-8")
+    for lang in ("zh", "en"):
+        words = yaml.safe_load((locales_dir() / f"site.{lang}.yaml").read_text(encoding="utf-8"))["not_found"]
+        assert all(escape(text, quote=False) in page for text in words.values()), lang
+    hrefs = [url for tag, attr, url in _refs(built.html / "404.html") if tag == "a"]
+    assert "/index.html" in hrefs and "/en/index.html" in hrefs  # MkDocs serves 404 pages from the server root
+    assert "404 - Not found" not in page and "{%" not in page
 
 
 def test_search_index_segments_chinese_into_words(built: workflows.SiteResult) -> None:
