@@ -97,7 +97,7 @@ SHARED_SECTIONS = frozenset({"outcome", "financing"})
 NOTHING = Markup("")  # an empty rendered part (no links, no history)
 _PLURAL_NOUN = re.compile(r"^[a-z]+s$")  # an English count unit such as "times" or "days" (not "× income")
 SPARK = "▁▂▃▄▅▆▇█"
-TEXT_BAR_CELLS = 40
+TEXT_BAR_CELLS = 20  # narrow enough that bar, number and label fit a 360 px phone's code block
 CLOSE = 150  # px: bar marks closer than this label away from each other
 BAR_WIDTH, BAR_LEFT, BAR_RIGHT = 640, 24, 24
 CHART_WIDTH, CHART_HEIGHT = 640, 250
@@ -993,7 +993,7 @@ class _Builder:
         gap = record.cutoff - score
         gap_label = (w.text("bar", "gap_below", gap=self.say.points(gap)) if gap > 0
                      else w.text("bar", "gap_above", gap=self.say.points(-gap)))
-        text = self._text_bar(score, marks, lo, hi, gap_label)
+        text = self._text_bar(score, marks, lo, hi)
 
         return ScoreBar(
             caption=w.text("bar", "caption", score=self.say.points(score), cutoff=self.say.points(record.cutoff)),
@@ -1004,20 +1004,21 @@ class _Builder:
             lo_label=str(lo), hi_label=str(hi), markers=tuple(markers), text=text,
         )
 
-    def _text_bar(self, score: int, marks: list[tuple[str, int]], lo: int, hi: int, gap: str) -> tuple[Markup, ...]:
+    def _text_bar(self, score: int, marks: list[tuple[str, int]], lo: int, hi: int) -> tuple[Markup, ...]:
         """Markdown's bar: fixed-width lines of block glyphs (all East-Asian-ambiguous width, so the
-        lines stay aligned with any monospace font), then the number and a locale label."""
+        lines stay aligned with any monospace font), then the number and a locale label. The gap
+        is not repeated here: the score line above the bar says it."""
         cells = TEXT_BAR_CELLS
 
         def cell(v: int) -> int:
             return min(cells - 1, max(0, int(round((v - lo) / (hi - lo) * (cells - 1)))))
 
         filled = cell(score) + 1
-        lines = [f"{'█' * filled}{'░' * (cells - filled)}  {score:>4}  {self.w.text('bar', 'score')} · {gap}"]
+        lines = [f"{'█' * filled}{'░' * (cells - filled)} {score:>3} {self.w.text('bar', 'score')}"]
         for kind, v in marks:
             at = cell(v)
             track = "─" * at + ("┃" if kind == "cutoff" else "┊") + "─" * (cells - at - 1)
-            lines.append(f"{track}  {v:>4}  {self.w.text('bar', kind)}")
+            lines.append(f"{track} {v:>3} {self.w.text('bar', kind)}")
         # Built from digits, bar glyphs and locale labels only: nothing from the record as text.
         return tuple(Markup(line) for line in lines)
 

@@ -212,3 +212,27 @@ def test_an_english_search_finds_the_english_page(browser: object, server: str) 
         sync_api.expect(hits.first).to_be_visible()
     finally:
         context.close()
+
+
+def test_persona_pages_fit_a_small_phone_without_sideways_scrolling(browser: object, server: str) -> None:
+    """On a 360 px wide phone no persona page, and no code block on it (the text score bar),
+    is wider than the screen: what is cut off at the edge is easily never seen."""
+    context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True,
+                                  service_workers="block")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        too_wide, bars_seen = [], 0
+        for persona in load_personas():
+            for prefix in ("", "en/"):
+                page.goto(f"{server}{prefix}personas/{persona.slug}.html")
+                bars = page.locator("article pre code")  # none when a hard rule stopped the scoring
+                bars_seen += bars.count()
+                widths = [page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"),
+                          *(bar.evaluate("e => e.scrollWidth - e.clientWidth") for bar in bars.all())]
+                if max(widths) > 0:
+                    too_wide.append(f"{prefix}{persona.slug}: {max(widths)} px")
+        assert not too_wide, "wider than the screen: " + ", ".join(too_wide)
+        assert bars_seen >= 10
+    finally:
+        context.close()
