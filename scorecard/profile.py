@@ -49,6 +49,13 @@ class Text(_Frozen):
         return self.zh if lang == "zh" else self.en
 
 
+class CategoryLabel(_Frozen):
+    """What a category code means, e.g. German credit's "A41": "car (used)"."""
+
+    code: str
+    label: Text
+
+
 class SpecialValue(_Frozen):
     """A code that is not a measurement, e.g. HELOC's -7/-8/-9; it gets its own bin."""
 
@@ -73,6 +80,8 @@ class Factor(_Frozen):
     max_value: float | None = None
     integer: bool = False  # whole numbers only (counts, days)
     categories: tuple[str, ...] | None = None  # allowed categories; None accepts any
+    # Words for category codes (YAML: a mapping code -> {zh, en}); pages and reports show them.
+    category_labels: tuple[CategoryLabel, ...] = ()
     special_values: tuple[SpecialValue, ...] = ()
     actionability: Actionability = "fixed"
     helps: Helps = "none"
@@ -87,6 +96,13 @@ class Factor(_Frozen):
     def _name_is_identifier(cls, value: str) -> str:
         if not NAME.match(value):
             raise ValueError("must be letters, digits and underscores, not starting with a digit")
+        return value
+
+    @field_validator("category_labels", mode="before")
+    @classmethod
+    def _labels_by_code(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return tuple({"code": str(code), "label": label} for code, label in value.items())
         return value
 
     @field_validator("cause_pages", "remedy_pages")
@@ -111,6 +127,12 @@ class Factor(_Frozen):
             raise ValueError("a categorical factor has no order; use helps: toward_better_bins")
         if self.kind != "categorical" and self.categories is not None:
             raise ValueError("categories only apply to kind: categorical")
+        if self.category_labels and self.kind != "categorical":
+            raise ValueError("category_labels only apply to kind: categorical")
+        unknown = [c.code for c in self.category_labels
+                   if self.categories is not None and c.code not in self.categories]
+        if unknown:
+            raise ValueError(f"category_labels names {', '.join(unknown)}, which categories does not list")
         if self.step <= 0:
             raise ValueError("step must be positive")
         return self
@@ -122,6 +144,13 @@ class Factor(_Frozen):
     @property
     def special_codes(self) -> tuple[float | int | str, ...]:
         return tuple(s.value for s in self.special_values)
+
+    def category_label(self, code: str, lang: str) -> str:
+        """The words for a category code in ``lang``; the code itself when the profile has none."""
+        for item in self.category_labels:
+            if item.code == code:
+                return item.label.get(lang)
+        return code
 
 
 class Profile(_Frozen):

@@ -620,7 +620,7 @@ class _Speaker:
         if special is not None:
             return special
         if isinstance(value, str):
-            return value
+            return factor.category_label(value, self.w.lang)
         if factor.kind == "flag" and value in (0, 1):
             return self.w.text("values", "yes" if value == 1 else "no")
         return self._with_unit(factor, plain_number(value))
@@ -644,7 +644,7 @@ class _Speaker:
             meaning = self._special(factor, code)
             return meaning if meaning is not None else self.w.text("values", "special_code", code=label)
         if factor.kind == "categorical" or kind == "categories":
-            return self.sep.join(part.strip() for part in label.split(","))
+            return self.sep.join(factor.category_label(part.strip(), self.w.lang) for part in label.split(","))
         bounds = range_bounds(label)
         if bounds is None:
             return label

@@ -164,6 +164,9 @@ def _content(spec: ScorecardSpec) -> dict[str, Any]:
     data = asdict(replace(spec, sha256=""))
     data.pop("sha256")
     data["profile"] = spec.profile.model_dump(mode="json")
+    for factor in data["profile"]["factors"]:  # written only when set, so specs of other profiles keep their bytes
+        if not factor["category_labels"]:
+            del factor["category_labels"]
     return data
 
 

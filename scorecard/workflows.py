@@ -232,10 +232,14 @@ def score_file(model: Path, data: Path, out: Path, *, rejects: Path | None, engi
 # The model report: one JSON-ready dict, printed as rich tables, Markdown or JSON.
 
 
-def _special_meaning(spec: Any, factor: Any, b: Any) -> str:
+def _bin_meaning(spec: Any, factor: Any, b: Any) -> str:
+    """What a special bin's code, or a category bin's codes, mean (English, as the report is)."""
+    profile_factor = next((f for f in spec.profile.factors if f.name == factor.name), None)
+    if b.kind == "categories" and profile_factor is not None:
+        words = [profile_factor.category_label(code, "en") for code in b.categories]
+        return "; ".join(words) if words != list(b.categories) else ""
     if b.kind != "special":
         return ""
-    profile_factor = next((f for f in spec.profile.factors if f.name == factor.name), None)
     for special in profile_factor.special_values if profile_factor else ():
         if any(v == special.value or str(v) == str(special.value) for v in b.special_values):
             return special.meaning.en
@@ -251,7 +255,7 @@ def report_data(spec: Any) -> dict[str, Any]:
             "factor": f.name, "column": f.column, "kind": f.kind, "iv": round(f.iv, 6),
             "coefficient": round(f.coefficient, 6), "best_points": f.best_points, "worst_points": f.worst_points,
             "unseen_bin": f.bins[f.unseen_bin].label if f.kind == "categorical" else None,
-            "bins": [{"bin": b.label, "kind": b.kind, "meaning": _special_meaning(spec, f, b), "count": b.count,
+            "bins": [{"bin": b.label, "kind": b.kind, "meaning": _bin_meaning(spec, f, b), "count": b.count,
                       "share": round(b.count / rows, 6), "event_rate": round(b.event_rate, 6),
                       "woe": round(b.woe, 6), "iv": round(b.iv, 6), "points": b.points,
                       "note": "no training rows: scores as the worst observed bin" if b.count == 0 else ""}

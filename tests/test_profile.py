@@ -111,6 +111,8 @@ def _factor(data, name):
         (lambda d: _factor(d, "age").update(categories=["young"]), "factors[13] (age)", "categories only apply"),
         (lambda d: _factor(d, "age").update(colour="blue"), "factors[13] (age).colour", "not permitted"),
         (lambda d: _factor(d, "debt_to_income").update(kind="number"), "factors[8] (debt_to_income).kind", "numeric"),
+        (lambda d: _factor(d, "age").update(category_labels={"A1": {"zh": "甲", "en": "a"}}),
+         "factors[13] (age)", "category_labels only apply"),
     ],
 )
 def test_bad_profiles_name_file_and_key(tmp_path, mutate, key, hint):
@@ -121,6 +123,31 @@ def test_bad_profiles_name_file_and_key(tmp_path, mutate, key, hint):
     assert message.startswith(f"{path}: ")
     assert key in message and hint in message
     assert "\n" not in message
+
+
+def test_german_category_codes_have_words_in_both_languages():
+    """Reports and pages show "car (used)" rather than UCI's code "A41"."""
+    german = load_profile("german")
+    categorical = [f for f in german.factors if f.kind == "categorical"]
+    assert len(categorical) == 13
+    for factor in categorical:
+        assert [c.code for c in factor.category_labels] == list(factor.categories), factor.name
+        for code in factor.categories:
+            for lang in ("zh", "en"):
+                words = factor.category_label(code, lang)
+                assert words != code and code not in words, (factor.name, code, lang)
+    purpose = german.factor("purpose")
+    assert (purpose.category_label("A41", "en"), purpose.category_label("A41", "zh")) == ("car (used)", "二手车")
+    assert purpose.category_label("A499", "en") == "A499"  # a code without words stays itself
+
+
+def test_category_labels_must_name_listed_categories(tmp_path):
+    data = yaml.safe_load((BUNDLED_DIR / "german.yaml").read_text(encoding="utf-8"))
+    data["factors"][0]["category_labels"]["A19"] = {"zh": "错", "en": "wrong"}
+    path = tmp_path / "german-typo.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"factors\[0\] \(checking_account_status\).*A19, which categories does not list"):
+        load_profile(path)
 
 
 def test_unknown_profile_name_lists_the_bundled_ones():

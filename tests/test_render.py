@@ -612,3 +612,16 @@ def test_bin_labels_in_words_use_units_and_english_singular_only_for_one():
     assert zh.bin(overdue, "1") == "1 次"
     assert en.bin(income, "1") == "Yes" and en.bin(income, "0") == "No"
     assert zh.bin(income, "1") == "是"
+
+
+def test_category_codes_read_as_the_profiles_words():
+    """German credit's UCI codes ("A41") read as words on pages; codes without words stay as they are."""
+    german = load_profile("german")
+    purpose = german.factor("purpose")
+    en = render._builder(german, "en", "md").say
+    zh = render._builder(german, "zh", "html").say
+    assert en.bin(purpose, "A41, A48", "categories") == "car (used), retraining"
+    assert zh.bin(purpose, "A41, A48", "categories") == "二手车、再培训"
+    assert en.value(purpose, "A49") == "business" and zh.value(purpose, "A49") == "生意"
+    assert en.bin(purpose, "A41, X9", "categories") == "car (used), X9"
+    assert render.bin_in_words(german, purpose, "A40", "categories", "en") == "car (new)"
