@@ -619,8 +619,8 @@ class _Speaker:
         special = self._special(factor, value)
         if special is not None:
             return special
-        if isinstance(value, str):
-            return factor.category_label(value, self.w.lang)
+        if factor.kind == "categorical" or isinstance(value, str):  # codes may be numbers (HELOC's 0-9)
+            return factor.category_label(value if isinstance(value, str) else plain_number(value), self.w.lang)
         if factor.kind == "flag" and value in (0, 1):
             return self.w.text("values", "yes" if value == 1 else "no")
         return self._with_unit(factor, plain_number(value))
@@ -644,7 +644,8 @@ class _Speaker:
             meaning = self._special(factor, code)
             return meaning if meaning is not None else self.w.text("values", "special_code", code=label)
         if factor.kind == "categorical" or kind == "categories":
-            return self.sep.join(factor.category_label(part.strip(), self.w.lang) for part in label.split(","))
+            words = (factor.category_label(part.strip(), self.w.lang) for part in label.split(","))
+            return self.sep.join(dict.fromkeys(words))  # codes with the same words (HELOC's 5, 6) say them once
         bounds = range_bounds(label)
         if bounds is None:
             return label

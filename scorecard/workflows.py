@@ -237,7 +237,7 @@ def _bin_meaning(spec: Any, factor: Any, b: Any) -> str:
     profile_factor = next((f for f in spec.profile.factors if f.name == factor.name), None)
     if b.kind == "categories" and profile_factor is not None:
         words = [profile_factor.category_label(code, "en") for code in b.categories]
-        return "; ".join(words) if words != list(b.categories) else ""
+        return "; ".join(dict.fromkeys(words)) if words != list(b.categories) else ""
     if b.kind != "special":
         return ""
     for special in profile_factor.special_values if profile_factor else ():

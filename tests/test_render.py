@@ -625,3 +625,13 @@ def test_category_codes_read_as_the_profiles_words():
     assert en.value(purpose, "A49") == "business" and zh.value(purpose, "A49") == "生意"
     assert en.bin(purpose, "A41, X9", "categories") == "car (used), X9"
     assert render.bin_in_words(german, purpose, "A40", "categories", "en") == "car (new)"
+
+
+def test_numeric_category_codes_read_as_words_once_each():
+    heloc = load_profile("heloc")
+    ever = heloc.factor("MaxDelqEver")
+    en = render._builder(heloc, "en", "md").say
+    assert en.value(ever, 8) == en.value(ever, 8.0) == "current and never delinquent"  # codes are numbers in the data
+    assert en.bin(ever, "6, 7", "categories") == "30 days late, unknown delinquency"
+    recent = heloc.factor("MaxDelq2PublicRecLast12M")
+    assert en.bin(recent, "5, 6, 7", "categories") == "unknown delinquency, current and never delinquent"
