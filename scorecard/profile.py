@@ -2,7 +2,8 @@
 
 A profile says which column is the id and which the target (and which value is "bad"), and, per
 factor: its column, kind, labels and meaning in zh and en, unit, the monotonic trend of the bad
-rate for binning, special values and what they mean, who can change it and in which direction
+rate for binning, special values and what they mean, the words for category codes (German
+credit's "A41" is "car (used)"), who can change it and in which direction
 it helps, the effort of one step, and the knowledge-base pages it links to.
 
 Profiles ship inside the package (``demo``, ``heloc``, ``gmsc``, ``german``) and can be selected
