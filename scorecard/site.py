@@ -583,4 +583,26 @@ def build_html(config: Path, *, strict: bool = True) -> Path:
     finally:
         logger.removeHandler(collect)
         logger.setLevel(quiet)
-    return Path(settings["site_dir"])
+    html = Path(settings["site_dir"])
+    mend_search_worker(html)
+    return html
+
+
+# Material's search worker splits a Chinese query into the words of the index before searching,
+# but its loop never tries a word that ends on the query's last character (``o<t.length``). So
+# whenever the first character is also a word of the index, "还款" is searched as "还*", "多头"
+# as "多*" and "额度" as "额*". Letting the loop reach the end fixes that and nothing else. The
+# mend applies only to this exact upstream code, so a Material release that changes it is left alone.
+_SEGMENT_LOOP = "for(let o=s+1;o<t.length;o++)t.slice(s,o)in e&&(n[s]=o-s)"
+_SEGMENT_LOOP_MENDED = "for(let o=s+1;o<=t.length;o++)t.slice(s,o)in e&&(n[s]=o-s)"
+
+
+def mend_search_worker(html: Path) -> list[Path]:
+    """Apply the query-segmentation fix above to the built site's search worker; returns the files mended."""
+    mended = []
+    for worker in sorted((Path(html) / "assets" / "javascripts" / "workers").glob("search.*.min.js")):
+        code = worker.read_text(encoding="utf-8")
+        if code.count(_SEGMENT_LOOP) == 1:
+            worker.write_text(code.replace(_SEGMENT_LOOP, _SEGMENT_LOOP_MENDED), encoding="utf-8", newline="")
+            mended.append(worker)
+    return mended

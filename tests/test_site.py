@@ -189,6 +189,21 @@ def test_search_index_segments_chinese_into_words(built: workflows.SiteResult) -
     assert any(d["location"].startswith("en/causes/multiple-borrowing.html") for d in docs)
 
 
+def test_the_search_worker_tries_query_words_up_to_the_last_character(built: workflows.SiteResult,
+                                                                      tmp_path: Path) -> None:
+    workers = list((built.html / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+    assert workers and all(site._SEGMENT_LOOP not in w.read_text(encoding="utf-8") for w in workers)
+    # Only the exact upstream loop is touched, once; other code is left as it is.
+    folder = tmp_path / "assets" / "javascripts" / "workers"
+    folder.mkdir(parents=True)
+    (folder / "search.1.min.js").write_text(f"a;{site._SEGMENT_LOOP};b", encoding="utf-8")
+    (folder / "search.2.min.js").write_text("for(let o=s+1;o<t.length-1;o++)x", encoding="utf-8")
+    assert site.mend_search_worker(tmp_path) == [folder / "search.1.min.js"]
+    assert (folder / "search.1.min.js").read_text(encoding="utf-8") == f"a;{site._SEGMENT_LOOP_MENDED};b"
+    assert (folder / "search.2.min.js").read_text(encoding="utf-8") == "for(let o=s+1;o<t.length-1;o++)x"
+    assert site.mend_search_worker(tmp_path) == []
+
+
 def test_generated_pages_are_deterministic_and_never_touch_docs(demo_model: Path, tmp_path: Path) -> None:
     before = sorted(p.relative_to(resources.docs_dir()) for p in resources.docs_dir().rglob("*"))
     spec = load_spec(demo_model)

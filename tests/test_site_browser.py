@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -234,5 +235,23 @@ def test_persona_pages_fit_a_small_phone_without_sideways_scrolling(browser: obj
                     too_wide.append(f"{prefix}{persona.slug}: {max(widths)} px")
         assert not too_wide, "wider than the screen: " + ", ".join(too_wide)
         assert bars_seen >= 10
+    finally:
+        context.close()
+
+
+def test_a_two_character_chinese_query_finds_its_word_first(browser: object, server: str) -> None:
+    """Material splits a Chinese query into index words but never tried a word ending on the last
+    character, so "多头" was searched as "多*" (site.mend_search_worker): its top hits were 多元融资."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", service_workers="block")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        tab = context.new_page()
+        tab.goto(server + "index.html")
+        search = tab.locator(".md-search__input")
+        search.click()
+        search.press_sequentially("多头", delay=40)
+        first = tab.locator(".md-search-result__item > a").first
+        wanted = re.compile(re.escape(server + "causes/multiple-borrowing.html"))
+        sync_api.expect(first).to_have_attribute("href", wanted)
     finally:
         context.close()
