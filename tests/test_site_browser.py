@@ -10,6 +10,7 @@ missing; `.ci/run` installs Chromium when it can.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import re
@@ -197,22 +198,29 @@ def test_a_reader_opens_a_persona_switches_language_and_searches_in_chinese(
     assert not errors, "JavaScript errors:\n" + "\n".join(errors)
 
 
+@contextlib.contextmanager
+def _searched(browser: object, server: str, start: str, query: str, locale: str) -> Iterator[object]:
+    """A desktop tab on ``start`` with ``query`` typed into the header's search box, key by key."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale, service_workers="block")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        tab = context.new_page()
+        tab.goto(server + start)
+        search = tab.locator(".md-search__input")
+        search.click()
+        search.press_sequentially(query, delay=40)
+        yield tab
+    finally:
+        context.close()
+
+
 def test_an_english_search_finds_the_english_page(browser: object, server: str) -> None:
     """Words the stemmer would change (borrowing) are found: the search pipeline has no stemmer,
     because the search box adds a wildcard to each word and lunr does not stem wildcard terms."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", service_workers="block")
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        page = context.new_page()
-        page.goto(server + "en/index.html")
-        search = page.locator(".md-search__input")
-        search.click()
-        search.fill("borrowing")
+    with _searched(browser, server, "en/index.html", "borrowing", "en-US") as tab:
         # Waits (and retries) until the search worker has loaded the index and answered the whole word.
-        hits = page.locator(f".md-search-result__item > a[href^='{server}en/causes/multiple-borrowing.html']")
+        hits = tab.locator(f".md-search-result__item > a[href^='{server}en/causes/multiple-borrowing.html']")
         sync_api.expect(hits.first).to_be_visible()
-    finally:
-        context.close()
 
 
 def test_persona_pages_fit_a_small_phone_without_sideways_scrolling(browser: object, server: str) -> None:
@@ -242,16 +250,7 @@ def test_persona_pages_fit_a_small_phone_without_sideways_scrolling(browser: obj
 def test_a_two_character_chinese_query_finds_its_word_first(browser: object, server: str) -> None:
     """Material splits a Chinese query into index words but never tried a word ending on the last
     character, so "多头" was searched as "多*" (site.mend_search_worker): its top hits were 多元融资."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", service_workers="block")
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        tab = context.new_page()
-        tab.goto(server + "index.html")
-        search = tab.locator(".md-search__input")
-        search.click()
-        search.press_sequentially("多头", delay=40)
+    with _searched(browser, server, "index.html", "多头", "zh-CN") as tab:
         first = tab.locator(".md-search-result__item > a").first
         wanted = re.compile(re.escape(server + "causes/multiple-borrowing.html"))
         sync_api.expect(first).to_have_attribute("href", wanted)
-    finally:
-        context.close()
