@@ -38,11 +38,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scorecard.errors import DataError, PolicyError
-from scorecard.profile import Profile, describe_validation_error
+from scorecard.profile import Profile, describe_validation_error, read_yaml_document
 from scorecard.scoring import ScoreResult
 
 BUNDLED_DIR = Path(__file__).parent / "policies"
@@ -254,26 +253,10 @@ def parse_policy(data: object, source: str) -> Policy:
         raise PolicyError(f"{source}: {describe_validation_error(exc, data)}; fix the policy and try again") from exc
 
 
-def bundled_policies() -> tuple[str, ...]:
-    return tuple(sorted(p.stem for p in BUNDLED_DIR.glob("*.yaml")))
-
-
 def load_policy(name_or_path: str | Path = "demo") -> Policy:
     """Load a bundled policy by name (``demo``) or a policy YAML file by path."""
-    text = str(name_or_path)
-    path = Path(text)
-    # A bare name is a bundled policy unless a file of that name exists: a folder called "demo" or
-    # "heloc" in the working directory must not hide the bundled one.
-    if not path.suffix and not path.is_file():
-        path = BUNDLED_DIR / f"{text}.yaml"
-        if not path.exists():
-            raise PolicyError(f"unknown policy '{text}'; use one of {', '.join(bundled_policies())} or a path to a YAML file")
-    if not path.is_file():
-        raise PolicyError(f"{path}: policy file not found; give an existing YAML file or leave --policy out for the demo policy")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{path}: not valid UTF-8 YAML ({exc.__class__.__name__}); fix the file and try again") from exc
+    data, path = read_yaml_document(name_or_path, BUNDLED_DIR, "policy", PolicyError,
+                                    "give an existing YAML file or leave --policy out for the demo policy")
     return parse_policy(data, str(path))
 
 

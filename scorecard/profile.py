@@ -20,7 +20,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from scorecard.errors import ProfileError
+from scorecard.errors import ProfileError, ScorecardError
 
 BUNDLED_DIR = Path(__file__).parent / "profiles"
 
@@ -198,8 +198,13 @@ class Profile(_Frozen):
         return tuple(f.name for f in self.factors)
 
 
+def bundled_names(folder: Path) -> tuple[str, ...]:
+    """The names of the YAML files bundled in ``folder`` (what a bare name may say)."""
+    return tuple(sorted(p.stem for p in folder.glob("*.yaml")))
+
+
 def bundled_profiles() -> tuple[str, ...]:
-    return tuple(sorted(p.stem for p in BUNDLED_DIR.glob("*.yaml")))
+    return bundled_names(BUNDLED_DIR)
 
 
 def _location(loc: tuple[int | str, ...], data: object) -> str:
@@ -243,22 +248,31 @@ def parse_profile(data: object, source: str) -> Profile:
         raise ProfileError(f"{source}: {describe_validation_error(exc, data)}; fix the profile and try again") from exc
 
 
-def load_profile(name_or_path: str | Path = "demo") -> Profile:
-    """Load a bundled profile by name (``demo``, ``heloc``, ...) or a profile YAML by path."""
+def read_yaml_document(name_or_path: str | Path, bundled: Path, kind: str, error: type[ScorecardError],
+                       missing_hint: str) -> tuple[object, Path]:
+    """A YAML document by bare name from the ``bundled`` folder, or from any file by path: the
+    parsed data and the path it came from. Shared by profiles and policies, so both resolve names
+    and report problems alike; ``kind`` and ``missing_hint`` word the errors."""
     text = str(name_or_path)
     path = Path(text)
-    # A bare name is a bundled profile unless a file of that name exists: a folder called "demo" or
+    # A bare name is a bundled file unless a file of that name exists: a folder called "demo" or
     # "heloc" in the working directory must not hide the bundled one.
     if not path.suffix and not path.is_file():
-        path = BUNDLED_DIR / f"{text}.yaml"
+        path = bundled / f"{text}.yaml"
         if not path.exists():
-            raise ProfileError(
-                f"unknown profile '{text}'; use one of {', '.join(bundled_profiles())} or a path to a YAML file"
-            )
+            names = ", ".join(bundled_names(bundled))
+            raise error(f"unknown {kind} '{text}'; use one of {names} or a path to a YAML file")
     if not path.is_file():
-        raise ProfileError(f"{path}: profile file not found; give a bundled profile name or an existing YAML file")
+        raise error(f"{path}: {kind} file not found; {missing_hint}")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{path}: not valid UTF-8 YAML ({exc.__class__.__name__}); fix the file and try again") from exc
+        raise error(f"{path}: not valid UTF-8 YAML ({exc.__class__.__name__}); fix the file and try again") from exc
+    return data, path
+
+
+def load_profile(name_or_path: str | Path = "demo") -> Profile:
+    """Load a bundled profile by name (``demo``, ``heloc``, ...) or a profile YAML by path."""
+    data, path = read_yaml_document(name_or_path, BUNDLED_DIR, "profile", ProfileError,
+                                    "give a bundled profile name or an existing YAML file")
     return parse_profile(data, str(path))
