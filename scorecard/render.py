@@ -383,15 +383,21 @@ class Words:
 
 
 @lru_cache(maxsize=8)
-def _load_words(path: str, lang: str) -> Words:
+def _read_wording(path: str, what: str) -> dict[str, Any]:
+    """A locale file as a mapping; ``what`` ("page wording", "site wording") names it in errors."""
     file = Path(path)
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise RenderError(f"{file}: cannot read the page wording ({exc.__class__.__name__}); reinstall the package") from exc
+        raise RenderError(f"{file}: cannot read the {what} ({exc.__class__.__name__}); reinstall the package") from exc
     if not isinstance(data, dict):
-        raise RenderError(f"{file}: the page wording must be a YAML mapping")
-    return Words(lang, data, str(file))
+        raise RenderError(f"{file}: the {what} must be a YAML mapping")
+    return data
+
+
+@lru_cache(maxsize=8)
+def _load_words(path: str, lang: str) -> Words:
+    return Words(lang, _read_wording(path, "page wording"), path)
 
 
 def load_words(lang: str) -> Words:
@@ -498,11 +504,16 @@ def _environment(fmt: str, folder: str) -> jinja2.Environment:
     return env
 
 
-def _template(fmt: str, name: str = "page") -> jinja2.Template:
-    """``explain/page.<fmt>.j2``, or a partial (``name`` "_partials/card") rendered on its own."""
+def _loaded(fmt: str, path: str) -> jinja2.Template:
+    """``templates/<path>`` in the environment of ``fmt`` ("md": Markdown escaping, "html": HTML/XML)."""
     from scorecard.resources import templates_dir
 
-    return _environment(fmt, str(templates_dir())).get_template(f"explain/{name}.{fmt}.j2")
+    return _environment(fmt, str(templates_dir())).get_template(path)
+
+
+def _template(fmt: str, name: str = "page") -> jinja2.Template:
+    """``explain/page.<fmt>.j2``, or a partial (``name`` "_partials/card") rendered on its own."""
+    return _loaded(fmt, f"explain/{name}.{fmt}.j2")
 
 
 # --- numbers and values as words ---------------------------------------------------------------
@@ -1408,25 +1419,13 @@ SITE_TEMPLATES = "site"
 _SITE_LINK = re.compile(r"^(?:\.\./)*(?:[a-z0-9_-]+/)*[A-Za-z0-9_-]+\.(?:md|svg)$")
 
 
-@lru_cache(maxsize=4)
-def _load_site_words(path: str) -> dict[str, Any]:
-    file = Path(path)
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise RenderError(f"{file}: cannot read the site wording ({exc.__class__.__name__}); reinstall the package") from exc
-    if not isinstance(data, dict):
-        raise RenderError(f"{file}: the site wording must be a YAML mapping")
-    return data
-
-
 def site_words(lang: str) -> dict[str, Any]:
     """The wording of the generated site pages in one language (``locales/site.<lang>.yaml``)."""
     if lang not in LANGS:
         raise RenderError(f"unknown page language '{lang}'; use zh or en")
     from scorecard.resources import locales_dir
 
-    return _load_site_words(str(locales_dir() / f"site.{lang}.yaml"))
+    return _read_wording(str(locales_dir() / f"site.{lang}.yaml"), "site wording")
 
 
 def site_link(path: str) -> Markup:
@@ -1440,27 +1439,18 @@ def site_link(path: str) -> Markup:
 def render_site_page(name: str, *, lang: str, **context: Any) -> str:
     """``templates/site/<name>.md.j2`` in the Markdown environment: every printed value passes
     through :func:`escape_markdown` unless it is ``Markup`` (see :func:`site_link`)."""
-    from scorecard.resources import templates_dir
-
-    template = _environment("md", str(templates_dir())).get_template(f"{SITE_TEMPLATES}/{name}.md.j2")
-    return template.render(t=site_words(lang), lang=lang, **context)
+    return _loaded("md", f"{SITE_TEMPLATES}/{name}.md.j2").render(t=site_words(lang), lang=lang, **context)
 
 
 def render_site_svg(name: str, **context: Any) -> str:
     """``templates/site/<name>.svg.j2`` with HTML (XML) autoescaping."""
-    from scorecard.resources import templates_dir
-
-    template = _environment("html", str(templates_dir())).get_template(f"{SITE_TEMPLATES}/{name}.svg.j2")
-    return template.render(**context)
+    return _loaded("html", f"{SITE_TEMPLATES}/{name}.svg.j2").render(**context)
 
 
 def render_site_not_found() -> str:
     """The site's 404 page (a MkDocs theme override, ``templates/site/not_found.html.j2``), in both
     languages, with HTML autoescaping."""
-    from scorecard.resources import templates_dir
-
-    template = _environment("html", str(templates_dir())).get_template(f"{SITE_TEMPLATES}/not_found.html.j2")
-    return template.render(**{lang: site_words(lang) for lang in LANGS})
+    return _loaded("html", f"{SITE_TEMPLATES}/not_found.html.j2").render(**{lang: site_words(lang) for lang in LANGS})
 
 
 def render_persona_page(record: DecisionRecord, profile: Profile, *, lang: str, **context: Any) -> str:
