@@ -509,6 +509,17 @@ def read_config(config: Path) -> dict[str, Any]:
         raise SiteError(f"{config}: cannot read the MkDocs configuration ({exc.__class__.__name__}); reinstall the package") from exc
 
 
+def _write_files(folder: Path, files: Iterable[SiteFile]) -> int:
+    """Each file below ``folder`` (UTF-8, ``\\n`` line ends); returns how many were written."""
+    count = 0
+    for item in files:
+        target = folder / item.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(item.text, encoding="utf-8", newline="\n")
+        count += 1
+    return count
+
+
 def write_sources(files: Iterable[SiteFile], kb_docs: Path, out: Path, settings: dict[str, Any],
                   overrides: Iterable[SiteFile] = ()) -> Path:
     """``out/docs`` (the knowledge base and the generated files), ``out/overrides`` (theme templates,
@@ -525,20 +536,12 @@ def write_sources(files: Iterable[SiteFile], kb_docs: Path, out: Path, settings:
         if folder.exists():
             shutil.rmtree(folder)
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text("written by scorecard site; the next build replaces docs/ and html/\n", encoding="utf-8")
+    (out / MARKER).write_text("written by scorecard site; the next build replaces docs/, overrides/ and html/\n",
+                              encoding="utf-8")
     shutil.copytree(kb_docs, docs)
-    for item in files:
-        target = docs / item.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("w", encoding="utf-8", newline="\n") as handle:
-            handle.write(item.text)
+    _write_files(docs, files)
     settings = {**settings, "docs_dir": "docs", "site_dir": "html"}
-    overrides = list(overrides)
-    for item in overrides:
-        target = theme / item.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(item.text, encoding="utf-8", newline="\n")
-    if overrides:
+    if _write_files(theme, overrides):
         settings["theme"] = {**settings["theme"], "custom_dir": OVERRIDES}
     path = out / "mkdocs.yml"
     path.write_text("# Written by 'scorecard site' from the package's mkdocs.yml; rebuild with: mkdocs build -f this file\n"
