@@ -735,6 +735,16 @@ def impact_level(points_below_best: int) -> Literal["high", "medium", "low"]:
     return "low"
 
 
+def _unassessed(record: DecisionRecord) -> bool:
+    """A hard rule stopped the evaluation before scoring: no score, bar, reasons or cards."""
+    return record.hard_rule is not None or record.score is None
+
+
+def _hard_kind(record: DecisionRecord) -> str:
+    """Which hard-rule wording fits: "retry_later" or "cannot_evaluate"."""
+    return "retry_later" if record.outcome == "retry_later" else "cannot_evaluate"
+
+
 def choose_lessons(record: DecisionRecord, profile: Profile) -> tuple[str, ...]:
     """The diversification lessons that fit this person, in ``LESSONS`` order.
 
@@ -846,7 +856,7 @@ class _Builder:
                               f"'{self.profile.name}'; render it with the profile of its model")
         w = self.w
         f = self._fixed
-        hard = record.hard_rule is not None or record.score is None
+        hard = _unassessed(record)
         shown_cards = tuple(self._card(line) for line in record.factors)  # (view, rendered block) pairs
         shared_keys = self.shared_section_keys(record)
         score_lines, bar = self._memoised("outcome", shared_keys["outcome"], lambda: (
@@ -901,7 +911,7 @@ class _Builder:
     def shared_section_keys(self, record: DecisionRecord) -> dict[str, Any]:
         """For each of SHARED_SECTIONS, the record fields its content follows from: the cache key of
         the rendered section (a few values, cheaper to hash than the views they become)."""
-        hard = record.hard_rule is not None or record.score is None
+        hard = _unassessed(record)
         return {
             "outcome": (record.outcome, record.score, record.cutoff, record.base_cutoff, record.next_band_score,
                         record.limit, record.pd, self._capped(record), hard),
@@ -1124,7 +1134,7 @@ class _Builder:
     def _hard_note(self, record: DecisionRecord) -> Note:
         w = self.w
         code = record.hard_rule or record.decision
-        kind = "retry_later" if record.outcome == "retry_later" else "cannot_evaluate"
+        kind = _hard_kind(record)
         if w.has("hard", code):
             text = w.text("hard", code, "why")
         else:
@@ -1183,9 +1193,9 @@ class _Builder:
             capped = any(o.kind == "limit_cap" and o.changed_outcome for o in record.overlays) or (
                 record.next_band_score is None and self._capped(record))
             return w.text("actions", "not_needed_capped" if capped else "not_needed_top")
-        if record.hard_rule is not None or record.score is None:
+        if _unassessed(record):
             code = record.hard_rule or record.decision
-            kind = "retry_later" if record.outcome == "retry_later" else "cannot_evaluate"
+            kind = _hard_kind(record)
             return w.text("hard", code, "step") if w.has("hard", code) else w.text("hard", f"generic_{kind}", "step")
         return w.text("actions", "infeasible", target=say.points(record.recourse_target or record.cutoff))
 
@@ -1194,8 +1204,8 @@ class _Builder:
             case = "found"
         elif record.recourse_status == "infeasible":
             case = "infeasible"
-        elif record.hard_rule is not None or record.score is None:
-            case = "retry_later" if record.outcome == "retry_later" else "cannot_evaluate"
+        elif _unassessed(record):
+            case = _hard_kind(record)
         else:
             return ()
         return self._memoised("action_notes", case, lambda: self._build_action_notes(case))
