@@ -846,8 +846,9 @@ class _Builder:
                          w.text("not_mean", "sesame"), w.text("not_mean", "permanent")),
             "rights": rights,
             "last_checked": w.text("rights", "last_checked", date=RIGHTS_LAST_CHECKED),
-            "about": (w.text("about", "model"), w.text("about", "data"),
-                      w.text("about", "profile", description=self.profile.description.get(self.lang).rstrip("。."))),
+            "about_model": w.text("about", "model"),
+            "about_data": w.text("about", "data"),
+            "about_profile": w.text("about", "profile", description=self.profile.description.get(self.lang).rstrip("。.")),
         }
 
     def context(self, record: DecisionRecord) -> PageContext:
@@ -1343,8 +1344,8 @@ class _Builder:
 
     # about this page
     def _about(self, record: DecisionRecord) -> tuple[str, ...]:
-        # Three lines vary with the record (sources, codes); each is worded once per distinct value.
-        w = self.w
+        # Two lines vary with the record (sources, codes); each is worded once per distinct value.
+        w, f = self.w, self._fixed
         sources = self._memoised("about_sources", (record.model_sha256, record.policy_version, record.snapshot_date),
                                  lambda: w.text("about", "sources", sha=record.model_sha256[:SHA_PREFIX],
                                                 policy=record.policy_version,
@@ -1353,7 +1354,7 @@ class _Builder:
         codes = self._memoised("about_codes", codes_key, lambda: w.text(
             "about", "codes", decision=record.decision,
             codes=w.text("meta", "list_separator").join(codes_key[1]) or w.text("meta", "none")))
-        return (*self._fixed["about"][:2], sources, self._fixed["about"][2], codes)
+        return f["about_model"], f["about_data"], sources, f["about_profile"], codes
 
     def render(self, record: DecisionRecord) -> str:
         return self.template.render(c=self.context(record))
