@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from scorecard import recourse  # noqa: E402
 from scorecard.profile import parse_profile  # noqa: E402
 from scorecard.scoring import score  # noqa: E402
-from scorecard.spec import Bin, FactorSpec, Scaling, ScorecardSpec, with_checksum  # noqa: E402
+from scorecard.spec import Bin, FactorSpec, Scaling, ScorecardSpec, sealed  # noqa: E402
 
 SPECIALS = [-9, -8, -7]
 # Who can change what in HELOC (a judgement for the benchmark; both tools get the same list).
@@ -116,7 +116,7 @@ def spec_from_optbinning(card) -> ScorecardSpec:
     profile = parse_profile({"name": "heloc-bench", "description": {"zh": "HELOC", "en": "HELOC"},
                              "target": {"column": "RiskPerformance"}, "factors": entries}, "bench profile")
     factor = 20 / math.log(2)
-    return with_checksum(ScorecardSpec(
+    return sealed(ScorecardSpec(
         profile=profile, factors=tuple(factors), intercept=0.0, coefficients=(),
         scaling=Scaling(method="pdo", factor=factor, offset=600 - factor * math.log(50), pdo=20, base_score=600, base_odds=50),
         selection_log=(), metrics={}, training={}, rounding={}))
@@ -201,7 +201,7 @@ def part_one(applicants: int) -> None:
 
     # optbinning: probability of the bad outcome at most the cutoff's (it only takes
     # outcome_type binary or probability for a binary target)
-    pd_cut = spec.scaling.pd_from_score(cutoff)
+    pd_cut = spec.pd_table.of(cutoff)
     actionable = [f.name for f in spec.profile.factors if f.actionability != "fixed"]
     cf = Counterfactual(scorecard=card).fit(X)
     cf_seconds, cf_cost, status, relaxed = [], [], [], []

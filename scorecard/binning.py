@@ -62,7 +62,7 @@ from optbinning import OptimalBinning  # noqa: E402  (after the filter above)
 from scorecard.errors import FitError  # noqa: E402
 from scorecard.profile import Factor, Profile  # noqa: E402
 from scorecard.scoring import assign_bins, numeric_values  # noqa: E402
-from scorecard.spec import Bin, FactorSpec, SelectionStep  # noqa: E402
+from scorecard.spec import Bin, FactorSpec, SelectionStep, fitted  # noqa: E402
 
 MIN_IV = 0.02  # below this a factor barely separates good from bad ("not predictive" by the usual rule)
 MIN_BIN_SHARE = 0.02  # smallest range or category bin, as a share of the training rows...
@@ -250,14 +250,16 @@ def bin_statistics(factor: Factor, bins: list[Bin], column: pd.Series, y: np.nda
         if count[i] == 0:
             stats.append(b)
             continue
-        woe = _woe(float(good[i]), float(bad[i]), total_good, total_bad)
+        # Rounded (spec.fitted) before anything else uses them: the logit is fitted on these WoE
+        # values and the points come from them, so a last bit from libm cannot reach the spec.
+        woe = fitted(_woe(float(good[i]), float(bad[i]), total_good, total_bad))
         share_good, share_bad = good[i] / total_good, bad[i] / total_bad
         if good[i] == 0 or bad[i] == 0:
             share_good = (good[i] + SMOOTHING) / total_good
             share_bad = (bad[i] + SMOOTHING) / total_bad
-        iv = float((share_good - share_bad) * woe)
+        iv = fitted((share_good - share_bad) * woe)
         stats.append(replace(b, count=int(count[i]), event_count=int(bad[i]),
-                             event_rate=float(bad[i] / count[i]), woe=woe, iv=iv))
+                             event_rate=fitted(bad[i] / count[i]), woe=woe, iv=iv))
     observed = [i for i, b in enumerate(stats) if b.count > 0]
     worst = min(observed, key=lambda i: (stats[i].woe, i))
     # EMPTY_BIN_RULE: an empty special/missing bin carries the worst observed WoE, so it scores
@@ -266,7 +268,7 @@ def bin_statistics(factor: Factor, bins: list[Bin], column: pd.Series, y: np.nda
     groups = [i for i, b in enumerate(stats) if b.kind in ("range", "categories") and b.count > 0]
     # UNSEEN_RULE: an unseen category scores as the worst category group seen in training.
     unseen = min(groups, key=lambda i: (stats[i].woe, i)) if groups else worst
-    return replace(provisional, bins=tuple(stats), iv=float(sum(b.iv for b in stats)), unseen_bin=unseen)
+    return replace(provisional, bins=tuple(stats), iv=fitted(sum(b.iv for b in stats)), unseen_bin=unseen)
 
 
 def _no_split_reason(factor: Factor, optb: OptimalBinning | None, rows: int, min_bin_share: float) -> str:

@@ -234,6 +234,23 @@ def _default_source(spec: ScorecardSpec, dialect: str, table: str) -> _Source:
     return _Source(table=table, id_expr=id_expr, values=tuple(values))
 
 
+def _pd_expression(spec: ScorecardSpec, dialect: str) -> str:
+    """The PD of ``score``, looked up in the spec's PD table (never computed with EXP, whose last
+    bits differ between engines): a list indexed by the score in DuckDB, ``element_at`` of an
+    array in Spark (both 1-based), a CASE in ANSI SQL, which has no arrays."""
+    table = spec.pd_table
+    if table is None:
+        raise SpecError("the scorecard spec has no PD table; re-run 'scorecard train'")
+    values = [number_literal(p, f"pd_table score {table.first_score + i}") for i, p in enumerate(table.pd)]
+    position = f"score - {table.first_score - 1}" if table.first_score != 1 else "score"
+    if dialect == "duckdb":
+        return f"[{', '.join(values)}][{position}]"
+    if dialect == "spark":
+        return f"element_at(array({', '.join(values)}), CAST({position} AS INT))"
+    whens = " ".join(f"WHEN {table.first_score + i} THEN {v}" for i, v in enumerate(values))
+    return f"CASE score {whens} END"
+
+
 def _indent(lines: Sequence[str], spaces: int) -> str:
     pad = " " * spaces
     return "\n".join(pad + line for line in lines)
@@ -245,11 +262,7 @@ def _query(spec: ScorecardSpec, dialect: str, source: _Source, *, with_bins: boo
         raise SpecError("the scorecard has no factors; re-run 'scorecard train'")
     for f in spec.factors:
         _check_factor(f)
-    scaling = spec.scaling
-    if scaling.factor == 0:
-        raise SpecError("scaling.factor is 0; re-run 'scorecard train'")
-    offset = number_literal(scaling.offset, "scaling.offset")
-    factor = number_literal(scaling.factor, "scaling.factor")
+    pd_value = _pd_expression(spec, dialect)
 
     inputs = [f"{source.id_expr} AS scorecard_id,"]
     inputs += [f"{expr} AS v{j}," for j, expr in enumerate(source.values)]
@@ -275,7 +288,7 @@ def _query(spec: ScorecardSpec, dialect: str, source: _Source, *, with_bins: boo
     summed[-1] = summed[-1].rstrip(",")
 
     final = ["scorecard_id AS id,", "score,",
-             f"1.0E0 / (1.0E0 + EXP((score - {offset}) / {factor})) AS pd,"]
+             f"{pd_value} AS pd,"]
     final += [f"{q('points_' + f.name)}," for f in spec.factors]
     if with_bins:
         final += [f"{q('bin_' + f.name)}," for f in spec.factors]
@@ -310,7 +323,8 @@ def _header(spec: ScorecardSpec, dialect: str) -> list[str]:
     s = spec.scaling
     lines = [
         f"-- Scorecard '{_comment(spec.profile.name)}' (spec sha256 {spec.sha256 or 'not set'}), {dialect} SQL.",
-        "-- Per row: id, score (the sum of the points), pd = 1 / (1 + exp((score - offset) / factor)),",
+        "-- Per row: id, score (the sum of the points), pd (looked up in the spec's PD table, which holds",
+        "-- 1 / (1 + exp((score - offset) / factor)) for every possible score, rounded as the spec is),",
         "-- points_<factor> and bin_<factor> (the index of the bin in the spec's list of bins).",
         f"-- Scaling: offset {s.offset!r}, factor {s.factor!r}.",
         "-- Bin rule (spec.py): missing (NULL, NaN, blank text) -> missing bin; special code -> its bin;",

@@ -19,7 +19,7 @@ import statsmodels.api as sm
 from threadpoolctl import threadpool_limits
 
 from scorecard.errors import FitError
-from scorecard.spec import Coefficient, SelectionStep
+from scorecard.spec import Coefficient, SelectionStep, fitted
 
 MAX_P_VALUE = 0.05
 
@@ -33,9 +33,10 @@ class LogitFit:
 
 
 def _number(value: float) -> float:
-    """A float the spec can store (JSON has no NaN or infinity)."""
+    """A float the spec can store: finite (JSON has no NaN or infinity) and rounded by
+    ``spec.fitted``, so the points computed from it do not depend on the CPU's BLAS kernel."""
     value = float(value)
-    return value if np.isfinite(value) else 0.0
+    return fitted(value) if np.isfinite(value) else 0.0
 
 
 def _fit(woe: pd.DataFrame, y: np.ndarray, start: np.ndarray | None = None):  # noqa: ANN202 (statsmodels results)

@@ -35,7 +35,7 @@ from dataclasses import replace
 import numpy as np
 
 from scorecard.errors import FitError
-from scorecard.spec import FactorSpec, Scaling
+from scorecard.spec import MAX_PD_TABLE, FactorSpec, Scaling, fitted
 
 LOG_ODDS_SIGN = -1.0  # ln(good:bad odds) = LOG_ODDS_SIGN * (intercept + sum coefficient * WoE)
 
@@ -54,10 +54,14 @@ def log_odds_contributions(factor: FactorSpec, coefficient: float) -> np.ndarray
 
 
 def pdo_scaling(*, base_score: float, base_odds: float, pdo: float) -> Scaling:
-    if not (pdo > 0 and base_odds > 0 and math.isfinite(base_score)):
-        raise FitError(f"pdo ({pdo}) and base odds ({base_odds}) must be positive; fix --pdo / --base-odds")
-    factor = pdo / math.log(2)
-    return Scaling(method="pdo", factor=factor, offset=base_score - factor * math.log(base_odds),
+    for value, option in ((pdo, "--pdo"), (base_odds, "--base-odds")):
+        if not (math.isfinite(value) and value > 0):
+            raise FitError(f"{option} {value} must be a positive number; fix {option}")
+    if not math.isfinite(base_score):
+        raise FitError(f"--base-score {base_score} must be a number; fix --base-score")
+    # Rounded (spec.fitted): the points are computed from these, and math.log is the platform's libm.
+    factor = fitted(pdo / math.log(2))
+    return Scaling(method="pdo", factor=factor, offset=fitted(base_score - factor * math.log(base_odds)),
                    pdo=float(pdo), base_score=float(base_score), base_odds=float(base_odds))
 
 
@@ -94,8 +98,8 @@ def _range_points(factors: tuple[FactorSpec, ...], coefficients: dict[str, float
     high = LOG_ODDS_SIGN * intercept + sum(float(s.max()) for s in shares)
     if high - low <= 1e-12:
         raise FitError("every applicant gets the same score, so range scaling has nothing to stretch; use --scaling pdo")
-    factor = (max_score - min_score) / (high - low)
-    scaling = Scaling(method="range", factor=factor, offset=min_score - factor * low,
+    factor = fitted((max_score - min_score) / (high - low))
+    scaling = Scaling(method="range", factor=factor, offset=fitted(min_score - factor * low),
                       min_score=int(min_score), max_score=int(max_score))
     spans = _largest_remainders(np.array([factor * (s.max() - s.min()) for s in shares]), max_score - min_score)
     base, extra = divmod(int(min_score), n)
@@ -135,6 +139,9 @@ def scale_points(
     elif method == "range":
         if not max_score > min_score:
             raise FitError(f"max score ({max_score}) must be above min score ({min_score}); fix --min-score / --max-score")
+        if max_score - min_score > MAX_PD_TABLE:
+            raise FitError(f"a scale from {min_score} to {max_score} has more than {MAX_PD_TABLE:,} scores; "
+                           "choose a narrower range with --min-score / --max-score")
         points, scaling = _range_points(factors, coefficients, intercept, min_score=int(min_score), max_score=int(max_score))
     else:
         raise FitError(f"unknown scaling '{method}'; use pdo or range")
@@ -150,8 +157,13 @@ def unrounded_scores(woe: np.ndarray, coefficients: np.ndarray, intercept: float
 
     ``woe`` is (rows, factors) in the order of ``coefficients``.
     """
-    log_odds_good = LOG_ODDS_SIGN * (intercept + np.asarray(woe, dtype=float) @ np.asarray(coefficients, dtype=float))
-    return scaling.offset + scaling.factor * log_odds_good
+    woe = np.asarray(woe, dtype=float)
+    # Column by column rather than a matrix product: BLAS would pick its kernel (and so the last
+    # bits of the sum) by CPU; elementwise IEEE operations give the same bits everywhere.
+    total = np.full(len(woe), float(intercept))
+    for j, coefficient in enumerate(np.asarray(coefficients, dtype=float)):
+        total += woe[:, j] * coefficient
+    return scaling.offset + scaling.factor * (LOG_ODDS_SIGN * total)
 
 
 def rounding_error(total: np.ndarray, exact: np.ndarray) -> dict[str, float | int]:

@@ -136,17 +136,22 @@ def row_ids(table: pd.DataFrame, id_column: str | None) -> np.ndarray:
     return table[id_column].astype("string").to_numpy(dtype=object)
 
 
-def pd_of_totals(spec: ScorecardSpec, total: np.ndarray, *, lookup: bool = True) -> np.ndarray:
-    """Bad probability of each integer total: 1 / (1 + exp((total - offset) / factor)).
+def pd_of_totals(spec: ScorecardSpec, total: np.ndarray) -> np.ndarray:
+    """Bad probability of each integer total, looked up in the spec's PD table (the one PD per
+    score that every engine writes; see ``spec.py``)."""
+    table = pd_lookup(spec)
+    total = np.asarray(total, dtype=np.int64)
+    first = spec.pd_table.first_score  # type: ignore[union-attr]
+    if len(total) and (total.min() < first or total.max() >= first + len(table)):
+        raise DataError(f"a total outside the scorecard's score range {first} to {first + len(table) - 1}")
+    return table[total - first]
 
-    With ``lookup`` and many rows, the formula is worked out once per possible total (between
-    the spec's lowest and highest score) and looked up: the same floats, several times faster."""
-    scaling = spec.scaling
-    low, high = spec.min_score, spec.max_score
-    total = np.asarray(total)
-    if not lookup or len(total) < 4 * (high - low + 1) or total.min() < low or total.max() > high:
-        return 1.0 / (1.0 + np.exp((total - scaling.offset) / scaling.factor))
-    return pd_of_totals(spec, np.arange(low, high + 1, dtype=np.int64), lookup=False)[total - low]
+
+def pd_lookup(spec: ScorecardSpec) -> np.ndarray:
+    """The spec's PD table as an array (index: score - first score)."""
+    if spec.pd_table is None:
+        raise DataError("the scorecard spec has no PD table; seal it (spec.sealed) or load it with spec.load_spec")
+    return np.asarray(spec.pd_table.pd, dtype=np.float64)
 
 
 CHUNK_ROWS = 1 << 16  # rows per step: a chunk's temporaries stay in the CPU cache (about 1.7x faster)
@@ -171,10 +176,10 @@ def score(spec: ScorecardSpec, table: pd.DataFrame) -> ScoreResult:
         else:
             steps.append((numeric_values(table[factor.column]), _numeric_rule(factor), table_points))
 
-    # Every total lies between the lowest and the highest possible score: the PD of each
-    # possible total is worked out once and looked up (the same floats as the formula).
-    low, high = spec.min_score, spec.max_score
-    pd_by_total = pd_of_totals(spec, np.arange(low, high + 1, dtype=np.int64), lookup=False)
+    # Every total lies between the lowest and the highest possible score, which is the range
+    # of the spec's PD table: the PD is looked up, never computed here.
+    pd_by_total = pd_lookup(spec)
+    low = spec.pd_table.first_score  # type: ignore[union-attr]
     pd_ = np.empty(rows, dtype=np.float64)
     # Per-chunk sums in int32 unless the points could overflow it.
     widest = sum(int(np.abs(step[2]).max(initial=0)) for step in steps)

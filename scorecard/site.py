@@ -212,7 +212,7 @@ def _score_examples(spec: ScorecardSpec) -> list[dict[str, str]]:
     step = max(1, round((high - low) / (SCORE_EXAMPLES - 1) / 10) * 10)
     start = int(math.ceil(low / 10.0) * 10)
     scores = [s for s in range(start, high + 1, step)][:SCORE_EXAMPLES]
-    return [{"score": str(s), "pd": _percent(spec.scaling.pd_from_score(s), 2)} for s in scores]
+    return [{"score": str(s), "pd": _percent(spec.pd_table.of(s), 2)} for s in scores]
 
 
 def _metric_rows(spec: ScorecardSpec, lang: str) -> list[dict[str, str]]:

@@ -18,6 +18,20 @@ factor's worst observed bin and so score its points (``EMPTY_BIN_RULE``): optbin
 WoE 0, i.e. neutral points, which would reward an applicant for a value the model has never
 seen. A bin with training rows of only one outcome gets a smoothed WoE (``binning.SMOOTHING``
 rows of each outcome added) instead of optbinning's 0.
+
+Portability (``SIGNIFICANT_DIGITS``): the same data, profile and seed give the same spec bytes
+on any CPU. The last bits of a float that BLAS, LAPACK or a libm computes depend on the kernel
+the machine picks, so every fitted float (WoE, IV, event rates, coefficients and their
+statistics, the scale, metrics, the PD table) is rounded to ``SIGNIFICANT_DIGITS`` significant
+digits (:func:`fitted`) *before* it is used further: the logit is fitted on rounded WoE, the
+integer points come from rounded WoE and coefficients, and the SHA-256 is taken over the
+rounded values. Two machines then disagree only if a value lies within about 1e-16 of a
+rounding boundary of its ninth digit (roughly one value in a million).
+
+One PD per integer score: ``pd_table`` holds the bad probability of every possible total,
+from the lowest to the highest score, ``1 / (1 + exp((score - offset) / factor))`` rounded as
+above. Every engine (NumPy, the DuckDB engine, exported SQL) looks the PD up in this table
+instead of computing ``exp`` itself, so they all write the same PD for the same score.
 """
 
 from __future__ import annotations
@@ -32,11 +46,33 @@ from typing import Any, Literal
 from scorecard.errors import SpecError
 from scorecard.profile import Profile, parse_profile
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+SIGNIFICANT_DIGITS = 9  # of every fitted float (see the module docstring)
+MAX_PD_TABLE = 100_000  # scores from the lowest to the highest total; a wider scale is a mistake
 UNSEEN_RULE = "an unseen category scores as the factor's worst category group (lowest WoE seen in training)"
 EMPTY_BIN_RULE = "a special or missing bin without training rows scores as the factor's worst observed bin"
 
 BinKind = Literal["range", "categories", "special", "missing"]
+
+
+def fitted(value: float) -> float:
+    """A fitted float rounded to ``SIGNIFICANT_DIGITS`` significant digits, so that its bytes
+    do not depend on the CPU that computed it (see the module docstring)."""
+    value = float(value)
+    if value == 0.0 or value != value or value in (math.inf, -math.inf):
+        return value + 0.0  # -0.0 -> 0.0; NaN and infinities as they are (the JSON writer refuses them)
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+
+
+def fitted_tree(node: Any) -> Any:
+    """``fitted`` applied to every float inside dicts, lists and tuples (ints and bools untouched)."""
+    if isinstance(node, float):
+        return fitted(node)
+    if isinstance(node, dict):
+        return {k: fitted_tree(v) for k, v in node.items()}
+    if isinstance(node, (list, tuple)):
+        return type(node)(fitted_tree(v) for v in node)
+    return node
 
 
 @dataclass(frozen=True)
@@ -114,9 +150,38 @@ class Scaling:
     max_score: int | None = None
 
     def pd_from_score(self, score: float) -> float:
-        """Probability of the bad outcome implied by a (rounded) total score."""
+        """Probability of the bad outcome implied by a total score, by the formula. Scoring never
+        calls this: it looks the PD up in the spec's ``pd_table``, which is built from this."""
         log_odds_good = (score - self.offset) / self.factor
+        if log_odds_good > 700:  # exp would overflow; the probability is 0 to double precision
+            return 0.0
         return 1.0 / (1.0 + math.exp(log_odds_good))
+
+
+@dataclass(frozen=True)
+class PdTable:
+    """The PD of every integer score from ``first_score`` to ``first_score + len(pd) - 1``."""
+
+    first_score: int
+    pd: tuple[float, ...]
+
+    @property
+    def last_score(self) -> int:
+        return self.first_score + len(self.pd) - 1
+
+    def of(self, score: int) -> float:
+        """The PD of one integer score in the table's range (SpecError outside it)."""
+        if not self.first_score <= score <= self.last_score:
+            raise SpecError(f"score {score} is outside the PD table ({self.first_score} to {self.last_score})")
+        return self.pd[score - self.first_score]
+
+
+def make_pd_table(scaling: Scaling, low: int, high: int) -> PdTable:
+    """The PD table of a scale for the totals ``low`` to ``high`` (rounded by ``fitted``)."""
+    if high - low + 1 > MAX_PD_TABLE:
+        raise SpecError(f"the scores run from {low} to {high}, more than {MAX_PD_TABLE:,} distinct totals; "
+                        "choose a narrower scale (--pdo, --min-score, --max-score)")
+    return PdTable(first_score=int(low), pd=tuple(fitted(scaling.pd_from_score(s)) for s in range(low, high + 1)))
 
 
 @dataclass(frozen=True)
@@ -135,6 +200,8 @@ class ScorecardSpec:
     reference: dict[str, Any] = field(default_factory=dict)
     unseen_rule: str = UNSEEN_RULE
     empty_bin_rule: str = EMPTY_BIN_RULE
+    # PD of every possible total (``sealed`` fills it); ``None`` only before the spec is sealed.
+    pd_table: PdTable | None = None
     schema_version: int = SCHEMA_VERSION
     sha256: str = field(default="", compare=False)
 
@@ -178,12 +245,43 @@ def checksum(spec: ScorecardSpec) -> str:
     return hashlib.sha256(_canonical(_content(spec)).encode("utf-8")).hexdigest()
 
 
-def with_checksum(spec: ScorecardSpec) -> ScorecardSpec:
+def rounded(spec: ScorecardSpec) -> ScorecardSpec:
+    """Every float of the spec rounded by ``fitted`` (idempotent). Training rounds WoE and the
+    coefficients before it computes points; this catches the rest (statistics, metrics)."""
+    def bins(f: FactorSpec) -> tuple[Bin, ...]:
+        return tuple(replace(b, woe=fitted(b.woe), event_rate=fitted(b.event_rate), iv=fitted(b.iv)) for b in f.bins)
+
+    return replace(
+        spec,
+        factors=tuple(replace(f, coefficient=fitted(f.coefficient), iv=fitted(f.iv), bins=bins(f)) for f in spec.factors),
+        intercept=fitted(spec.intercept),
+        coefficients=tuple(replace(c, estimate=fitted(c.estimate), std_error=fitted(c.std_error), z=fitted(c.z),
+                                   p_value=fitted(c.p_value), vif=None if c.vif is None else fitted(c.vif))
+                           for c in spec.coefficients),
+        scaling=replace(spec.scaling, factor=fitted(spec.scaling.factor), offset=fitted(spec.scaling.offset)),
+        selection_log=tuple(replace(s, iv=None if s.iv is None else fitted(s.iv),
+                                    coefficient=None if s.coefficient is None else fitted(s.coefficient),
+                                    p_value=None if s.p_value is None else fitted(s.p_value))
+                            for s in spec.selection_log),
+        metrics=fitted_tree(spec.metrics),
+        training=fitted_tree(spec.training),
+        rounding=fitted_tree(spec.rounding),
+        reference=fitted_tree(spec.reference),
+    )
+
+
+def sealed(spec: ScorecardSpec) -> ScorecardSpec:
+    """The spec as it is written: floats rounded (``rounded``), the PD table of its score range
+    filled in, and the SHA-256 of that content."""
+    spec = rounded(spec)
+    spec = replace(spec, pd_table=make_pd_table(spec.scaling, spec.min_score, spec.max_score))
     return replace(spec, sha256=checksum(spec))
 
 
 def to_json(spec: ScorecardSpec) -> str:
     """Deterministic, human-readable JSON with the checksum of its content."""
+    if spec.pd_table is None:
+        raise SpecError("the scorecard spec is not sealed (no PD table); seal it with spec.sealed before writing")
     data = _content(spec)
     data["sha256"] = checksum(spec)
     return json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False, indent=1) + "\n"
@@ -205,10 +303,18 @@ def from_json(text: str, source: str = "spec") -> ScorecardSpec:
     if not isinstance(data, dict) or "schema_version" not in data:
         raise SpecError(f"{source}: not a scorecard spec (no schema_version); give the file 'scorecard train' wrote")
     version = data["schema_version"]
-    if not isinstance(version, int) or version > SCHEMA_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise SpecError(f"{source}: schema_version must be a whole number, not {version!r}; "
+                        "give the file 'scorecard train' wrote")
+    if version > SCHEMA_VERSION:
         raise SpecError(
             f"{source}: written by a newer schema (version {version}, this program reads up to {SCHEMA_VERSION}); "
             "upgrade credit-scorecard"
+        )
+    if version < SCHEMA_VERSION:
+        raise SpecError(
+            f"{source}: written by an older schema (version {version}; this program reads version {SCHEMA_VERSION}, "
+            "whose PD table and rounded floats give the same bytes on every CPU); re-run 'scorecard train'"
         )
     stored = data.pop("sha256", None)
     if stored is None:
@@ -231,6 +337,8 @@ def from_json(text: str, source: str = "spec") -> ScorecardSpec:
             reference=data.get("reference", {}),
             unseen_rule=data["unseen_rule"],
             empty_bin_rule=data["empty_bin_rule"],
+            pd_table=PdTable(first_score=int(data["pd_table"]["first_score"]),
+                             pd=tuple(float(p) for p in data["pd_table"]["pd"])),
             schema_version=version,
         )
     except (KeyError, TypeError) as exc:
@@ -248,6 +356,10 @@ def from_json(text: str, source: str = "spec") -> ScorecardSpec:
         raise SpecError(
             f"{source}: checksum mismatch (the file was edited or damaged after training); re-run 'scorecard train'"
         )
+    table = spec.pd_table
+    if (table.first_score, table.last_score) != (spec.min_score, spec.max_score):
+        raise SpecError(f"{source}: the PD table covers scores {table.first_score} to {table.last_score}, not the "
+                        f"scorecard's {spec.min_score} to {spec.max_score}; re-run 'scorecard train'")
     return replace(spec, sha256=stored)
 
 

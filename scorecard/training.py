@@ -22,7 +22,7 @@ from scorecard.errors import DataError, FitError
 from scorecard.model import MAX_P_VALUE, fit_logit
 from scorecard.profile import Profile
 from scorecard.scaling import rounding_error, scale_points, unrounded_scores
-from scorecard.spec import ScorecardSpec, with_checksum
+from scorecard.spec import ScorecardSpec, sealed
 
 Progress = Callable[[str, int, int], Any]  # (stage, done, total)
 
@@ -152,7 +152,8 @@ def fit_scorecard(
     say("scaling points", n + 1)
     factors, scale = scale_points(kept, coefficients, logit.intercept, method=scaling, base_score=base_score,
                                   base_odds=base_odds, pdo=pdo, min_score=min_score, max_score=max_score)
-    spec = ScorecardSpec(
+    # Sealed now (rounded floats, the PD table) so that the metrics below score as the final spec does.
+    spec = sealed(ScorecardSpec(
         profile=profile,
         factors=factors,
         intercept=logit.intercept,
@@ -162,7 +163,7 @@ def fit_scorecard(
         metrics={},
         training={},
         rounding={},
-    )
+    ))
 
     say("measuring", n + 2)
     train_result = scoring.score(spec, train)
@@ -201,4 +202,4 @@ def fit_scorecard(
     )
     spec = replace(spec, reference=reasons.reference_points(spec, train_result))
     say("done", total_steps)
-    return with_checksum(spec)
+    return sealed(spec)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from scorecard.profile import parse_profile
-from scorecard.spec import Bin, FactorSpec, Scaling, ScorecardSpec, with_checksum
+from scorecard.spec import Bin, FactorSpec, Scaling, ScorecardSpec, sealed
 
 TEXT = {"zh": "测试", "en": "test"}
 
@@ -92,7 +92,7 @@ def make_spec(entries: list[dict[str, Any]], bins: dict[str, tuple], *, referenc
         rounding={},
         reference=reference or {},
     )
-    return with_checksum(spec)
+    return sealed(spec)
 
 
 def tiny_spec(**kwargs: Any) -> ScorecardSpec:
@@ -172,7 +172,7 @@ def with_reference(spec: ScorecardSpec, table: pd.DataFrame) -> ScorecardSpec:
     from scorecard.reasons import reference_points
     from scorecard.scoring import score
 
-    return with_checksum(replace(spec, reference=reference_points(spec, score(spec, table))))
+    return sealed(replace(spec, reference=reference_points(spec, score(spec, table))))
 
 
 # --- a hand-made scorecard on the bundled demo profile (for scale and persona tests) -------------
@@ -207,7 +207,7 @@ def demo_like_spec() -> ScorecardSpec:
         factors.append(FactorSpec(name=factor.name, column=factor.source_column, kind=factor.kind, coefficient=-1.0,
                                   iv=0.1, bins=bins, missing_bin=missing_bin, unseen_bin=missing_bin))
     factor = 20 / math.log(2)
-    return with_checksum(ScorecardSpec(
+    return sealed(ScorecardSpec(
         profile=profile, factors=tuple(factors), intercept=0.0, coefficients=(),
         scaling=Scaling(method="pdo", factor=factor, offset=600 - factor * math.log(50), pdo=20, base_score=600,
                         base_odds=50),

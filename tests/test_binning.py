@@ -155,7 +155,8 @@ def test_woe_is_ln_good_share_over_bad_share(fitted):
         for b in f.bins:
             good = b.count - b.event_count
             if good and b.event_count:
-                assert b.woe == pytest.approx(math.log((good / total_good) / (b.event_count / total_bad)), rel=1e-12)
+                # WoE is stored rounded to SIGNIFICANT_DIGITS (spec.fitted): within half a unit of the 9th digit.
+                    assert b.woe == pytest.approx(math.log((good / total_good) / (b.event_count / total_bad)), rel=1e-8)
     woe = woe_matrix(result.factors, table)
     assert list(woe.columns) == ["debt", "city"] and not woe.isna().any().any()
 

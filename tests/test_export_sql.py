@@ -27,11 +27,12 @@ from scorecard.errors import DataError, SpecError
 from scorecard.export_sql import PY_WHITESPACE, score_with_duckdb, to_sql
 from scorecard.profile import parse_profile
 from scorecard.scoring import ScoreResult, score
-from scorecard.spec import Bin, FactorSpec, Scaling, ScorecardSpec, save_spec, with_checksum
+from scorecard.spec import Bin, FactorSpec, Scaling, ScorecardSpec, save_spec, sealed
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _decision_fixtures import TEXT, category_bins, factor_entry, random_tiny_table, range_bins, tiny_spec  # noqa: E402
 
+runner = CliRunner()
 SHARED_DATA = Path(os.environ.get("SCORECARD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
@@ -52,7 +53,8 @@ def assert_same_scores(spec: ScorecardSpec, expected: ScoreResult, got: pd.DataF
     np.testing.assert_array_equal(got[[f"bin_{n}" for n in names]].to_numpy(dtype=np.int64), expected.bins)
     np.testing.assert_array_equal(got[[f"points_{n}" for n in names]].to_numpy(dtype=np.int64), expected.points)
     np.testing.assert_array_equal(got["score"].to_numpy(dtype=np.int64), expected.total)
-    np.testing.assert_allclose(got["pd"].to_numpy(dtype=float), expected.pd, rtol=1e-12, atol=0)
+    # Exactly: every engine looks the PD up in the spec's PD table, none computes exp itself.
+    np.testing.assert_array_equal(got["pd"].to_numpy(dtype=float), expected.pd)
 
 
 def spec_with(factors: list[tuple[dict, FactorSpec]], *, id_column: str | None = "applicant_id",
@@ -64,7 +66,7 @@ def spec_with(factors: list[tuple[dict, FactorSpec]], *, id_column: str | None =
         "handmade profile",
     )
     factor = 20 / math.log(2)
-    return with_checksum(ScorecardSpec(
+    return sealed(ScorecardSpec(
         profile=profile, factors=tuple(f for _, f in factors), intercept=0.0, coefficients=(),
         scaling=Scaling(method="pdo", factor=factor, offset=600 - factor * math.log(50), pdo=20, base_score=600,
                         base_odds=50),
@@ -415,8 +417,8 @@ def test_score_with_duckdb_matches_the_numpy_engine(tmp_path: Path, suffix: str)
     expected, expected_rejects = numpy_engine(spec, pd.read_csv(data) if suffix == ".csv" else pd.read_parquet(data))
     assert list(got.columns) == list(expected.columns)
     np.testing.assert_array_equal(got["id"].astype(str), expected["id"].astype(str))  # input order kept
-    for column in expected.columns[1:]:
-        np.testing.assert_allclose(got[column].to_numpy(float), expected[column].to_numpy(float), rtol=1e-12)
+    for column in expected.columns[1:]:  # scores, points and PDs (looked up in the spec's PD table): exact
+        np.testing.assert_array_equal(got[column].to_numpy(float), expected[column].to_numpy(float))
     assert got_rejects[["row", "column"]].values.tolist() == expected_rejects[["row", "column"]].values.tolist()
     assert got_rejects["reason"].tolist() == expected_rejects["reason"].tolist()
 
@@ -446,7 +448,7 @@ def id_spec(*, id_column: str | None = "applicant_id") -> ScorecardSpec:
         categorical_factor("city", "city", [(("A", "B"), 80), (("C",), 50)], categories=["A", "B", "C"]),
         numeric_factor("age", "age", [30], [40, 60], min_value=18, max_value=75, integer=True),
     ], id_column=id_column, date_column="snapshot_date")
-    return with_checksum(replace(spec, factors=spec.factors[:2]))
+    return sealed(replace(spec, factors=spec.factors[:2]))
 
 
 # (id, dti, city, age, snapshot_date) as a CSV holds them, with what the checks say of each row.
@@ -608,3 +610,51 @@ def test_spark_runs_the_same_export_unchanged(spark, tmp_path: Path) -> None:
     spark.read.parquet(str(path)).createOrReplaceTempView("applicants")
     got = spark.sql(to_sql(spec, dialect="spark", table="applicants")).toPandas()
     assert_same_scores(spec, score(spec, table), got)
+
+
+def _engine_table(name: str) -> tuple[ScorecardSpec, Path]:
+    """A trained spec and the CSV file it scores: the demo population, or a public file."""
+    if name == "demo":
+        demo = pytest.importorskip("scorecard.datasets.demo")
+        table = demo.generate(20_000, 11)
+        return trained(table.iloc[:8_000], "demo", train_rows=8_000), None
+    path = SHARED_DATA / f"{name}.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent (set SCORECARD_SHARED_DATA to the shared data folder)")
+    data = pytest.importorskip("scorecard.data")
+    return trained(data.read_table(path), name, train_rows=4_000), path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["demo", "heloc", "gmsc", "german"])
+def test_numpy_duckdb_and_spark_write_the_same_scores_and_pds(spark, tmp_path: Path, name: str) -> None:
+    """The same file through ``scorecard score --engine numpy``, ``--engine duckdb`` and the exported
+    Spark SQL: the same ids, scores and PDs, to the last digit (the PD table), and the two CLI
+    engines write byte-identical files."""
+    from scorecard.cli import app
+
+    spec, path = _engine_table(name)
+    if path is None:
+        path = tmp_path / "demo.csv"
+        pytest.importorskip("scorecard.datasets.demo").generate(20_000, 11).to_csv(path, index=False)
+    model = tmp_path / "model.json"
+    save_spec(spec, model)
+    written = {}
+    for engine in ("numpy", "duckdb"):
+        out, rejects = tmp_path / f"{engine}.csv", tmp_path / f"{engine}.rejects.csv"
+        result = runner.invoke(app, ["score", "--model", str(model), "--data", str(path), "--out", str(out),
+                                     "--rejects", str(rejects), "--engine", engine])
+        assert result.exit_code == 0, result.output
+        written[engine] = (out.read_bytes(), rejects.read_bytes())
+    assert written["duckdb"] == written["numpy"]
+
+    expected = pd.read_csv(tmp_path / "numpy.csv", dtype={"id": str})
+    data = pytest.importorskip("scorecard.data")
+    table = data.read_table(path)
+    parquet = tmp_path / "applicants.parquet"
+    table.to_parquet(parquet)
+    spark.read.parquet(str(parquet)).createOrReplaceTempView("applicants")
+    got = spark.sql(to_sql(spec, dialect="spark", table="applicants")).toPandas()
+    got = got.set_index(got["id"].astype(str)).loc[expected["id"]]  # the rows the CLI scored (not rejected)
+    np.testing.assert_array_equal(got["score"].to_numpy(dtype=np.int64), expected["score"].to_numpy(dtype=np.int64))
+    np.testing.assert_array_equal(got["pd"].to_numpy(dtype=float), expected["pd"].to_numpy(dtype=float))

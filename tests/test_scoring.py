@@ -226,7 +226,8 @@ def compare_with_optbinning(spec, train: pd.DataFrame, new: pd.DataFrame) -> flo
             assert rows["Count"].iloc[k] == b.count, (f.name, b.label)
             if defined[i]:
                 assert their_points[k] == b.points, (f.name, b.label)
-                assert rows["WoE"].iloc[k] == pytest.approx(b.woe, rel=1e-12)
+                # The spec stores WoE rounded to nine significant digits (spec.fitted); optbinning does not.
+                assert rows["WoE"].iloc[k] == pytest.approx(b.woe, rel=1e-8)
         unseen = their == -1
         np.testing.assert_array_equal(mapped[~unseen], ours.bins[~unseen, j])
         # optbinning scores an unseen category with the Missing row (index -1); the spec uses unseen_bin.

@@ -170,9 +170,7 @@ def test_a_reader_opens_a_persona_switches_language_and_searches_in_chinese(
             page.locator(".md-header .md-select__link[hreflang=zh]").click()
         assert page.url == server + f"personas/{PERSONA}.html", page.url
         page.goto(server + "index.html")
-        search = page.locator(".md-search__input")
-        search.click()
-        search.press_sequentially("多头借贷", delay=40)
+        _type_query(page, "多头借贷")
         # Result links are absolute; the Chinese page's, not the English one's (both are indexed).
         zh_hit = page.locator(f".md-search-result__item > a[href^='{server}causes/multiple-borrowing.html']")
         expect(zh_hit.first).to_be_visible()
@@ -198,6 +196,26 @@ def test_a_reader_opens_a_persona_switches_language_and_searches_in_chinese(
     assert not errors, "JavaScript errors:\n" + "\n".join(errors)
 
 
+def _type_query(page: object, query: str) -> None:
+    """Open the header's search box, wait until the search worker has built its index (the box's
+    status line turns from "Initializing search" to the theme's "Type to start searching"), then
+    type ``query`` key by key. Waiting for that condition, not for a time, keeps the test steady
+    on a busy machine.
+
+    Material searches on the input's ``keyup``. Playwright enters a character that is not on the
+    keyboard (Chinese) as inserted text, without key events, where a person's input method ends
+    each committed word with a key release; that release is sent explicitly."""
+    import json
+
+    config = json.loads(page.locator("#__config").text_content() or "{}")
+    ready = config["translations"]["search.result.placeholder"]
+    search = page.locator(".md-search__input")
+    search.click()
+    sync_api.expect(page.locator(".md-search-result__meta")).to_have_text(ready)
+    search.press_sequentially(query)
+    search.dispatch_event("keyup")
+
+
 @contextlib.contextmanager
 def _searched(browser: object, server: str, start: str, query: str, locale: str) -> Iterator[object]:
     """A desktop tab on ``start`` with ``query`` typed into the header's search box, key by key."""
@@ -206,9 +224,7 @@ def _searched(browser: object, server: str, start: str, query: str, locale: str)
     try:
         tab = context.new_page()
         tab.goto(server + start)
-        search = tab.locator(".md-search__input")
-        search.click()
-        search.press_sequentially(query, delay=40)
+        _type_query(tab, query)
         yield tab
     finally:
         context.close()

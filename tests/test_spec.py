@@ -6,14 +6,15 @@ import json
 import math
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _decision_fixtures import tiny_spec
 from scorecard.errors import SpecError
-from scorecard.spec import (SCHEMA_VERSION, Bin, FactorSpec, Scaling, from_json, load_spec, save_spec, to_json,
-                            with_checksum)
+from scorecard.spec import (SCHEMA_VERSION, SIGNIFICANT_DIGITS, Bin, FactorSpec, Scaling, fitted, from_json, load_spec,
+                            save_spec, sealed, to_json)
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 labels = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12)
@@ -33,7 +34,7 @@ def specs(draw):
     scaling = Scaling(method="pdo", factor=draw(st.floats(1, 100)), offset=draw(finite), pdo=20.0, base_score=600.0,
                       base_odds=50.0)
     metrics = {"test": {"auc": draw(st.floats(0, 1)), "label": draw(labels)}, "note": draw(labels)}
-    return with_checksum(replace(base, factors=tuple(factors), scaling=scaling, intercept=draw(finite), metrics=metrics))
+    return sealed(replace(base, factors=tuple(factors), scaling=scaling, intercept=draw(finite), metrics=metrics))
 
 
 @settings(max_examples=40, deadline=None)
@@ -111,3 +112,80 @@ def test_bins_and_factor_helpers():
     assert spec.max_score == sum(x.best_points for x in spec.factors)
     with pytest.raises(SpecError, match="no factor 'income'"):
         spec.factor("income")
+
+
+# --- portability: rounded floats and one PD per score -------------------------------------------
+
+
+def test_older_schema_is_refused_with_a_retrain_hint():
+    data = json.loads(to_json(tiny_spec()))
+    data["schema_version"] = SCHEMA_VERSION - 1
+    with pytest.raises(SpecError, match="older schema.*re-run 'scorecard train'"):
+        from_json(json.dumps(data), "model.json")
+    data["schema_version"] = "2"
+    with pytest.raises(SpecError, match="whole number"):
+        from_json(json.dumps(data), "model.json")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_fitted_is_idempotent_and_within_its_digits(x):
+    once = fitted(x)
+    assert fitted(once) == once
+    assert abs(once - x) <= 0.5 * 10 ** (1 - SIGNIFICANT_DIGITS) * abs(x) * (1 + 1e-12)
+
+
+def _nudged(spec, direction: float):
+    """``spec`` with every fitted float moved by one unit in the last place, as another CPU's BLAS
+    or libm kernel would leave it."""
+    def ulp(x):
+        return float(np.nextafter(x, direction * math.inf)) if isinstance(x, float) and x != 0 else x
+
+    factors = tuple(replace(f, coefficient=ulp(f.coefficient), iv=ulp(f.iv),
+                            bins=tuple(replace(b, woe=ulp(b.woe), iv=ulp(b.iv), event_rate=ulp(b.event_rate))
+                                       for b in f.bins)) for f in spec.factors)
+    scaling = replace(spec.scaling, factor=ulp(spec.scaling.factor), offset=ulp(spec.scaling.offset))
+    metrics = {"test": {"auc": ulp(0.7461234567891234), "brier": ulp(0.0612345678901234)}}
+    return replace(spec, factors=factors, scaling=scaling, intercept=ulp(spec.intercept), metrics=metrics)
+
+
+def test_last_bit_noise_in_fitted_floats_does_not_reach_the_spec_bytes():
+    """The same model computed on two CPUs differs in the last bits of its floats; sealed, both
+    are the same file with the same SHA-256."""
+    base = replace(tiny_spec(), intercept=-2.5639201196241954,
+                   metrics={"test": {"auc": 0.7461234567891234, "brier": 0.0612345678901234}})
+    up, down = sealed(_nudged(base, +1)), sealed(_nudged(base, -1))
+    assert to_json(up) == to_json(down) == to_json(sealed(base))
+    assert up.sha256 == down.sha256
+
+
+def test_the_pd_table_holds_one_pd_for_every_possible_score():
+    spec = tiny_spec()
+    table = spec.pd_table
+    assert (table.first_score, table.last_score) == (spec.min_score, spec.max_score)
+    assert list(table.pd) == sorted(table.pd, reverse=True)  # a higher score, a lower PD
+    for score in (spec.min_score, (spec.min_score + spec.max_score) // 2, spec.max_score):
+        assert table.of(score) == fitted(spec.scaling.pd_from_score(score))
+    with pytest.raises(SpecError, match="outside the PD table"):
+        table.of(spec.max_score + 1)
+
+
+def test_scoring_looks_the_pd_up_in_the_table():
+    """A PD table that disagrees with the formula is what scoring writes: no engine computes exp."""
+    from _decision_fixtures import random_tiny_table
+    from scorecard.scoring import score
+
+    spec = tiny_spec()
+    marked = replace(spec, pd_table=replace(spec.pd_table, pd=tuple(0.5 for _ in spec.pd_table.pd)))
+    assert set(score(marked, random_tiny_table(50, 1)).pd.tolist()) == {0.5}
+
+
+def test_a_pd_table_that_does_not_cover_the_scores_is_refused():
+    from scorecard.spec import checksum
+
+    spec = tiny_spec()
+    short = replace(spec, pd_table=replace(spec.pd_table, pd=spec.pd_table.pd[:-1]))
+    data = json.loads(to_json(short))
+    data["sha256"] = checksum(short)  # a consistent file, so the range check itself is what refuses it
+    with pytest.raises(SpecError, match="PD table covers scores"):
+        from_json(json.dumps(data), "model.json")
