@@ -36,6 +36,7 @@ from scorecard.profile import Factor, Profile
 ENCODINGS = (("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 with BOM"), ("gbk", "GBK"))
 MAX_LISTED = 5  # rows named in one message
 REJECT_COLUMNS = ["row", "id", "column", "reason"]
+REJECTS_SUFFIX = ".rejects.csv"  # the rejects of scores.parquet go to scores.rejects.csv unless named
 FIRST_UNNAMED = "row_id"
 _UNNAMED = re.compile(r"^Unnamed: \d+(?:_level_\d+)?$")
 _NAN_TEXT = ("nan", "+nan", "-nan")  # parse as NaN: a missing value, not "not a number"
@@ -229,12 +230,36 @@ def _check_columns(table: pd.DataFrame, profile: Profile, source: str, *, need_t
         raise DataError(no_rows_message(source))
 
 
+def row_numbers(table: pd.DataFrame) -> np.ndarray:
+    """The 1-based number of each row in the file it was read from. ``read_table`` numbers a file's
+    rows 0, 1, ... in the index and every part of a table keeps its rows' index (``split_valid_rows``,
+    a chunk), so a row keeps its number; a table whose index is not whole numbers is numbered by
+    position."""
+    if pd.api.types.is_integer_dtype(table.index.dtype):
+        return table.index.to_numpy(dtype=np.int64) + 1
+    return np.arange(1, len(table) + 1, dtype=np.int64)
+
+
+def applicant_ids(table: pd.DataFrame, id_column: str | None) -> np.ndarray:
+    """The applicant id of every row, as records, scores and summaries show it: the profile's id
+    column as text; without one, the row's number (``row_numbers``). Raises ``DataError`` naming
+    the first row without an id."""
+    if id_column is None:
+        return row_numbers(table).astype(str).astype(object)
+    ids = table[id_column].astype("string").to_numpy(dtype=object)
+    missing = pd.isna(ids)
+    if missing.any():
+        raise DataError(f"row {row_numbers(table)[np.flatnonzero(missing)[0]]} has no applicant id in column "
+                        f"'{id_column}'; every row needs one")
+    return ids
+
+
 def _ids(table: pd.DataFrame, profile: Profile) -> pd.Series:
-    """The id of every row as stripped text ('' when empty): the profile's id column, else the
-    1-based row number."""
+    """The id of every row as it is checked: the id column as stripped text ('' when empty), else
+    the ``applicant_ids`` row number."""
     if profile.id_column:
         return _text(table[profile.id_column])
-    return pd.Series(np.arange(1, len(table) + 1).astype(str), index=table.index, dtype="string")
+    return pd.Series(applicant_ids(table, None), index=table.index, dtype="string")
 
 
 def _id_keys(table: pd.DataFrame, profile: Profile, ids: pd.Series) -> tuple[pd.DataFrame, str | None]:
@@ -373,6 +398,12 @@ def repeated_id_reason(first_row: int, date_column: str | None) -> str:
     row already has is not scored."""
     same = f"the same id and {date_column}" if date_column else "the same id"
     return f"repeated id: row {first_row} has {same}; only the first is scored"
+
+
+def default_rejects_path(out: Path) -> Path:
+    """Where the rejects of a batch scored into ``out`` go when no path is given: next to it, as
+    ``<stem>.rejects.csv`` (CSV whatever the scores' format: a reader opens it in any tool)."""
+    return Path(out).with_name(Path(out).stem + REJECTS_SUFFIX)
 
 
 def split_valid_rows(table: pd.DataFrame, profile: Profile, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -23,38 +23,21 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import math
 from typing import Any, Callable, Iterator
 
 import numpy as np
 import pandas as pd
 
+from scorecard.data import applicant_ids, row_numbers
 from scorecard.errors import DataError
 from scorecard.policy import Decisions, Policy, decide
-from scorecard.profile import Factor
 from scorecard.reasons import BASELINES, baseline_points, better_bins, rank_reasons, reason_code, reason_kind
-from scorecard.records import RECORD_SCHEMA_VERSION, DecisionRecord, FactorLine, Overlay, Reason, Snapshot, fast_new
-from scorecard.recourse import INF, FactorMoves, PlanBuilder, all_moves, group_rows, solve, value_codes
+from scorecard.records import (RECORD_SCHEMA_VERSION, DecisionRecord, FactorLine, Overlay, Reason, Snapshot,
+                               record_value, record_values)
+from scorecard.recourse import (INF, FactorMoves, PlanBuilder, all_moves, bin_bounds, group_rows, solve, value_codes,
+                                wait_days)
 from scorecard.scoring import ScoreResult, numeric_values, score
 from scorecard.spec import FactorSpec, ScorecardSpec
-
-
-def plain_column(factor: Factor, spec_factor: FactorSpec, column: pd.Series) -> list[Any]:
-    """The applicant's own values as records show them: None when missing, int for whole numbers."""
-    if spec_factor.kind == "categorical":
-        text = column.astype("string")
-        return [None if v is pd.NA else str(v) for v in text.to_numpy(dtype=object)]
-    values = column.to_numpy(dtype=float) if column.dtype.kind in "iuf" else numeric_values(column)
-    out = np.full(len(values), None, dtype=object)
-    finite = np.isfinite(values)
-    if factor.integer or spec_factor.kind == "flag":
-        whole = finite & (values == np.round(values))
-        out[whole] = values[whole].astype(np.int64)  # stored as Python ints
-        finite &= ~whole
-        out[finite] = values[finite]
-    else:
-        out[finite] = np.round(values[finite], 10)
-    return out.tolist()
 
 
 def _value_key(spec_factor: FactorSpec, column: pd.Series) -> np.ndarray:
@@ -91,32 +74,17 @@ def _targets(decisions: Decisions) -> np.ndarray:
     return np.where(declined, decisions.cutoff, decisions.next_band_score).astype(np.int64)
 
 
-def applicant_ids(table: pd.DataFrame, id_column: str | None, *, first_row: int = 0) -> np.ndarray:
-    """Applicant ids as records show them: the id column as text, else the 1-based position of
-    the row in the batch (``first_row`` is the position of the table's first row). Raises
-    ``DataError`` naming the first row without an id."""
-    if id_column is None:
-        return np.arange(first_row + 1, first_row + len(table) + 1).astype(str).astype(object)
-    ids = table[id_column].astype("string").to_numpy(dtype=object)
-    missing = pd.isna(ids)
-    if missing.any():
-        row = first_row + int(np.flatnonzero(missing)[0]) + 1
-        raise DataError(f"row {row} has no applicant id in column '{id_column}'; every row needs one")
-    return ids
-
-
 def applicant_codes(table: pd.DataFrame, id_column: str | None) -> tuple[np.ndarray, Any]:
     """Per row of ``table``, the number of its applicant (0, 1, ... in order of their first row),
-    and the applicants' ids in that order, as records show them (see ``applicant_ids``; without
+    and the applicants' ids in that order, as records show them (``data.applicant_ids``; without
     an id column every row is an applicant). Raises ``DataError`` naming the first row without
     an id. Text ids stay in Arrow: no Python string per row."""
-    n = len(table)
     if id_column is None:
-        return np.arange(n, dtype=np.int64), np.arange(1, n + 1).astype(str)
+        return np.arange(len(table), dtype=np.int64), applicant_ids(table, None)
     codes, ids = pd.factorize(table[id_column].astype("string"), sort=False)
     missing = codes < 0
     if missing.any():
-        row = int(np.flatnonzero(missing)[0]) + 1
+        row = row_numbers(table)[np.flatnonzero(missing)[0]]
         raise DataError(f"row {row} has no applicant id in column '{id_column}'; every row needs one")
     return codes.astype(np.int64), ids
 
@@ -128,8 +96,9 @@ def applicant_chunks(codes: np.ndarray, size: int) -> list[np.ndarray]:
     Chunk i holds applicants ``i * size`` to ``(i + 1) * size - 1`` in order of their first row,
     so explaining the chunks one after the other gives the records of ``explain_table`` on the
     whole table, in the same order. All rows (snapshots) of one applicant are in the same chunk,
-    in table order. ``explain_table`` on ``table.iloc[chunk]`` with ``first_row=chunk[0]`` gives
-    exactly that chunk's records: a record never depends on the rest of the batch.
+    in table order. ``explain_table`` on ``table.iloc[chunk]`` gives
+    exactly that chunk's records: a record never depends on the rest of the batch (a chunk keeps its
+    rows' index, so without an id column each applicant keeps its row number as its id).
     """
     if size < 1:
         raise ValueError("chunk size must be at least 1")
@@ -155,29 +124,30 @@ def gc_paused() -> Iterator[None]:
 
 
 def explain_table(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, *, baseline: str = "cutoff_average",
-                  progress: Callable[[int], None] | None = None, first_row: int = 0) -> list[DecisionRecord]:
+                  progress: Callable[[int], None] | None = None) -> list[DecisionRecord]:
     """One DecisionRecord per applicant of ``table`` (rows already validated). Pure.
 
     ``progress``, when given, is called with the number of records assembled since the last
-    call (for a progress bar); it does not change the result. ``first_row`` is the position of
-    the table's first row in a larger batch it is a chunk of (see ``applicant_chunks``): without
-    an id column, the applicant id is the 1-based position of the row in the batch.
+    call (for a progress bar); it does not change the result. Without an id column, an
+    applicant's id is its row number (``data.applicant_ids``), which a part of a larger table
+    (a chunk, see ``applicant_chunks``) keeps.
     """
     if baseline not in BASELINES:
         raise DataError(f"unknown reason baseline '{baseline}'; use one of {', '.join(BASELINES)}")
     if len(table) == 0:
         return []
     with gc_paused():
-        return _explain(spec, policy, table.reset_index(drop=True), baseline, progress, first_row)
+        return _explain(spec, policy, table, baseline, progress)
 
 
 def _explain(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, baseline: str,
-             progress: Callable[[int], None] | None, first_row: int) -> list[DecisionRecord]:
+             progress: Callable[[int], None] | None) -> list[DecisionRecord]:
     profile = spec.profile
     n = len(table)
     result = score(spec, table)  # first: it names any column the table lacks
+    ids = applicant_ids(table, profile.id_column)
+    table = table.reset_index(drop=True)
     decisions = decide(result, policy, table, profile)
-    ids = applicant_ids(table, profile.id_column, first_row=first_row)
 
     date_text, date_key = _dates(table, profile.date_column)
     latest, order, starts, ends = _snapshots(ids, date_key)
@@ -206,7 +176,8 @@ def _explain(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, baseline:
     rows = latest
     lines = _factor_lines(spec, table, result, moves, row_baseline, rows)
     reasons = _reasons(spec, table, result, reason_index, reason_below, rows)
-    builder = PlanBuilder(spec, plans, moves, result, [plain_column(spec.profile.factor(f.name), f, table[f.column]) for f in spec.factors])
+    builder = PlanBuilder(spec, plans, moves, result,
+                          [record_values(table[f.column], spec.profile.factor(f.name)) for f in spec.factors])
     segments = (
         [None if v is pd.NA else str(v) for v in table[profile.segment_column].astype("string").to_numpy(dtype=object)]
         if profile.segment_column and profile.segment_column in table.columns
@@ -217,11 +188,8 @@ def _explain(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, baseline:
     band, next_band = decisions.band.tolist(), decisions.next_band_score.tolist()
     pd_ = np.round(result.pd, 6).tolist()
     status, target = plans.status.tolist(), plans.target.tolist()
-    snapshots = [
-        fast_new(Snapshot, {"date": date_text[r] or "", "score": None if hard[r] >= 0 else total[r], "decision": code[r],
-                            "limit": limit[r]})
-        for r in range(n)
-    ]
+    snapshots = [Snapshot(date=date_text[r] or "", score=None if hard[r] >= 0 else total[r], decision=code[r],
+                          limit=limit[r]) for r in range(n)]
     overlays = _overlays(policy, decisions, rows)
     with_plans = rows[plans.status[rows] == "found"]
     plan_of = dict(zip(with_plans.tolist(), builder.plans_for(with_plans)))
@@ -230,33 +198,33 @@ def _explain(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, baseline:
     for position, (r, start, end) in enumerate(zip(rows.tolist(), starts.tolist(), ends.tolist())):
         evaluated = hard[r] < 0
         found = status[r] == "found"
-        records.append(fast_new(DecisionRecord, {  # = DecisionRecord(**fields), faster
-            "applicant_id": str(ids[r]),
-            "snapshot_date": date_text[r],
-            "segment": segments[r],
-            "model_sha256": spec.sha256,
-            "profile": profile.name,
-            "policy_version": policy.version,
-            "decision": code[r],
-            "outcome": outcome[r],
-            "score": total[r] if evaluated else None,
-            "pd": pd_[r] if evaluated else None,
-            "cutoff": cutoff[r],
-            "base_cutoff": decisions.base_cutoff,
-            "limit": limit[r],
-            "limit_band": policy.limit_bands[band[r]].name if band[r] >= 0 else None,
-            "next_band_score": next_band[r] if next_band[r] >= 0 else None,
-            "hard_rule": policy.hard_rules[hard[r]].code if hard[r] >= 0 else None,
-            "overlays": overlays[position],
-            "reason_baseline": baseline,
-            "factors": lines[position] if evaluated else (),
-            "reasons": reasons[position] if evaluated else (),
-            "recourse_target": target[r] if target[r] >= 0 else None,
-            "recourse_status": status[r] if evaluated else "not_applicable",
-            "recourse": plan_of[r] if found else (),
-            "history": (snapshots[r],) if end - start == 1 else tuple(snapshots[i] for i in order[start:end]),
-            "schema_version": RECORD_SCHEMA_VERSION,
-        }))
+        records.append(DecisionRecord(
+            applicant_id=str(ids[r]),
+            snapshot_date=date_text[r],
+            segment=segments[r],
+            model_sha256=spec.sha256,
+            profile=profile.name,
+            policy_version=policy.version,
+            decision=code[r],
+            outcome=outcome[r],
+            score=total[r] if evaluated else None,
+            pd=pd_[r] if evaluated else None,
+            cutoff=cutoff[r],
+            base_cutoff=decisions.base_cutoff,
+            limit=limit[r],
+            limit_band=policy.limit_bands[band[r]].name if band[r] >= 0 else None,
+            next_band_score=next_band[r] if next_band[r] >= 0 else None,
+            hard_rule=policy.hard_rules[hard[r]].code if hard[r] >= 0 else None,
+            overlays=overlays[position],
+            reason_baseline=baseline,
+            factors=lines[position] if evaluated else (),
+            reasons=reasons[position] if evaluated else (),
+            recourse_target=target[r] if target[r] >= 0 else None,
+            recourse_status=status[r] if evaluated else "not_applicable",
+            recourse=plan_of[r] if found else (),
+            history=(snapshots[r],) if end - start == 1 else tuple(snapshots[i] for i in order[start:end]),
+            schema_version=RECORD_SCHEMA_VERSION,
+        ))
         pending += 1
         if progress is not None and pending >= 5000:
             progress(pending)
@@ -306,23 +274,27 @@ def _factor_lines(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult,
     per_factor = []
     for j, fs in enumerate(spec.factors):
         factor = spec.profile.factor(fs.name)
-        values = plain_column(factor, fs, table[fs.column].iloc[rows])
+        values = record_values(table[fs.column].iloc[rows], factor)
         bins = result.bins[rows, j]
         best_bin = _best_move(moves[j], rows)
         to_values = moves[j].to_value[rows]
+        steps = moves[j].steps[rows]
         keys = [bins, baseline[:, j], best_bin, _value_key(fs, table[fs.column].iloc[rows])]
 
-        def build(i: int, j=j, fs=fs, factor=factor, values=values, bins=bins, best_bin=best_bin, to_values=to_values) -> FactorLine:
+        def build(i: int, j=j, fs=fs, factor=factor, values=values, bins=bins, best_bin=best_bin, to_values=to_values,
+                  steps=steps) -> FactorLine:
             b = int(bins[i])
             target = int(best_bin[i])
-            better = None
-            if target >= 0:
-                raw = to_values[i, target]
-                better = raw if isinstance(raw, str) else _plain_number(raw, factor, fs)
             bin_ = fs.bins[b]
+            better = wait = None
+            if target >= 0:
+                better = record_value(to_values[i, target], factor)
+                # How long the best move takes, from a value (the wait from no record is not known)
+                wait = wait_days(factor, int(steps[i, target])) if bin_.kind == "range" else None
             return FactorLine(factor=fs.name, value=values[i], bin=b, bin_label=bin_.label, bin_kind=bin_.kind,
-                              points=bin_.points, best_points=fs.best_points, baseline_points=float(baseline[i, j]),
-                              better_value=better)
+                              bin_lower=bin_.lower, bin_upper=bin_.upper, points=bin_.points,
+                              best_points=fs.best_points, baseline_points=float(baseline[i, j]), better_value=better,
+                              wait_days=wait)
 
         per_factor.append(_shared(keys, build))
     return list(zip(*per_factor))
@@ -350,27 +322,21 @@ def _reasons(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult, reas
             continue
         r, p = where[:, 0], where[:, 1]
         factor = spec.profile.factor(fs.name)
-        values = plain_column(factor, fs, table[fs.column].iloc[rows[r]])
+        values = record_values(table[fs.column].iloc[rows[r]], factor)
         keys = [bins[r, j], below[r, p], _value_key(fs, table[fs.column].iloc[rows[r]])]
+        bounds = [bin_bounds(b) for b in fs.bins]
 
-        def build(i: int, j=j, fs=fs, factor=factor, values=values, r=r, p=p) -> Reason:
+        def build(i: int, j=j, fs=fs, factor=factor, values=values, r=r, p=p, bounds=bounds) -> Reason:
             b = int(bins[r[i], j])
             bin_ = fs.bins[b]
+            better = better_bins(fs, b)
             return Reason(code=reason_code(fs.name, bin_.kind), factor=fs.name, kind=reason_kind(bin_.kind),
                           points_below_baseline=float(below[r[i], p[i]]), points_below_best=fs.best_points - bin_.points,
-                          value=values[i], bin_label=bin_.label,
-                          better_bin_labels=tuple(fs.bins[x].label for x in better_bins(fs, b)),
-                          cause_pages=factor.cause_pages)
+                          value=values[i], bin_label=bin_.label, bin_kind=bin_.kind, bin_lower=bin_.lower,
+                          bin_upper=bin_.upper, better_bin_labels=tuple(fs.bins[x].label for x in better),
+                          better_bins=tuple(bounds[x] for x in better), cause_pages=factor.cause_pages)
 
         slots[r, p] = _shared(keys, build)
     # rank_reasons packs each row's reasons to the left: row i has its first `count` slots filled
     count = (index >= 0).sum(axis=1).tolist()
     return [tuple(row[:c]) if c else () for row, c in zip(slots.tolist(), count)]
-
-
-def _plain_number(value: float, factor: Factor, spec_factor: FactorSpec) -> float | int | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if factor.integer or spec_factor.kind == "flag":
-        return int(round(float(value)))
-    return round(float(value), 10)

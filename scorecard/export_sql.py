@@ -33,8 +33,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scorecard.data import (EMPTY_ID_REASON, check_columns_present, column_names, csv_header, no_rows_message,
-                            repeated_id_reason)
+from scorecard.data import (EMPTY_ID_REASON, check_columns_present, column_names, csv_header, default_rejects_path,
+                            no_rows_message, repeated_id_reason)
 from scorecard.errors import DataError, SpecError
 from scorecard.profile import Factor
 from scorecard.spec import FactorSpec, ScorecardSpec
@@ -576,11 +576,6 @@ def _run(con, sql: str, progress: Progress | None, start: float, share: float) -
         raise outcome["error"]  # type: ignore[misc]
     progress(start + share)
     return int(outcome["rows"])  # type: ignore[arg-type]
-
-
-def default_rejects_path(out_path: Path) -> Path:
-    """Where rejects go when no path is given: next to the scores, so no row is ever lost."""
-    return out_path.with_name(out_path.stem + ".rejects" + (out_path.suffix or ".csv"))
 
 
 def score_with_duckdb(

@@ -14,13 +14,18 @@ totals (higher is safer). What training stores in ``ScorecardSpec.metrics``:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+
+from scorecard.scoring import ScoreResult
+from scorecard.spec import FactorSpec, ScorecardSpec
 
 PSI_FLOOR = 1e-4  # share given to an empty band, so a band missing on one side stays finite
 CALIBRATION_BANDS = 10
 PSI_BANDS = 10
+# The usual reading of the population stability index: below WATCH stable, from SHIFT on shifted.
+PSI_WATCH, PSI_SHIFT = 0.1, 0.25
 
 
 def _r(value: float, digits: int = 6) -> float | None:
@@ -134,7 +139,12 @@ def factor_psi(factor_names: tuple[str, ...], n_bins: tuple[int, ...], expected_
     return out
 
 
-def psi_table(spec: Any, expected: Any, actual: Any) -> dict[str, Any]:
+def psi_level(value: float) -> Literal["stable", "watch", "shift"]:
+    """How a PSI reads: ``stable`` (< ``PSI_WATCH``), ``watch``, or ``shift`` (>= ``PSI_SHIFT``)."""
+    return "stable" if value < PSI_WATCH else "watch" if value < PSI_SHIFT else "shift"
+
+
+def psi_table(spec: ScorecardSpec, expected: ScoreResult, actual: ScoreResult) -> dict[str, Any]:
     """Score PSI and per-factor PSI between two ``ScoreResult`` of the same spec."""
     return {
         "score": psi(expected.total, actual.total),
@@ -143,7 +153,7 @@ def psi_table(spec: Any, expected: Any, actual: Any) -> dict[str, Any]:
     }
 
 
-def iv_table(binned: tuple[Any, ...], kept: tuple[str, ...]) -> list[dict[str, Any]]:
+def iv_table(binned: tuple[FactorSpec, ...], kept: tuple[str, ...]) -> list[dict[str, Any]]:
     """Every binned factor with its IV, bin count and whether the final scorecard uses it,
     highest IV first (ties in profile order)."""
     rows = [

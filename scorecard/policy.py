@@ -22,7 +22,7 @@ the score passes the base cutoff but not this overlay's cutoff (this overlay alo
 for a limit cap, true when it lowered the limit.
 
 The policy, each hard rule and each overlay may carry a ``description`` in both site languages
-(``{zh: ..., en: ...}``, see ``LocalText``): the site's policy page shows it, so a Chinese page
+(``{zh: ..., en: ...}``, see ``text.Text``): the site's policy page shows it, so a Chinese page
 never has to show an English sentence.
 
 ``decide`` is pure and works on whole columns (NumPy), so 10^6 rows take well under a second.
@@ -43,6 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from scorecard.errors import DataError, PolicyError
 from scorecard.profile import Profile, describe_validation_error, read_yaml_document
 from scorecard.scoring import ScoreResult
+from scorecard.text import Text
 
 BUNDLED_DIR = Path(__file__).parent / "policies"
 
@@ -62,38 +63,6 @@ Scalar = float | int | str
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-
-class LocalText(_Frozen):
-    """A description in the site's languages, written ``{zh: ..., en: ...}`` in the YAML.
-
-    Pages show ``get(lang)`` and never another language's text in its place: a language left out
-    shows nothing. A plain string (policies written before descriptions had languages) still
-    loads: it counts as Chinese when it holds a Chinese character, otherwise as English.
-    """
-
-    zh: str = ""
-    en: str = ""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _plain(cls, value: object) -> object:
-        if value is None:
-            return {}
-        if isinstance(value, str):
-            return {"zh" if _CJK.search(value) else "en": value.strip()}
-        if not isinstance(value, (dict, LocalText)):
-            raise ValueError("write a description as {zh: ..., en: ...} (or as one sentence)")
-        return value
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
-
-    def __bool__(self) -> bool:
-        return bool(self.zh or self.en)
 
 
 class Condition(_Frozen):
@@ -152,7 +121,7 @@ class Condition(_Frozen):
 class HardRule(_Frozen):
     code: str
     outcome: Literal["cannot_evaluate", "retry_later"] = "cannot_evaluate"
-    description: LocalText = LocalText()
+    description: Text = Text()
     when: tuple[Condition, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -167,7 +136,7 @@ class HardRule(_Frozen):
 class PolicyOverlay(_Frozen):
     code: str
     kind: Literal["cutoff", "limit_cap"]
-    description: LocalText = LocalText()
+    description: Text = Text()
     cutoff: int | None = None  # kind cutoff: the tightened cutoff
     cap: int | None = Field(default=None, ge=0)  # kind limit_cap: the highest limit allowed
     when: tuple[Condition, ...] = ()  # empty: applies to everyone
@@ -204,7 +173,7 @@ class LimitBand(_Frozen):
 class Policy(_Frozen):
     name: str
     version: str = Field(min_length=1)
-    description: LocalText = LocalText()
+    description: Text = Text()
     hard_rules: tuple[HardRule, ...] = ()
     cutoff: int
     overlays: tuple[PolicyOverlay, ...] = ()

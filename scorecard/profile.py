@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scorecard.errors import ProfileError, ScorecardError
+from scorecard.text import Text, require_written
 
 BUNDLED_DIR = Path(__file__).parent / "profiles"
 
@@ -40,21 +41,13 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Text(_Frozen):
-    """A sentence in both site languages."""
-
-    zh: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
-
-
 class CategoryLabel(_Frozen):
     """What a category code means, e.g. German credit's "A41": "car (used)"."""
 
     code: str
     label: Text
+
+    _written = field_validator("label")(require_written)
 
 
 class SpecialValue(_Frozen):
@@ -62,6 +55,8 @@ class SpecialValue(_Frozen):
 
     value: float | int | str
     meaning: Text
+
+    _written = field_validator("meaning")(require_written)
 
 
 class Target(_Frozen):
@@ -91,6 +86,8 @@ class Factor(_Frozen):
     days_per_step: float | None = Field(default=None, ge=0)  # time-only: waiting per step
     cause_pages: tuple[str, ...] = ()
     remedy_pages: tuple[str, ...] = ()
+
+    _written = field_validator("label", "meaning", "unit")(require_written)
 
     @field_validator("name")
     @classmethod
@@ -166,6 +163,8 @@ class Profile(_Frozen):
     policy_columns: tuple[str, ...] = ()
     factors: tuple[Factor, ...] = Field(min_length=1)
 
+    _written = field_validator("description")(require_written)
+
     @field_validator("factors")
     @classmethod
     def _unique(cls, factors: tuple[Factor, ...]) -> tuple[Factor, ...]:
@@ -231,8 +230,10 @@ def describe_validation_error(exc: ValidationError, data: object) -> str:
     read alike and always name the key at fault.
     """
     first = exc.errors()[0]
-    # pydantic adds the union member ("str", "tuple[...]") to the location; drop it.
+    # pydantic adds the union member ("str", "tuple[...]") to the location; drop it. An error may
+    # name the key below its location that is at fault (``ctx["key"]``, e.g. a text's missing language).
     loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and ("[" in p or p in ("str", "int", "float"))))
+    loc += tuple(str(k) for k in [(first.get("ctx") or {}).get("key")] if k)
     message = first["msg"].removeprefix("Value error, ")
     more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
     return f"{_location(loc, data)}: {message}{more}"

@@ -12,7 +12,8 @@ What a move may do (the profile says, per factor):
   advised to lose a record), and only bins that score more than the current one are options;
 * ``actionable`` factors move in their helping direction only, to a value within the
   profile's ``min_value``/``max_value``; ``time-only`` factors move the same way, by waiting:
-  ``wait_days = steps * days_per_step``;
+  ``wait_days = ceil(steps * days_per_step)`` (:func:`wait_days`, the one rule for every wait a
+  record states);
 * the target value is the value inside the target bin nearest to the current one (for whole
   numbers the nearest whole number; for decimals the nearest multiple of the step's decimal
   resolution, e.g. 0.49 for "below 0.5" with step 0.05);
@@ -48,9 +49,9 @@ import numpy as np
 import pandas as pd
 
 from scorecard.profile import Factor
-from scorecard.records import Change, Plan, fast_new
+from scorecard.records import BinBounds, Change, Plan, record_value
 from scorecard.scoring import ScoreResult, numeric_values
-from scorecard.spec import FactorSpec, ScorecardSpec
+from scorecard.spec import Bin, FactorSpec, ScorecardSpec
 
 COST_UNIT = 1_000_000  # integer cost units per unit of effort
 INF = np.int64(1 << 60)  # "no way": above any real cost, far below int64 overflow when summed
@@ -464,19 +465,19 @@ def group_rows(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64), first
 
 
-def plain_value(value: Any, factor: Factor) -> Any:
-    """A value as a record shows it: None for missing, int for whole-number factors."""
-    if value is None:
+def wait_days(factor: Factor, steps: int) -> int | None:
+    """How long ``steps`` steps of a time-only factor take, in whole days; None for other factors
+    (their moves are actions)."""
+    if factor.actionability != "time-only":
         return None
-    if isinstance(value, (float, np.floating)):
-        if math.isnan(value):
-            return None
-        if factor.integer or float(value).is_integer() and factor.kind == "flag":
-            return int(round(float(value)))
-        return round(float(value), 10)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    return value
+    return int(math.ceil(int(steps) * (factor.days_per_step or 0)))
+
+
+def bin_bounds(spec_bin: Bin) -> BinBounds:
+    """A spec bin as a record names it: kind, bounds of a range, categories of a group."""
+    ranged = spec_bin.kind == "range"
+    return BinBounds(kind=spec_bin.kind, lower=spec_bin.lower if ranged else None,
+                     upper=spec_bin.upper if ranged else None, categories=spec_bin.categories)
 
 
 def cost_of(units: int) -> float:
@@ -494,6 +495,7 @@ class PlanBuilder:
                  values: list[list[Any]]):
         self.spec, self.plans, self.moves, self.result, self.values = spec, plans, moves, result, values
         self.factors = [spec.profile.factor(f.name) for f in spec.factors]
+        self.bounds = [[bin_bounds(b) for b in f.bins] for f in spec.factors]
         self.changes: dict[tuple, tuple[Change, int]] = {}
         self._codes: dict[int, np.ndarray] = {}
 
@@ -511,18 +513,17 @@ class PlanBuilder:
         if hit is not None:
             return hit
         fs, factor, m = self.spec.factors[j], self.factors[j], self.moves[j]
-        wait = None
-        if factor.actionability == "time-only":
-            wait = int(math.ceil(int(m.steps[row, b]) * (factor.days_per_step or 0)))
         change = Change(
             factor=fs.name,
-            from_value=plain_value(value, factor),
-            to_value=plain_value(m.to_value[row, b], factor),
+            from_value=record_value(value, factor),
+            to_value=record_value(m.to_value[row, b], factor),
             from_bin=fs.bins[here].label,
             to_bin=fs.bins[b].label,
+            from_bounds=self.bounds[j][here],
+            to_bounds=self.bounds[j][b],
             points_gain=int(m.gain[row, b]),
             cost=cost_of(m.cost[row, b]),
-            wait_days=wait,
+            wait_days=wait_days(factor, int(m.steps[row, b])),
             remedy_pages=factor.remedy_pages,
         )
         self.changes[key] = (change, int(m.cost[row, b]))
@@ -586,8 +587,8 @@ class PlanBuilder:
         out: list[list[Plan]] = [[] for _ in range(len(rows))]
         for s, e, rr, pp, g, w in zip(starts.tolist(), ends.tolist(), r[starts].tolist(), p[starts].tolist(),
                                       gained.tolist(), longest.tolist()):
-            out[rr].append(fast_new(Plan, {"changes": tuple(change_list[s:e]), "new_score": totals[rr] + g,
-                                           "cost": costs[rr][pp], "wait_days": None if w < 0 else w}))
+            out[rr].append(Plan(changes=tuple(change_list[s:e]), new_score=totals[rr] + g, cost=costs[rr][pp],
+                                wait_days=None if w < 0 else w))
         return [tuple(x) for x in out]
 
 

@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from scorecard.data import applicant_ids
 from scorecard.errors import DataError
 from scorecard.spec import FactorSpec, ScorecardSpec
 
@@ -33,7 +34,9 @@ class ScoreResult:
     total: np.ndarray  # (rows,) int64: the sum of the row's points
     pd: np.ndarray  # (rows,) float64: bad probability implied by the total
     point_tables: tuple[np.ndarray, ...] = field(default=(), repr=False, compare=False)  # per factor: points by bin
-    id_values: pd.Series | None = field(default=None, repr=False, compare=False)  # the id column, if any
+    # The rows' index and id column (none: a frame without columns), for ``ids``.
+    id_table: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    id_column: str | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def points(self) -> np.ndarray:
@@ -45,10 +48,9 @@ class ScoreResult:
 
     @cached_property
     def ids(self) -> np.ndarray:
-        """str ids: the profile's id column, else the 1-based row number."""
-        if self.id_values is None:
-            return np.arange(1, len(self.total) + 1).astype(str).astype(object)
-        return self.id_values.astype("string").to_numpy(dtype=object)
+        """The rows' applicant ids (``data.applicant_ids``)."""
+        table = self.id_table if self.id_table is not None else pd.DataFrame(index=range(len(self.total)))
+        return applicant_ids(table, self.id_column)
 
     def __len__(self) -> int:
         return len(self.total)
@@ -130,12 +132,6 @@ def assign_bins(factor: FactorSpec, column: pd.Series) -> np.ndarray:
     return _numeric_bins(factor, numeric_values(column))
 
 
-def row_ids(table: pd.DataFrame, id_column: str | None) -> np.ndarray:
-    if id_column is None:
-        return np.arange(1, len(table) + 1).astype(str).astype(object)
-    return table[id_column].astype("string").to_numpy(dtype=object)
-
-
 def pd_of_totals(spec: ScorecardSpec, total: np.ndarray) -> np.ndarray:
     """Bad probability of each integer total, looked up in the spec's PD table (the one PD per
     score that every engine writes; see ``spec.py``)."""
@@ -212,5 +208,6 @@ def score(spec: ScorecardSpec, table: pd.DataFrame) -> ScoreResult:
         total=total,
         pd=pd_,
         point_tables=tuple(step[2] for step in steps),
-        id_values=table[id_column] if id_column is not None else None,
+        id_table=table[[id_column] if id_column is not None else []],
+        id_column=id_column,
     )

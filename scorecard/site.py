@@ -29,6 +29,7 @@ import yaml
 
 from scorecard.datasets.personas import Persona
 from scorecard.errors import SiteError
+from scorecard.metrics import psi_level
 from scorecard.policy import Condition, Policy
 from scorecard.profile import Factor, Profile
 from scorecard.records import DecisionRecord
@@ -39,7 +40,6 @@ from scorecard.spec import Bin, FactorSpec, ScorecardSpec, SelectionStep
 MARKER = ".scorecard-site"  # marks an output folder this module wrote, so rebuilding may clear it
 KB_SECTIONS = ("causes", "scenarios", "remedies", "lessons", "rights")
 SCORE_EXAMPLES = 5  # rows of the score -> estimated bad rate table
-PSI_WATCH, PSI_SHIFT = 0.1, 0.25  # the usual reading of the population stability index
 # The factor chart, in px: 480 wide so that its 13 px text stays readable when a phone shrinks it.
 CHART_WIDTH, CHART_FONT, CHART_ROW, CHART_TOP, CHART_LABEL, CHART_BAR = 480, 13, 26, 30, 190, 190
 GOOD, BAD = "#26a69a", "#ef6c00"
@@ -230,7 +230,7 @@ def _metric_rows(spec: ScorecardSpec, lang: str) -> list[dict[str, str]]:
 
 def _psi_reading(value: float, lang: str) -> str:
     words = site_words(lang)["metrics"]["psi_levels"]
-    return words["stable"] if value < PSI_WATCH else words["watch"] if value < PSI_SHIFT else words["shift"]
+    return words[psi_level(value)]
 
 
 def _label(profile: Profile, name: str, lang: str) -> str:
@@ -431,15 +431,15 @@ def persona_pages(personas: Iterable[Persona], records: dict[str, DecisionRecord
         if record is None:
             raise SiteError(f"persona '{persona.slug}' ({persona.applicant_id}) was not explained; check its snapshot values")
         view = {
-            "title": persona.title[lang],
-            "story": persona.story[lang],
+            "title": persona.title.get(lang),
+            "story": persona.story.get(lang),
             "scenarios": [_kb_link("scenarios", s, titles, lang) for s in persona.scenarios],
             "causes": [_kb_link("causes", s, titles, lang) for s in persona.causes],
             "lessons": [_kb_link("lessons", s, titles, lang) for s in persona.lessons],
         }
         pages.append(SiteFile(page_path(f"personas/{persona.slug}", lang),
                               render_persona_page(record, profile, lang=lang, persona=view)))
-        rows.append({"title": persona.title[lang], "href": site_link(f"{persona.slug}.md"),
+        rows.append({"title": persona.title.get(lang), "href": site_link(f"{persona.slug}.md"),
                      "outcome": outcome_words[record.outcome],
                      "score": "–" if record.score is None else str(record.score),
                      "causes": [_kb_link("causes", s, titles, lang) for s in persona.causes]})

@@ -18,6 +18,7 @@ from sklearn.model_selection import train_test_split
 
 from scorecard import metrics, reasons, scoring
 from scorecard.binning import MAX_BINS, MIN_BIN_SHARE, MIN_IV, fit_bins, woe_matrix
+from scorecard.data import target_vector
 from scorecard.errors import DataError, FitError
 from scorecard.model import MAX_P_VALUE, fit_logit
 from scorecard.profile import Profile
@@ -25,24 +26,6 @@ from scorecard.scaling import rounding_error, scale_points, unrounded_scores
 from scorecard.spec import ScorecardSpec, sealed
 
 Progress = Callable[[str, int, int], Any]  # (stage, done, total)
-
-
-def target_vector(table: pd.DataFrame, profile: Profile) -> np.ndarray:
-    """0/1 bad indicator of a raw table (the target compared as text with the profile's bad
-    value) or of one ``data.validate_training`` returned (an integer 0/1 column, used as is when
-    the bad value is not itself 0 or 1)."""
-    column = profile.target.column
-    if column not in table.columns:
-        raise DataError(f"the table has no target column '{column}'; add it or fix the profile's target")
-    values = table[column]
-    bad = str(profile.target.bad_value)
-    if bad not in ("0", "1") and pd.api.types.is_integer_dtype(values.dtype) and set(pd.unique(values)) <= {0, 1}:
-        return values.to_numpy(dtype=np.int8)
-    text = values.astype("string").str.strip()
-    if text.isna().any():
-        row = int(np.flatnonzero(text.isna().to_numpy())[0]) + 1
-        raise DataError(f"column '{column}', row {row}: the target is empty; every training row needs an outcome")
-    return (text == bad).to_numpy(dtype=np.int8)
 
 
 def canonical_columns(table: pd.DataFrame, profile: Profile) -> list[str]:

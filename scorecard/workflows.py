@@ -175,9 +175,7 @@ def score_table(spec: Any, table: Any, source: str) -> tuple[Any, Any]:
 
     valid, rejects = split_valid_rows(table, spec.profile, source)
     result = score(spec, valid)
-    # Without an id column the id is the 1-based row number of the input file, as in the rejects.
-    ids = result.ids if spec.profile.id_column else (valid.index.to_numpy() + 1).astype(str)
-    scores = pd.DataFrame({"id": ids, "score": result.total, "pd": result.pd})
+    scores = pd.DataFrame({"id": result.ids, "score": result.total, "pd": result.pd})
     for j, name in enumerate(result.factor_names):
         scores[f"points_{name}"] = result.points[:, j]
     return scores, rejects
@@ -191,13 +189,13 @@ def score_file(model: Path, data: Path, out: Path, *, rejects: Path | None, engi
     is always written (header only when every row was scored). ``engine`` "auto" streams files
     above ``DUCKDB_ABOVE_BYTES`` through DuckDB and scores smaller ones in memory with NumPy.
     """
-    from scorecard.data import read_table
+    from scorecard.data import default_rejects_path, read_table
     from scorecard.errors import DataError
     from scorecard.spec import load_spec
 
     spec = load_spec(model)
     data, out = Path(data), Path(out)
-    rejects = Path(rejects) if rejects else out.with_name(f"{out.stem}.rejects.csv")
+    rejects = Path(rejects) if rejects else default_rejects_path(out)
     for target, option in ((out, "--out"), (rejects, "--rejects")):
         if target.suffix.lower() not in TABLE_SUFFIXES:
             raise DataError(f"{target}: {option} must end in .csv or .parquet")
@@ -447,9 +445,9 @@ class PsiResult:
 
 
 def _psi_verdict(value: float | None) -> str:
-    if value is None:
-        return ""
-    return "stable" if value < 0.1 else ("watch" if value < 0.25 else "shifted")
+    from scorecard.metrics import psi_level
+
+    return "" if value is None else {"shift": "shifted"}.get(psi_level(value), psi_level(value))
 
 
 def psi(model: Path, base: Path, compare: Path, *, console: Any, status_console: Any = None) -> PsiResult:
@@ -484,7 +482,8 @@ def psi(model: Path, base: Path, compare: Path, *, console: Any, status_console:
         for name, value in outcome.factors.items():
             shown.add_row(name, _fmt(value), _psi_verdict(value))
         console.print(shown)
-        console.print("PSI < 0.1 stable, 0.1-0.25 watch, > 0.25 the population has shifted"
+        console.print(f"PSI < {metrics.PSI_WATCH:g} stable, {metrics.PSI_WATCH:g}-{metrics.PSI_SHIFT:g} watch, "
+                      f"> {metrics.PSI_SHIFT:g} the population has shifted"
                       + (f"; rows left out as unscorable: {rejected[0]:,} in base, {rejected[1]:,} in compare"
                          if any(rejected) else ""), highlight=False)
     return outcome
@@ -583,16 +582,16 @@ class _ExplainJob:
     out: Path
     keep_records: bool
 
-    def run(self, table: Any, first_row: int, stems: list[str] | None, lines_to: str | None) -> _ChunkOutput:
+    def run(self, table: Any, stems: list[str] | None, lines_to: str | None) -> _ChunkOutput:
         """Explain one chunk of applicants: write its record files (json, md, html) or append
         its JSON lines to ``lines_to`` (jsonl); return its summary rows."""
         import csv
         import io
 
         from scorecard.explain import explain_table, gc_paused
-        from scorecard.records import RecordWriter
+        from scorecard.record_writer import RecordWriter
 
-        records = explain_table(self.spec, self.policy, table, baseline=self.baseline, first_row=first_row)
+        records = explain_table(self.spec, self.policy, table, baseline=self.baseline)
         write = RecordWriter(compact=self.fmt == "jsonl")
         with gc_paused():
             if lines_to is not None:
@@ -775,11 +774,11 @@ def explain(model: Path, data: Path, out: Path, *, policy: Path | None, fmt: str
     job = _ExplainJob(spec, decision_policy, baseline, fmt, out, keep_records=pages_wanted)
     jobs = max(1, min(jobs, len(chunks)))
 
-    def tasks() -> Iterator[tuple[Any, int, list[str] | None]]:
+    def tasks() -> Iterator[tuple[Any, list[str] | None]]:
         for i, rows in enumerate(chunks):
             # chunk i holds applicants i * chunk_size ... of that order (see applicant_chunks)
             mine = stems[i * chunk_size:(i + 1) * chunk_size] if stems is not None else None
-            yield valid.iloc[rows], int(rows[0]), mine
+            yield valid.iloc[rows], mine
 
     outcomes = dict.fromkeys(OUTCOME_ORDER, 0)
     applicants = 0

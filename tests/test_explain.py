@@ -398,7 +398,7 @@ def test_explaining_chunk_by_chunk_gives_the_records_of_the_whole_table():
     whole = explain_table(no_ids, POLICY, table)
     assert [r.applicant_id for r in whole] == [str(i) for i in range(1, 31)]
     chunks = applicant_chunks(applicant_codes(table, None)[0], 4)
-    assert [r for rows in chunks for r in explain_table(no_ids, POLICY, table.iloc[rows], first_row=int(rows[0]))] == whole
+    assert [r for rows in chunks for r in explain_table(no_ids, POLICY, table.iloc[rows])] == whole
     table.loc[7, "applicant_id"] = None
     with pytest.raises(DataError, match="row 8 has no applicant id"):
         applicant_codes(table, "applicant_id")
@@ -407,7 +407,7 @@ def test_explaining_chunk_by_chunk_gives_the_records_of_the_whole_table():
 def test_record_writer_writes_exactly_what_json_dumps_writes():
     import dataclasses
 
-    from scorecard.records import RecordWriter
+    from scorecard.record_writer import RecordWriter
 
     _, personas = persona_records()
     table = random_tiny_table(200, 8)
@@ -428,19 +428,28 @@ def test_record_writer_writes_exactly_what_json_dumps_writes():
         RecordWriter(compact=True)(bad)
 
 
-def test_fast_new_is_the_constructor():
+def test_records_built_by_keyword_are_the_records_dataclass_builds():
+    """explain builds records by keyword in a fast way (``records._record``); a record made so is
+    the same value as one made positionally: equal, same hash and repr, defaults applied, and a
+    wrong or missing field refused."""
     import dataclasses
 
-    from scorecard.records import DecisionRecord, Plan, Snapshot, fast_new
+    from scorecard.records import DecisionRecord, Plan, Snapshot
 
     (record,) = explain([tiny_row(other_platform_loans=4, overdue_count=2, debt_to_income=0.8)])
-    for value in (record, record.recourse[0], record.history[0]):
+    for value in (record, record.recourse[0], record.recourse[0].changes[0], record.history[0], record.factors[0],
+                  record.reasons[0]):
         fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-        made = fast_new(type(value), fields)
-        assert made == type(value)(**fields) and hash(made) == hash(value) and repr(made) == repr(value)
-    assert fast_new(Snapshot, {"date": "d", "score": 1, "decision": "X", "limit": 0}) == Snapshot("d", 1, "X", 0)
+        made = type(value)(**fields)
+        positional = type(value)(*fields.values())
+        assert made == positional == value and hash(made) == hash(positional) and repr(made) == repr(positional)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(made, dataclasses.fields(value)[0].name, None)
+    assert Snapshot(date="d", score=1, decision="X", limit=0) == Snapshot("d", 1, "X", 0)
     without_default = {f.name: getattr(record, f.name) for f in dataclasses.fields(DecisionRecord)
                        if f.name != "schema_version"}
-    assert fast_new(DecisionRecord, without_default).schema_version == record.schema_version  # falls back
+    assert DecisionRecord(**without_default).schema_version == record.schema_version  # the default applies
     with pytest.raises(TypeError):
-        fast_new(Plan, {"changes": ()})
+        Plan(changes=())
+    with pytest.raises(TypeError):
+        Snapshot(date="d", score=1, decision="X", limits=0)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from _decision_fixtures import tiny_row, tiny_spec, tiny_table
 from scorecard import recourse
-from scorecard.explain import plain_column
+from scorecard.records import record_values
 from scorecard.scoring import score
 
 SPEC = tiny_spec()
@@ -24,7 +24,7 @@ def plans_for(rows: list[dict], targets: list[int]):
     result = score(SPEC, table)
     moves = recourse.all_moves(SPEC, table, result)
     plans = recourse.solve(SPEC, result, np.array(targets), moves)
-    values = [plain_column(PROFILE.factor(f.name), f, table[f.column]) for f in SPEC.factors]
+    values = [record_values(table[f.column], PROFILE.factor(f.name)) for f in SPEC.factors]
     built = [recourse.build_plans(SPEC, plans, moves, result, values, i) for i in range(len(rows))]
     return table, result, plans, built
 
@@ -196,7 +196,7 @@ def test_bulk_plan_assembly_equals_row_by_row():
     result = score(SPEC, table)
     moves = recourse.all_moves(SPEC, table, result)
     plans = recourse.solve(SPEC, result, np.full(len(batch), 560), moves)
-    values = [plain_column(PROFILE.factor(f.name), f, table[f.column]) for f in SPEC.factors]
+    values = [record_values(table[f.column], PROFILE.factor(f.name)) for f in SPEC.factors]
     builder = recourse.PlanBuilder(SPEC, plans, moves, result, values)
     rows = np.flatnonzero(plans.status == "found")
     assert len(rows) > 100

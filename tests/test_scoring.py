@@ -27,7 +27,8 @@ from scorecard.datasets.demo import generate
 from scorecard.errors import DataError
 from scorecard.profile import load_profile
 from scorecard.scoring import assign_bins, score
-from scorecard.training import fit_scorecard, split_rows, target_vector
+from scorecard.data import target_vector
+from scorecard.training import fit_scorecard, split_rows
 
 SHARED_DATA = Path(os.environ.get("SCORECARD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 SPEC = tiny_spec()

@@ -13,7 +13,8 @@ from scorecard.datasets.demo import generate
 from scorecard.errors import DataError, FitError, SpecError
 from scorecard.profile import load_profile
 from scorecard.spec import from_json, to_json
-from scorecard.training import fit_scorecard, split_rows, table_fingerprint, target_vector
+from scorecard.data import target_vector
+from scorecard.training import fit_scorecard, split_rows, table_fingerprint
 
 
 @pytest.fixture(scope="module")

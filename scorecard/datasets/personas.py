@@ -12,8 +12,11 @@ from typing import Any
 
 import pandas as pd
 import yaml
+from pydantic import ValidationError
 
 from scorecard.errors import ProfileError
+from scorecard.languages import page_languages
+from scorecard.text import Text, require_written
 
 PERSONAS_FILE = Path(__file__).parent / "personas.yaml"
 
@@ -23,8 +26,8 @@ class Persona:
     """A demo applicant who shows one scenario of the knowledge base."""
 
     slug: str
-    title: dict[str, str]
-    story: dict[str, str]
+    title: Text
+    story: Text
     causes: tuple[str, ...]
     scenarios: tuple[str, ...]
     lessons: tuple[str, ...]
@@ -35,12 +38,18 @@ class Persona:
         return str(self.snapshots[-1]["applicant_id"])
 
 
-def _both_languages(value: Any, where: str) -> dict[str, str]:
+def _written(value: Any, where: str) -> Text:
+    """A persona text in every language the personas are written in (``templates/languages.yaml``)."""
     # An unquoted comma in a YAML flow mapping splits a title into two keys; catch it here.
-    if not isinstance(value, dict) or set(value) != {"zh", "en"} or not all(isinstance(v, str) and v for v in value.values()):
-        raise ProfileError(f"{PERSONAS_FILE.name}: {where} must be {{zh: ..., en: ...}} with two non-empty texts "
-                           f"(quote texts that contain a comma); found {value!r}")
-    return value
+    written = page_languages().written_in
+    try:
+        if not isinstance(value, dict) or set(value) != set(written):
+            raise ValueError
+        text = require_written(Text.model_validate(value))
+    except (ValueError, ValidationError):
+        raise ProfileError(f"{PERSONAS_FILE.name}: {where} must be {{{': ..., '.join(written)}: ...}} with "
+                           f"non-empty texts (quote texts that contain a comma); found {value!r}") from None
+    return text  # type: ignore[return-value]
 
 
 def load_personas(path: Path = PERSONAS_FILE) -> tuple[Persona, ...]:
@@ -52,8 +61,8 @@ def load_personas(path: Path = PERSONAS_FILE) -> tuple[Persona, ...]:
             raise ProfileError(f"{path.name}: persona '{p.get('slug')}' has unknown keys: {', '.join(sorted(unknown))}")
         personas.append(Persona(
             slug=p["slug"],
-            title=_both_languages(p["title"], f"the title of '{p['slug']}'"),
-            story=_both_languages(p["story"], f"the story of '{p['slug']}'"),
+            title=_written(p["title"], f"the title of '{p['slug']}'"),
+            story=_written(p["story"], f"the story of '{p['slug']}'"),
             causes=tuple(p.get("causes", ())),
             scenarios=tuple(p.get("scenarios", ())),
             lessons=tuple(p.get("lessons", ())),

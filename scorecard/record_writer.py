@@ -1,0 +1,180 @@
+"""JSON text of decision records for batches: exactly what ``json.dumps`` writes, several times faster.
+
+``RecordWriter(compact=False)(record)`` is ``record.to_json()``; ``compact=True`` is
+``record.to_json_line()``. The one trick behind it: each record class gets a small function,
+compiled once per writer from its fields (``_compile``), that writes those fields in sorted order
+with the types their annotations name inlined; any value of another type takes the general path,
+so the text never differs from ``json.dumps``'s. Parts that ``explain_table`` shares between the
+records of a batch (a factor line, a reason, a change, an overlay) are written once per writer and
+their text reused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from json.encoder import encode_basestring
+from typing import Any
+
+from scorecard.records import RECORD_CLASSES, Change, DecisionRecord, FactorLine, Overlay, Reason
+
+_SHARED = (FactorLine, Reason, Change, Overlay)  # parts that explain_table shares between records
+_MAX_LEVEL = 16
+
+
+def _shape(annotation: Any) -> tuple[str, bool, Any]:
+    """How a field's annotation is written fast: ("str" | "int" | "float" | "record" | "tuple" |
+    "any", whether None is allowed, the record class or tuple element)."""
+    nullable = False
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        nullable = len(args) < len(typing.get_args(annotation))
+        if len(args) != 1:
+            return "any", nullable, None
+        annotation = args[0]
+    if typing.get_origin(annotation) is typing.Literal and all(isinstance(a, str) for a in typing.get_args(annotation)):
+        return "str", nullable, None
+    if annotation in (str, int, float):
+        return annotation.__name__, nullable, None
+    if annotation in RECORD_CLASSES:
+        return "record", nullable, annotation
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        if args[0] is str or args[0] in RECORD_CLASSES:
+            return "tuple", nullable, args[0]
+    return "any", nullable, None
+
+
+def _float_text(value: float) -> str:
+    if value - value == 0.0:  # not NaN, not infinite
+        return float.__repr__(value)
+    raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+
+
+class RecordWriter:
+    """JSON text of records, exactly ``DecisionRecord.to_json`` (``compact=False``) or
+    ``DecisionRecord.to_json_line`` (``compact=True``), several times faster for a batch.
+
+    Each record class gets a small compiled function that writes its fields in sorted order,
+    with the types its annotations name inlined (and checked: any other value takes the general
+    path, so the text is always what ``json.dumps`` writes). ``explain_table`` shares identical
+    parts between the records of one batch (a factor line, a reason, a change, an overlay), so
+    the text of each shared part is made once per writer and reused. Use one writer per batch:
+    it keeps the shared parts it has seen alive (so that their ids are not reused).
+    """
+
+    def __init__(self, *, compact: bool) -> None:
+        self.compact = compact
+        self._memo: list[dict[int, tuple[Any, str]]] = [{} for _ in range(_MAX_LEVEL + 3)]  # per nesting level
+        self._render: dict[type, Any] = {}
+        if compact:
+            self._open = self._close = [""] * (_MAX_LEVEL + 3)
+        else:
+            self._open = ["\n" + " " * n for n in range(_MAX_LEVEL + 3)]
+            self._close = self._open
+
+    def __call__(self, record: DecisionRecord) -> str:
+        return self._object(record, 0) + "\n"
+
+    def _object(self, value: Any, level: int) -> str:
+        render = self._render.get(type(value))
+        if render is None:
+            render = self._compiled(type(value))
+        return render(value, level)
+
+    def _compiled(self, cls: type) -> Any:
+        render = self._render.get(cls)
+        if render is None:
+            render = self._render[cls] = self._compile(cls)
+        return render
+
+    def _compile(self, cls: type) -> Any:
+        """``def render(v, level)`` for one dataclass: its fields in sorted order as JSON."""
+        key_sep = ":" if self.compact else ": "
+        scope: dict[str, Any] = {"S": encode_basestring, "I": int.__repr__, "F": _float_text, "V": self._value,
+                                 "SH": self._shared, "OPEN": self._open, "CLOSE": self._close, "MEMO": self._memo,
+                                 "str": str, "int": int, "float": float, "MAX": _MAX_LEVEL}
+        hints = typing.get_type_hints(cls)
+        parts = []
+        for n, f in enumerate(sorted(dataclasses.fields(cls), key=lambda f: f.name)):
+            if self.compact:
+                parts.append(repr(("," if n else "") + encode_basestring(f.name) + key_sep))
+            else:
+                parts += [repr("," if n else ""), "o1", repr(encode_basestring(f.name) + key_sep)]
+            kind, nullable, element = _shape(hints[f.name])
+            get = f"(x := v.{f.name})"
+            if kind in ("str", "int", "float"):
+                fast = {"str": "S", "int": "I", "float": "F"}[kind]
+                none = "'null' if x is None else " if nullable else ""
+                parts.append(f"({fast}(x) if {get}.__class__ is {kind} else {none}V(x, inner))")
+            elif kind == "record":
+                scope[f"R_{element.__name__}"] = self._compiled(element)
+                scope[element.__name__] = element
+                parts.append(f"(R_{element.__name__}(x, inner) if {get}.__class__ is {element.__name__} else V(x, inner))")
+            elif kind == "tuple":
+                if element is str:
+                    item = "(S(y) if y.__class__ is str else V(y, inner2))"
+                elif element in _SHARED:
+                    item = "(h[1] if (h := memo2.get(id(y))) is not None else SH(y, inner2))"
+                else:
+                    scope[f"R_{element.__name__}"] = self._compiled(element)
+                    scope[element.__name__] = element
+                    item = f"(R_{element.__name__}(y, inner2) if y.__class__ is {element.__name__} else V(y, inner2))"
+                parts.append(f"(('[' + o2 + (',' + o2).join([{item} for y in x]) + c1 + ']') "
+                             f"if {get}.__class__ is tuple and x else V(x, inner))")
+            else:
+                parts.append(f"V(v.{f.name}, inner)")
+        source = (
+            "def render(v, level):\n"
+            "    if level > MAX:\n"
+            "        raise ValueError('records are not nested this deeply')\n"
+            "    inner = level + 1\n"
+            "    inner2 = level + 2\n"
+            "    o1, o2, c1 = OPEN[inner], OPEN[inner2], CLOSE[inner]\n"
+            "    memo2 = MEMO[inner2]\n"
+            "    return ''.join(('{', " + ", ".join(parts) + ", CLOSE[level], '}'))\n"
+        )
+        exec(compile(source, f"<record writer for {cls.__name__}>", "exec"), scope)  # noqa: S102 - our own text
+        return scope["render"]
+
+    def _shared(self, value: Any, level: int) -> str:
+        """The text of a shared part at this nesting level, made once."""
+        if type(value) not in _SHARED:
+            return self._value(value, level)
+        memo = self._memo[level]
+        hit = memo.get(id(value))
+        if hit is None:
+            # keeping the object keeps its id from being reused by another object
+            hit = memo[id(value)] = (value, self._object(value, level))
+        return hit[1]
+
+    def _value(self, value: Any, level: int) -> str:
+        """Any value, as ``json.dumps`` writes it at this nesting level."""
+        kind = type(value)
+        if kind is str:
+            return encode_basestring(value)
+        if kind is int:
+            return int.__repr__(value)
+        if value is None:
+            return "null"
+        if kind is float:
+            return _float_text(value)
+        if kind is bool:
+            return "true" if value else "false"
+        if kind is tuple or kind is list:
+            if not value:
+                return "[]"
+            inner = level + 1
+            o = self._open[inner]
+            return "[" + o + ("," + o).join([self._value(v, inner) for v in value]) + self._close[level] + "]"
+        if kind in _SHARED:
+            return self._shared(value, level)
+        render = self._render.get(kind)
+        if render is not None:
+            return render(value, level)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return self._object(value, level)
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)  # anything else, as json would write it
+
