@@ -23,7 +23,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scorecard import workflows  # noqa: E402
+from scorecard.jobs.data import make_demo_data  # noqa: E402
+from scorecard.jobs.files import write_table  # noqa: E402
 from scorecard.datasets.demo import COLUMNS, for_writing, generate  # noqa: E402
 
 TARGET_ROWS, TARGET_SECONDS = 100_000, 10.0
@@ -33,7 +34,7 @@ def _peer(rows: int, out: Path) -> float:
     """Seconds to write a same-shaped table of small random integers with the same writer."""
     table = pd.DataFrame(np.random.default_rng(0).integers(0, 100, (rows, len(COLUMNS))), columns=list(COLUMNS))
     start = time.perf_counter()
-    workflows.write_table(table, out)
+    write_table(table, out)
     return time.perf_counter() - start
 
 
@@ -52,7 +53,7 @@ def main() -> None:
                 start = time.perf_counter()
                 table = for_writing(generate(rows, 7))
                 generated = time.perf_counter() - start
-                workflows.write_table(table, out)
+                write_table(table, out)
                 total = time.perf_counter() - start
                 peer = _peer(rows, Path(folder) / f"peer{suffix}")
                 print(f"| {rows:,} | {suffix[1:]} | {generated:.2f} | {total - generated:.2f} | {total:.2f} | "
@@ -63,7 +64,7 @@ def main() -> None:
     # The public entry point does the same work; time it once more so nothing else hides there.
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        workflows.make_demo_data(Path(folder) / "demo.csv", rows=TARGET_ROWS, seed=7)
+        make_demo_data(Path(folder) / "demo.csv", rows=TARGET_ROWS, seed=7)
         verdict.append(f"make_demo_data(csv) {time.perf_counter() - start:.2f} s")
         ok = ok and time.perf_counter() - start < TARGET_SECONDS
     print(f"\ntarget: {TARGET_ROWS:,} rows in under {TARGET_SECONDS:.0f} s: {', '.join(verdict)} -> "

@@ -325,12 +325,13 @@ def part_two(rows: int, json_files: bool) -> None:
     import gc
     import tempfile
 
-    from scorecard import workflows
     from scorecard.datasets.demo import generate
     from scorecard.explain import applicant_chunks, applicant_codes, explain_table, gc_paused
     from scorecard.policy import decide, default_policy
     from scorecard.profile import load_profile
-    from scorecard.records import RecordWriter
+    from scorecard.jobs.explain import EXPLAIN_CHUNK
+    from scorecard.jobs.files import write_table
+    from scorecard.record_writer import RecordWriter
     from scorecard.spec import save_spec
     from scorecard.training import fit_scorecard
 
@@ -340,7 +341,7 @@ def part_two(rows: int, json_files: bool) -> None:
     train_seconds = time.perf_counter() - t0
     table = generate(rows, 11)  # applicants the model has never seen
     policy = default_policy()
-    chunk = workflows.EXPLAIN_CHUNK
+    chunk = EXPLAIN_CHUNK
 
     stages = []
     t0 = time.perf_counter()
@@ -357,7 +358,7 @@ def part_two(rows: int, json_files: bool) -> None:
     for rows_ in chunks:
         part = table.iloc[rows_]
         t0 = time.perf_counter()
-        records = explain_table(spec, policy, part, first_row=int(rows_[0]))
+        records = explain_table(spec, policy, part)
         t1 = time.perf_counter()
         write = RecordWriter(compact=True)
         with gc_paused():  # as the command writes them
@@ -380,7 +381,7 @@ def part_two(rows: int, json_files: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         model, data = Path(folder) / "model.json", Path(folder) / "applicants.parquet"
         save_spec(spec, model)
-        workflows.write_table(table, data)
+        write_table(table, data)
         del table
         gc.collect()
         runs = [("jsonl", 2), ("jsonl", 1)] + ([("json", 2)] if json_files else [])

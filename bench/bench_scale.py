@@ -8,7 +8,7 @@ imports) is its own:
 
 * numpy: ``data.read_table`` -> ``data.split_valid_rows`` -> ``scoring.score`` -> Parquet, all
   in memory (what ``scorecard score --engine numpy`` does);
-* duckdb: ``export_sql.score_with_duckdb`` (the exported SQL streamed through DuckDB with a
+* duckdb: ``duckdb_engine.score_with_duckdb`` (the exported SQL streamed through DuckDB with a
   1 GB memory limit, rejects checked in SQL) -> Parquet.
 
 Targets: the DuckDB path keeps peak memory under 2 GB at any row count, and scores 10^7 rows in
@@ -109,7 +109,7 @@ def run_numpy(model: Path, data: Path, out: Path, rejects: Path) -> tuple[int, i
 
 
 def run_duckdb(model: Path, data: Path, out: Path, rejects: Path) -> tuple[int, int]:
-    from scorecard.export_sql import score_with_duckdb
+    from scorecard.duckdb_engine import score_with_duckdb
     from scorecard.spec import load_spec
 
     return score_with_duckdb(load_spec(model), data, out, rejects)

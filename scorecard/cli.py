@@ -1,8 +1,9 @@
-"""The ``scorecard`` command: parse arguments, call one workflow function, print.
+"""The ``scorecard`` command: parse arguments, call one job function (``scorecard.jobs``), print.
 
 One error boundary: a ``ScorecardError`` prints as one line on stderr and exits with code 2;
 ``--debug`` shows the traceback instead. Typer never prints local variables, so a crash cannot
-leak applicant rows.
+leak applicant rows. Each command imports its job when it runs, so ``scorecard --help`` loads
+neither pandas nor the rest of the package.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Annotated, Callable, Optional
 import typer
 from rich.console import Console
 
-from scorecard import __version__, workflows
+from scorecard import __version__
 from scorecard.errors import ScorecardError
+from scorecard.jobs.pool import MAX_JOBS
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -123,7 +125,9 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
 ) -> None:
     """The main job on the bundled demo data: generate, train, explain the personas, build the site."""
-    result = workflows.run_demo(out_dir, rows=rows, seed=seed, console=console)
+    from scorecard.jobs.demo import run_demo
+
+    result = run_demo(out_dir, rows=rows, seed=seed, console=console)
     out.print(result.summary(), highlight=False)
 
 
@@ -136,7 +140,9 @@ def site(
     strict: Annotated[bool, typer.Option("--strict/--no-strict", help="Fail on any MkDocs warning (broken link, missing page).")] = True,
 ) -> None:
     """Build the knowledge-base site: model pages and demo persona pages from MODEL, plus the knowledge base."""
-    result = workflows.build_site(model, out_dir, policy=policy, strict=strict, console=console)
+    from scorecard.jobs.site import build_site
+
+    result = build_site(model, out_dir, policy=policy, strict=strict, console=console)
     out.print(result.summary(), highlight=False)
 
 
@@ -148,7 +154,9 @@ def data_demo(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
 ) -> None:
     """Write the synthetic demo applicant population (same seed, byte-identical file)."""
-    path = workflows.make_demo_data(out_file, rows=rows, seed=seed)
+    from scorecard.jobs.data import make_demo_data
+
+    path = make_demo_data(out_file, rows=rows, seed=seed)
     out.print(f"wrote {rows:,} synthetic applicants to {path}", highlight=False)
 
 
@@ -159,7 +167,9 @@ def data_check(
     profile: Annotated[str, typer.Option(help="Profile name (demo, heloc, gmsc, german) or YAML path.")] = "demo",
 ) -> None:
     """Check a training table against its profile: the first problem found (file, column, rows) or a summary."""
-    out.print(workflows.check_data(data, profile), highlight=False)
+    from scorecard.jobs.data import check_table
+
+    out.print(check_table(data, profile).summary(), highlight=False)
 
 
 @app.command()
@@ -178,7 +188,9 @@ def train(
     max_score: Annotated[int, typer.Option(help="Highest score (range scaling).")] = 950,
 ) -> None:
     """Bin, fit the logit, scale to integer points and write a checksummed spec."""
-    result = workflows.train(
+    from scorecard.jobs.train import train as train_job
+
+    result = train_job(
         data,
         profile=profile,
         out=out_file,
@@ -205,7 +217,9 @@ def score(
     engine: Annotated[Engine, typer.Option(help="numpy (in memory) or duckdb (streams larger-than-memory files).")] = Engine.auto,
 ) -> None:
     """Score a table with a spec; bad rows go to the rejects file, never silently away."""
-    result = workflows.score_file(model, data, out_file, rejects=rejects, engine=engine.value, console=console)
+    from scorecard.jobs.score import score_file
+
+    result = score_file(model, data, out_file, rejects=rejects, engine=engine.value, console=console)
     out.print(result.summary(), highlight=False)
 
 
@@ -216,7 +230,9 @@ def report(
     format: Annotated[ReportFormat, typer.Option("--format", help="table (terminal), md or json.")] = ReportFormat.table,
 ) -> None:
     """Show the scorecard: bins, points, coefficients, selection log and metrics."""
-    workflows.report(model, format.value, console=out)
+    from scorecard.jobs.report import report as report_job
+
+    report_job(model, format.value, console=out)
 
 
 @app.command()
@@ -227,7 +243,9 @@ def psi(
     compare: Annotated[Path, typer.Option("--compare", help="The table to compare (e.g. this month's applicants).")],
 ) -> None:
     """Population stability (PSI) of the score and of every factor between two tables."""
-    workflows.psi(model, base, compare, console=out, status_console=console)
+    from scorecard.jobs.report import psi as psi_job
+
+    psi_job(model, base, compare, console=out, status_console=console)
 
 
 @app.command()
@@ -245,14 +263,16 @@ def explain(
     baseline: Annotated[Baseline, typer.Option(help="What reasons are measured against.")] = Baseline.cutoff_average,
     rejects: Annotated[Optional[Path], typer.Option(help="Rows that could not be explained, with the reason.")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help=(
-        f"Processes that explain chunks of applicants in parallel (default: the CPUs, at most {workflows.MAX_JOBS}); "
+        f"Processes that explain chunks of applicants in parallel (default: the CPUs, at most {MAX_JOBS}); "
         "the output is the same for any number."))] = None,
 ) -> None:
     """One decision record (and page) per applicant: decision, reasons and recourse plans.
 
     Also writes summary.csv (one row per applicant, in input order; with jsonl, row i is line i of records.jsonl) and the rejects file. Applicants are explained in chunks (all snapshots of one applicant together), so memory stays bounded for millions of rows.
     """
-    result = workflows.explain(
+    from scorecard.jobs.explain import explain as explain_job
+
+    result = explain_job(
         model,
         data,
         out_dir,
@@ -276,7 +296,9 @@ def export_sql(
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the query here instead of standard output.")] = None,
 ) -> None:
     """The scorecard as one SQL query: id, points per factor, bins and total score per row."""
-    text = workflows.export_sql(model, dialect=dialect.value, table=table)
+    from scorecard.jobs.export import export_sql as export_job
+
+    text = export_job(model, dialect=dialect.value, table=table)
     if out_file is None:
         sys.stdout.write(text)
     else:

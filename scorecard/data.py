@@ -5,7 +5,7 @@ can be checked before it is converted; Parquet keeps its own types. An empty hea
 unnamed index column that pandas writes, e.g. the first column of Give Me Some Credit) becomes
 ``row_id`` when it is the first column and ``unnamed_<position>`` elsewhere.
 
-Checks (the same rules for training and for scoring; ``export_sql`` mirrors them in SQL):
+Checks (the same rules for training and for scoring; ``duckdb_engine`` mirrors them in SQL):
 
 * numeric and flag factors: a non-empty value must parse as a number; it must lie within the
   profile's ``min_value``/``max_value`` and be whole for ``integer`` factors, unless it is one of
@@ -66,7 +66,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 def column_names(header: list[str], path: str | Path) -> list[str]:
     """The names a table's columns get: ``_column_names``, and no name twice (DataError).
-    ``export_sql`` gives DuckDB's columns the same names, so both engines see the same table."""
+    ``duckdb_engine`` gives DuckDB's columns the same names, so both engines see the same table."""
     names = _column_names(header)
     seen: dict[str, int] = {}
     for position, name in enumerate(names, start=1):
@@ -389,7 +389,7 @@ def target_vector(table: pd.DataFrame, profile: Profile) -> np.ndarray:
 
 # --- scoring ------------------------------------------------------------------------------------
 
-# The wording of the id rejects; ``export_sql.score_with_duckdb`` writes the same words.
+# The wording of the id rejects; ``duckdb_engine.score_with_duckdb`` writes the same words.
 EMPTY_ID_REASON = "empty id; give every applicant an id"
 
 

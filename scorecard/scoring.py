@@ -1,6 +1,6 @@
 """Scoring from a spec with NumPy lookups only: bin per factor, points, total, PD.
 
-The bin rule is documented in ``spec.py``; ``export_sql.py`` implements the same rule in SQL.
+The bin rule is documented in ``spec.py``; ``sql.py`` implements the same rule in SQL.
 Rows are expected to have passed ``data.split_valid_rows`` (range and type checks); scoring
 itself never drops a row.
 """

@@ -2,7 +2,7 @@
 
 Scoring needs only NumPy and this file: not optbinning, not statsmodels, not pickle.
 
-How a value finds its bin (the same rule in ``scoring.py`` and ``export_sql.py``):
+How a value finds its bin (the same rule in ``scoring.py`` and ``sql.py``):
 
 1. a missing value (null, NaN, empty or blank text; text in a numeric column that is not a
    number) -> the factor's ``missing`` bin;

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scorecard import workflows
+from scorecard.jobs.data import make_demo_data
 from scorecard.data import read_table, validate_training
 from scorecard.datasets.demo import COLUMNS, bad_log_odds, bad_probability, generate
 from scorecard.errors import DataError
@@ -199,9 +199,9 @@ def test_same_seed_same_table_different_seed_different_table():
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_same_seed_same_bytes(tmp_path, suffix):
-    a = workflows.make_demo_data(tmp_path / f"a{suffix}", rows=3_000, seed=5)
-    b = workflows.make_demo_data(tmp_path / f"b{suffix}", rows=3_000, seed=5)
-    c = workflows.make_demo_data(tmp_path / f"c{suffix}", rows=3_000, seed=6)
+    a = make_demo_data(tmp_path / f"a{suffix}", rows=3_000, seed=5)
+    b = make_demo_data(tmp_path / f"b{suffix}", rows=3_000, seed=5)
+    c = make_demo_data(tmp_path / f"c{suffix}", rows=3_000, seed=6)
     assert a.read_bytes() == b.read_bytes()
     assert a.read_bytes() != c.read_bytes()
     back = read_table(a)
@@ -209,7 +209,7 @@ def test_same_seed_same_bytes(tmp_path, suffix):
 
 
 def test_csv_writes_whole_numbers_and_empty_missing_values(tmp_path):
-    path = workflows.make_demo_data(tmp_path / "demo.csv", rows=2_000, seed=5)
+    path = make_demo_data(tmp_path / "demo.csv", rows=2_000, seed=5)
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == ",".join(COLUMNS)
     position = COLUMNS.index("monthly_payment_activity")
@@ -218,7 +218,7 @@ def test_csv_writes_whole_numbers_and_empty_missing_values(tmp_path):
     assert "" in activity
     assert path.read_bytes().count(b"\r") == 0
     csv_table = validate_training(read_table(path), PROFILE, "csv")
-    parquet = workflows.make_demo_data(tmp_path / "demo.parquet", rows=2_000, seed=5)
+    parquet = make_demo_data(tmp_path / "demo.parquet", rows=2_000, seed=5)
     parquet_table = validate_training(read_table(parquet), PROFILE, "parquet")
     pd.testing.assert_frame_equal(csv_table[list(PROFILE.factor_names)], parquet_table[list(PROFILE.factor_names)])
 
@@ -227,6 +227,6 @@ def test_bad_arguments():
     with pytest.raises(DataError, match="rows=0"):
         generate(0, 1)
     with pytest.raises(DataError, match="--rows 0: give at least 1 row"):
-        workflows.make_demo_data("x.csv", rows=0, seed=1)
+        make_demo_data("x.csv", rows=0, seed=1)
     with pytest.raises(DataError, match="unknown output type '.xlsx'"):
-        workflows.make_demo_data("x.xlsx", rows=10, seed=1)
+        make_demo_data("x.xlsx", rows=10, seed=1)

@@ -278,19 +278,21 @@ def assert_same_but_fitted_floats(got, expected, path="spec"):
 
 def test_golden_demo_model_is_the_model_scorecard_demo_trains(tmp_path):
     """``golden/demo_model.json`` is what ``scorecard demo`` trains with its default rows and seed
-    (``workflows.run_demo``: the same two steps, 30 % test rows), up to the profile's wording and the
+    (``jobs.demo.run_demo``: the same two steps, 30 % test rows), up to the profile's wording and the
     last digits of fitted floats, so the persona goldens and stories below hold for the model the
     demo ships on any machine. When training changes on purpose, copy ``scorecard-demo/model.json``
     over the golden, re-check the tuning notes in ``scorecard/policies/demo.yaml`` and the persona
     stories, and regenerate the persona goldens."""
     import inspect
 
-    from scorecard import cli, workflows
+    from scorecard import cli
+    from scorecard.jobs.data import make_demo_data
+    from scorecard.jobs.train import train
     from scorecard.spec import load_spec
 
     defaults = {name: p.default for name, p in inspect.signature(cli.demo).parameters.items()}
-    data = workflows.make_demo_data(tmp_path / "demo_applicants.csv", rows=defaults["rows"], seed=defaults["seed"])
-    trained = workflows.train(data, profile="demo", out=tmp_path / "model.json", test_size=0.3, seed=defaults["seed"])
+    data = make_demo_data(tmp_path / "demo_applicants.csv", rows=defaults["rows"], seed=defaults["seed"])
+    trained = train(data, profile="demo", out=tmp_path / "model.json", test_size=0.3, seed=defaults["seed"])
     assert_same_but_fitted_floats(_without_wording(load_spec(trained.path)),
                                   _without_wording(load_spec(GOLDEN / "demo_model.json")))
 

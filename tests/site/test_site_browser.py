@@ -1,4 +1,4 @@
-"""The built site in a real browser: headless Chromium (the system's, never a downloaded one) driven
+"""The built_site site in a real browser: headless Chromium (the system's, never a downloaded one) driven
 by Playwright, against the site served by a plain static file server on localhost.
 
 A reader opens the home page, opens a persona page and reads its reasons, switches language with
@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from scorecard import workflows
+from scorecard.jobs.site import SiteResult, explain_personas
 from scorecard.datasets.personas import load_personas
 from scorecard.policy import default_policy
-from scorecard.render import load_words
+from scorecard.pages.words import load_words
 from scorecard.spec import load_spec
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -49,18 +49,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-s
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="module")
-def demo_model() -> Path:
-    """The model `scorecard demo` trains (tests/test_explain.py keeps this copy equal to it), so the
-    persona pages tell the stories the knowledge base promises."""
-    return Path(__file__).resolve().parent / "golden" / "demo_model.json"
-
-
-@pytest.fixture(scope="module")
-def built(demo_model: Path, tmp_path_factory: pytest.TempPathFactory) -> workflows.SiteResult:
-    return workflows.build_site(demo_model, tmp_path_factory.mktemp("site") / "site")
-
-
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the stdlib's name)
         pass
@@ -78,9 +66,9 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @pytest.fixture(scope="module")
-def server(built: workflows.SiteResult) -> Iterator[str]:
-    """The built html/ folder on a free localhost port; yields the base URL (ending in '/')."""
-    handler = functools.partial(_QuietHandler, directory=str(built.html))
+def server(built_site: SiteResult) -> Iterator[str]:
+    """The built_site html/ folder on a free localhost port; yields the base URL (ending in '/')."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site.html))
     httpd = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, name="site-server", daemon=True)
     thread.start()
@@ -105,7 +93,7 @@ def browser() -> Iterator[object]:
 def _reason_labels(demo_model: Path) -> dict[str, list[str]]:
     """The labels of the persona's principal reasons, per language, most important first."""
     spec = load_spec(demo_model)
-    personas, records = workflows.explain_personas(spec, default_policy())
+    personas, records = explain_personas(spec, default_policy())
     persona = next(p for p in personas if p.slug == PERSONA)
     record = next(r for r in records if r.applicant_id == persona.applicant_id)
     labels = {f.name: f.label for f in spec.profile.factors}
@@ -197,7 +185,7 @@ def test_a_reader_opens_a_persona_switches_language_and_searches_in_chinese(
 
 
 def _type_query(page: object, query: str) -> None:
-    """Open the header's search box, wait until the search worker has built its index (the box's
+    """Open the header's search box, wait until the search worker has built_site its index (the box's
     status line turns from "Initializing search" to the theme's "Type to start searching"), then
     type ``query`` key by key. Waiting for that condition, not for a time, keeps the test steady
     on a busy machine.
@@ -265,7 +253,7 @@ def test_persona_pages_fit_a_small_phone_without_sideways_scrolling(browser: obj
 
 def test_a_two_character_chinese_query_finds_its_word_first(browser: object, server: str) -> None:
     """Material splits a Chinese query into index words but never tried a word ending on the last
-    character, so "多头" was searched as "多*" (site.mend_search_worker): its top hits were 多元融资."""
+    character, so "多头" was searched as "多*" (site.build.mend_search_worker): its top hits were 多元融资."""
     with _searched(browser, server, "index.html", "多头", "zh-CN") as tab:
         first = tab.locator(".md-search-result__item > a").first
         wanted = re.compile(re.escape(server + "causes/multiple-borrowing.html"))

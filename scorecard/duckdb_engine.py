@@ -1,27 +1,11 @@
-"""The scorecard as SQL: one query that scores every row where the data already lives.
+"""Batch scoring through DuckDB: a CSV or Parquet file larger than memory, streamed.
 
-``to_sql`` writes one query (CTEs, no DDL) for DuckDB, Spark SQL or ANSI SQL that gives, per
-row, the id, the total score, the PD, the points of every factor (``points_<factor>``) and the
-bin of every factor (``bin_<factor>``: the index into the spec's bins, as ``ScoreResult.bins``).
-The CASE expressions implement the bin rule of ``spec.py`` exactly as ``scoring.py`` does:
-
-* numeric and flag factors: NULL or NaN -> the missing bin; a special code -> its special bin
-  (the last special bin listing it, like the NumPy scorer); otherwise the range bin found by the
-  inner split points (``lower <= x < upper``, outer edges unbounded). Text in a numeric column
-  is read with ``TRY_CAST`` (DuckDB, Spark), so unparseable text scores as missing, like
-  ``pandas.to_numeric(errors="coerce")``;
-* categorical factors: NULL or blank text (Python's ``str.strip`` whitespace) -> the missing
-  bin; the category's bin, compared as text; any other text -> ``unseen_bin``.
-
-Split points and codes are written as exact double literals (``repr`` digits with an exponent,
-which every dialect reads as a DOUBLE), so no value lands in a different bin than in Python.
-
-``score_with_duckdb`` runs the same query through DuckDB over a CSV or Parquet file larger than
-memory, as the NumPy engine (``data.read_table``, ``data.split_valid_rows``, ``scoring.score``)
-would: the same column names, the same checks of every profile factor and of the ids (empty,
-repeated), so the same rows go to the rejects file with the same ids and reasons in the same
-order (``row, id, column, reason``); the others are scored and streamed to the output file in
-input order. This is the only module that imports duckdb.
+``score_with_duckdb`` runs the query of ``sql.query`` through DuckDB as the NumPy engine
+(``data.read_table``, ``data.split_valid_rows``, ``scoring.score``) would: the same column names,
+the same checks of every profile factor and of the ids (empty, repeated), so the same rows go to
+the rejects file with the same ids and reasons in the same order (``row, id, column, reason``); the
+others are scored and streamed to the output file in input order. This is the only module that
+imports duckdb.
 """
 
 from __future__ import annotations
@@ -29,321 +13,16 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from scorecard.data import (EMPTY_ID_REASON, check_columns_present, column_names, csv_header, default_rejects_path,
                             no_rows_message, repeated_id_reason)
-from scorecard.errors import DataError, SpecError
+from scorecard.errors import DataError
 from scorecard.profile import Factor
 from scorecard.spec import FactorSpec, ScorecardSpec
-from scorecard.scoring import category_lookup
-
-DIALECTS = ("duckdb", "spark", "ansi")
-
-# Exactly the characters ``str.isspace`` accepts: Python strips these before deciding that a
-# categorical value is blank (missing), so SQL must trim the same set, not only spaces.
-PY_WHITESPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-
-_DIALECT_NOTES = {
-    "duckdb": (
-        "DuckDB: without an id column the id is row_number() OVER (), which follows the scan order of",
-        "the source (DuckDB keeps insertion order for files and tables).",
-    ),
-    "spark": (
-        "Spark SQL: without an id column the id is row_number() over monotonically_increasing_id(),",
-        "i.e. the order of the source's partitions and rows (a single file keeps its order).",
-    ),
-    "ansi": (
-        "ANSI SQL assumes: numeric columns hold numbers (CAST, not TRY_CAST: text there is an error),",
-        "missing values are NULL (no NaN), and without an id column ROW_NUMBER() OVER () numbers rows",
-        "in stored order, which the standard does not promise: give the profile an id column.",
-        "The blank test's literal holds the whitespace characters themselves (tab, line breaks, ...).",
-    ),
-}
-
-
-# --- literals and identifiers ------------------------------------------------------------------
-
-
-def quote_identifier(name: str, dialect: str) -> str:
-    """A column name as a quoted identifier: spaces, Chinese and quotes stay exact."""
-    if dialect == "spark":
-        return "`" + name.replace("`", "``") + "`"
-    return '"' + name.replace('"', '""') + '"'
-
-
-def string_literal(text: str, dialect: str) -> str:
-    """A string literal; Spark reads backslash escapes in literals, the others do not."""
-    if dialect == "spark":
-        escaped = text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
-        return "'" + escaped + "'"
-    return "'" + text.replace("'", "''") + "'"
-
-
-def number_literal(value: float, where: str) -> str:
-    """An exact DOUBLE literal: ``repr`` round-trips, the exponent makes it approximate numeric.
-
-    ``0.1`` alone is a DECIMAL in DuckDB and Spark; ``0.1E0`` is the double nearest 0.1, the
-    same double Python compares with.
-    """
-    number = float(value)
-    if number != number or number in (float("inf"), float("-inf")):
-        raise SpecError(f"{where} is {number}, which SQL cannot compare exactly; re-run 'scorecard train'")
-    text = repr(number)
-    return text.upper() if "e" in text else text + "E0"
-
-
-def _whitespace_literal(dialect: str) -> str:
-    # DuckDB and Spark: control and separator characters spelled as code points, so the SQL prints.
-    if dialect == "duckdb":
-        return " || ".join(f"chr({ord(c)})" for c in PY_WHITESPACE)
-    if dialect == "spark":
-        return "'" + "".join(f"\\u{ord(c):04X}" for c in PY_WHITESPACE) + "'"
-    # Standard SQL has no portable escape (U&'' is optional and rare), so the characters
-    # themselves stand in the literal.
-    return "'" + PY_WHITESPACE + "'"
-
-
-def _check_dialect(dialect: str) -> None:
-    if dialect not in DIALECTS:
-        raise SpecError(f"unknown SQL dialect '{dialect}'; use one of {', '.join(DIALECTS)}")
-
-
-def _check_table(table: str) -> str:
-    text = table.strip()
-    if not text or ";" in text:
-        raise DataError(f"--table '{table}' must be one table name or file expression (no ';')")
-    return text
-
-
-# --- the bin rule as CASE expressions ----------------------------------------------------------
-
-
-def _comment(text: object) -> str:
-    """Text safe inside a ``--`` comment: a line break in a label must not end the comment."""
-    return "".join(c if c.isprintable() else " " for c in str(text))
-
-
-def _factor_where(factor: FactorSpec) -> str:
-    return f"factor '{factor.name}'"
-
-
-def _numeric_case(factor: FactorSpec, value: str, dialect: str) -> list[str]:
-    """WHEN lines for a numeric or flag factor, mirroring ``scoring._numeric_bins``."""
-    where = _factor_where(factor)
-    missing = f"{value} IS NULL OR " + (f"{value} <> {value}" if dialect == "ansi" else f"isnan({value})")
-    lines = [f"WHEN {missing} THEN {factor.missing_bin}  -- {_comment(factor.bins[factor.missing_bin].label)}"]
-    # NumPy assigns special bins in order, so a code listed twice ends in the later bin: the
-    # first WHEN wins in SQL, hence the reversed order.
-    for i in reversed(range(len(factor.bins))):
-        b = factor.bins[i]
-        if b.kind != "special" or not b.special_values:
-            continue
-        codes = []
-        for code in b.special_values:
-            try:
-                codes.append(number_literal(float(code), f"{where} special code {code!r}"))
-            except (TypeError, ValueError) as exc:
-                raise SpecError(f"{where}: special code {code!r} of a numeric factor is not a number; "
-                                "re-run 'scorecard train'") from exc
-        lines.append(f"WHEN {value} IN ({', '.join(codes)}) THEN {i}  -- special {_comment(b.label)}")
-    ranges = [i for i, b in enumerate(factor.bins) if b.kind == "range"]
-    if not ranges:
-        lines.append(f"ELSE {factor.missing_bin}")
-        return lines
-    previous = None
-    for i in ranges[:-1]:
-        upper = factor.bins[i].upper
-        if upper is None:
-            raise SpecError(f"{where}: range bin {i} has no upper edge but is not the last range bin; "
-                            "re-run 'scorecard train'")
-        if previous is not None and upper < previous:
-            raise SpecError(f"{where}: range bins are not in increasing order at bin {i}; re-run 'scorecard train'")
-        previous = upper
-        literal = number_literal(upper, f"{where} bin {i} upper edge")
-        lines.append(f"WHEN {value} < {literal} THEN {i}  -- {_comment(factor.bins[i].label)}")
-    lines.append(f"ELSE {ranges[-1]}  -- {_comment(factor.bins[ranges[-1]].label)}")
-    return lines
-
-
-def _categorical_case(factor: FactorSpec, value: str, dialect: str) -> list[str]:
-    blank = f"TRIM(BOTH {_whitespace_literal(dialect)} FROM {value}) = ''"
-    lines = [f"WHEN {value} IS NULL OR {blank} THEN {factor.missing_bin}  -- {_comment(factor.bins[factor.missing_bin].label)}"]
-    groups: dict[int, list[str]] = {}
-    for category, i in category_lookup(factor).items():
-        groups.setdefault(i, []).append(category)
-    for i in sorted(groups):
-        literals = ", ".join(string_literal(c, dialect) for c in groups[i])
-        lines.append(f"WHEN {value} IN ({literals}) THEN {i}")
-    lines.append(f"ELSE {factor.unseen_bin}  -- unseen: {_comment(factor.bins[factor.unseen_bin].label)}")
-    return lines
-
-
-def _check_factor(factor: FactorSpec) -> None:
-    n = len(factor.bins)
-    for name, index in (("missing_bin", factor.missing_bin), ("unseen_bin", factor.unseen_bin)):
-        if not 0 <= index < n:
-            raise SpecError(f"{_factor_where(factor)}: {name} {index} is not a bin index (0..{n - 1}); "
-                            "re-run 'scorecard train'")
-
-
-# --- the query ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Source:
-    """Where the rows come from and how the id and the factor values are read."""
-
-    table: str  # a FROM item
-    id_expr: str  # SQL text of the id (text) per row
-    values: tuple[str, ...]  # per factor, the SQL expression of its value (DOUBLE or text)
-    where: str | None = None  # keep only these rows (score_with_duckdb: the valid ones)
-
-
-def _text_type(dialect: str) -> str:
-    return "STRING" if dialect == "spark" else "VARCHAR"
-
-
-def _row_number(dialect: str) -> str:
-    if dialect == "spark":
-        return "row_number() OVER (ORDER BY monotonically_increasing_id())"
-    return "ROW_NUMBER() OVER ()"
-
-
-def _default_source(spec: ScorecardSpec, dialect: str, table: str) -> _Source:
-    id_column = spec.profile.id_column
-    text = _text_type(dialect)
-    if id_column:
-        id_expr = f"CAST({quote_identifier(id_column, dialect)} AS {text})"
-    else:
-        id_expr = f"CAST({_row_number(dialect)} AS {text})"
-    values = []
-    for f in spec.factors:
-        column = quote_identifier(f.column, dialect)
-        if f.kind == "categorical":
-            values.append(f"CAST({column} AS {text})")
-        elif dialect == "ansi":
-            values.append(f"CAST({column} AS DOUBLE PRECISION)")
-        else:
-            values.append(f"TRY_CAST({column} AS DOUBLE)")
-    return _Source(table=table, id_expr=id_expr, values=tuple(values))
-
-
-def _pd_expression(spec: ScorecardSpec, dialect: str) -> str:
-    """The PD of ``score``, looked up in the spec's PD table (never computed with EXP, whose last
-    bits differ between engines): a list indexed by the score in DuckDB, ``element_at`` of an
-    array in Spark (both 1-based), a CASE in ANSI SQL, which has no arrays."""
-    table = spec.pd_table
-    if table is None:
-        raise SpecError("the scorecard spec has no PD table; re-run 'scorecard train'")
-    values = [number_literal(p, f"pd_table score {table.first_score + i}") for i, p in enumerate(table.pd)]
-    position = f"score - {table.first_score - 1}" if table.first_score != 1 else "score"
-    if dialect == "duckdb":
-        return f"[{', '.join(values)}][{position}]"
-    if dialect == "spark":
-        return f"element_at(array({', '.join(values)}), CAST({position} AS INT))"
-    whens = " ".join(f"WHEN {table.first_score + i} THEN {v}" for i, v in enumerate(values))
-    return f"CASE score {whens} END"
-
-
-def _indent(lines: Sequence[str], spaces: int) -> str:
-    pad = " " * spaces
-    return "\n".join(pad + line for line in lines)
-
-
-def _query(spec: ScorecardSpec, dialect: str, source: _Source, *, with_bins: bool = True) -> str:
-    q = lambda name: quote_identifier(name, dialect)  # noqa: E731 - short local alias
-    if not spec.factors:
-        raise SpecError("the scorecard has no factors; re-run 'scorecard train'")
-    for f in spec.factors:
-        _check_factor(f)
-    pd_value = _pd_expression(spec, dialect)
-
-    inputs = [f"{source.id_expr} AS scorecard_id,"]
-    inputs += [f"{expr} AS v{j}," for j, expr in enumerate(source.values)]
-    inputs[-1] = inputs[-1].rstrip(",")
-
-    binned = ["scorecard_id,"]
-    for j, f in enumerate(spec.factors):
-        value = f"v{j}"
-        cases = _categorical_case(f, value, dialect) if f.kind == "categorical" else _numeric_case(f, value, dialect)
-        binned += ["CASE", *("  " + c for c in cases), f"END AS {q('bin_' + f.name)},"]
-    binned[-1] = binned[-1].rstrip(",")
-
-    pointed = ["scorecard_id,"]
-    for f in spec.factors:
-        whens = " ".join(f"WHEN {i} THEN {b.points}" for i, b in enumerate(f.bins))
-        pointed.append(f"CASE {q('bin_' + f.name)} {whens} END AS {q('points_' + f.name)},")
-    pointed += [f"{q('bin_' + f.name)}," for f in spec.factors]
-    pointed[-1] = pointed[-1].rstrip(",")
-
-    total = " + ".join(f"CAST({q('points_' + f.name)} AS BIGINT)" for f in spec.factors)
-    summed = ["scorecard_id,", f"{total} AS score,", *[f"{q('points_' + f.name)}," for f in spec.factors]]
-    summed += [f"{q('bin_' + f.name)}," for f in spec.factors]
-    summed[-1] = summed[-1].rstrip(",")
-
-    final = ["scorecard_id AS id,", "score,",
-             f"{pd_value} AS pd,"]
-    final += [f"{q('points_' + f.name)}," for f in spec.factors]
-    if with_bins:
-        final += [f"{q('bin_' + f.name)}," for f in spec.factors]
-    final[-1] = final[-1].rstrip(",")
-
-    where = f"\n  WHERE {source.where}" if source.where else ""
-    return "\n".join([
-        "WITH scorecard_input AS (",
-        "  SELECT",
-        _indent(inputs, 4),
-        f"  FROM {source.table}{where}",
-        "), scorecard_bins AS (",
-        "  SELECT",
-        _indent(binned, 4),
-        "  FROM scorecard_input",
-        "), scorecard_points AS (",
-        "  SELECT",
-        _indent(pointed, 4),
-        "  FROM scorecard_bins",
-        "), scorecard_total AS (",
-        "  SELECT",
-        _indent(summed, 4),
-        "  FROM scorecard_points",
-        ")",
-        "SELECT",
-        _indent(final, 2),
-        "FROM scorecard_total",
-    ])
-
-
-def _header(spec: ScorecardSpec, dialect: str) -> list[str]:
-    s = spec.scaling
-    lines = [
-        f"-- Scorecard '{_comment(spec.profile.name)}' (spec sha256 {spec.sha256 or 'not set'}), {dialect} SQL.",
-        "-- Per row: id, score (the sum of the points), pd (looked up in the spec's PD table, which holds",
-        "-- 1 / (1 + exp((score - offset) / factor)) for every possible score, rounded as the spec is),",
-        "-- points_<factor> and bin_<factor> (the index of the bin in the spec's list of bins).",
-        f"-- Scaling: offset {s.offset!r}, factor {s.factor!r}.",
-        "-- Bin rule (spec.py): missing (NULL, NaN, blank text) -> missing bin; special code -> its bin;",
-        "-- numeric: lower <= x < upper; categorical: by text; unseen category -> the factor's unseen bin.",
-        *("-- " + line for line in _DIALECT_NOTES[dialect]),
-    ]
-    return lines
-
-
-def to_sql(spec: ScorecardSpec, *, dialect: str, table: str) -> str:
-    """One query scoring every row of ``table`` (a table or view name, or a FROM item such as
-    DuckDB's ``read_parquet('x.parquet')``) exactly as ``scoring.score`` does."""
-    _check_dialect(dialect)
-    table = _check_table(table)
-    body = _query(spec, dialect, _default_source(spec, dialect, table))
-    return "\n".join([*_header(spec, dialect), body]) + "\n"
-
-
-# --- batch scoring through DuckDB --------------------------------------------------------------
+from scorecard.sql import Source, number_literal, query, quote_identifier, string_literal, whitespace_literal
 
 # pandas.read_csv's default missing-value markers: the NumPy path reads these as missing, so
 # the DuckDB path must too, or "NA" would be an unknown category here and missing there.
@@ -407,7 +86,7 @@ def _stripped(value: str) -> str:
     ids and categories rarely need it."""
     text = f"CAST({value} AS VARCHAR)"
     return (f"CASE WHEN ascii({text}) BETWEEN 33 AND 126 AND ascii(right({text}, 1)) BETWEEN 33 AND 126 "
-            f"THEN {text} ELSE TRIM(BOTH {_whitespace_literal('duckdb')} FROM {text}) END")
+            f"THEN {text} ELSE TRIM(BOTH {whitespace_literal('duckdb')} FROM {text}) END")
 
 
 def _blank(value: str) -> str:
@@ -529,9 +208,9 @@ def _plan(spec: ScorecardSpec, read: str, column_types: dict[str, str], *, blank
         ])
 
     def scores(rows: str) -> str:
-        source = _Source(table=f"{rows} AS scorecard_rows", id_expr=score_id, values=values,
+        source = Source(table=f"{rows} AS scorecard_rows", id_expr=score_id, values=values,
                          where=f"{any_problem} IS NULL")
-        return _query(spec, d, source, with_bins=False)
+        return query(spec, d, source, with_bins=False)
 
     plain = f"(SELECT *, CAST(NULL AS BIGINT) AS scorecard_first_row FROM {keyed})"
     repeats = joined = None

@@ -1,4 +1,4 @@
-"""The knowledge-base site, built the way `scorecard demo` builds it: from the demo model."""
+"""The knowledge-base site, built_site the way `scorecard demo` builds it: from the demo model."""
 
 from __future__ import annotations
 
@@ -12,12 +12,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from scorecard import resources, site, workflows
+from scorecard import resources
 from scorecard.cli import app
 from scorecard.datasets.personas import load_personas
 from scorecard.errors import SiteError
 from scorecard.policy import default_policy
-from scorecard.render import render_site_page
+from scorecard.jobs.site import SiteResult, build_site, explain_personas
+from scorecard.site import build
+from scorecard.site.plan import plan_site
+from scorecard.site.rendering import render_site_page
 from scorecard.resources import locales_dir
 from scorecard.spec import load_spec
 
@@ -33,18 +36,6 @@ KB_PAGES = {
                 "financial-literacy"],
     "rights": ["index", "automated-decisions", "credit-report", "complaint-channels", "score-report-limit"],
 }
-
-
-@pytest.fixture(scope="module")
-def demo_model() -> Path:
-    """The model `scorecard demo` trains (tests/test_explain.py keeps this copy equal to it), so the
-    persona pages tell the stories the knowledge base promises."""
-    return Path(__file__).resolve().parent / "golden" / "demo_model.json"
-
-
-@pytest.fixture(scope="module")
-def built(demo_model: Path, tmp_path_factory: pytest.TempPathFactory) -> workflows.SiteResult:
-    return workflows.build_site(demo_model, tmp_path_factory.mktemp("site") / "site")
 
 
 class _Refs(HTMLParser):
@@ -70,57 +61,57 @@ def _refs(page: Path) -> list[tuple[str, str, str]]:
     return parser.refs
 
 
-def test_every_knowledge_base_page_exists_in_both_languages(built: workflows.SiteResult) -> None:
+def test_every_knowledge_base_page_exists_in_both_languages(built_site: SiteResult) -> None:
     for section, stems in KB_PAGES.items():
         for stem in stems:
-            assert (built.html / section / f"{stem}.html").is_file(), f"{section}/{stem} (zh) missing"
-            assert (built.html / "en" / section / f"{stem}.html").is_file(), f"{section}/{stem} (en) missing"
+            assert (built_site.html / section / f"{stem}.html").is_file(), f"{section}/{stem} (zh) missing"
+            assert (built_site.html / "en" / section / f"{stem}.html").is_file(), f"{section}/{stem} (en) missing"
 
 
-def test_model_and_persona_pages_exist_in_both_languages(built: workflows.SiteResult, demo_model: Path) -> None:
+def test_model_and_persona_pages_exist_in_both_languages(built_site: SiteResult, demo_model: Path) -> None:
     spec = load_spec(demo_model)
     expected = ["model/index", "model/scorecard", "model/metrics", "model/policy", "model/data", "personas/index"]
     expected += [f"model/factors/{f.name}" for f in spec.profile.factors]
     expected += [f"personas/{p.slug}" for p in load_personas()]
     for stem in expected:
-        for root in (built.html, built.html / "en"):
+        for root in (built_site.html, built_site.html / "en"):
             assert (root / f"{stem}.html").is_file(), f"{root}/{stem}.html missing"
     # A chart for every factor in the model, in each language's folder.
     for f in spec.factors:
-        for root in (built.html, built.html / "en"):
+        for root in (built_site.html, built_site.html / "en"):
             chart = root / "model" / "factors" / f"{f.name}.svg"
             assert chart.is_file() and chart.read_text(encoding="utf-8").startswith("<svg")
 
 
-def test_every_internal_link_resolves(built: workflows.SiteResult) -> None:
+def test_every_internal_link_resolves(built_site: SiteResult) -> None:
     broken = []
-    for page in _pages(built.html):
+    for page in _pages(built_site.html):
         for tag, attr, url in _refs(page):
             parts = urlsplit(url)
             if parts.scheme or url.startswith(("//", "#", "mailto:", "data:")):
                 continue
             path = unquote(parts.path)
             # The 404 page links from the site root, since it is served for any missing path.
-            base = built.html if path.startswith("/") else page.parent
+            base = built_site.html if path.startswith("/") else page.parent
             target = (base / path.lstrip("/")).resolve() if path else page
             if target.is_dir():
                 target = target / "index.html"
             if not target.exists():
-                broken.append(f"{page.relative_to(built.html)}: <{tag} {attr}={url}>")
+                broken.append(f"{page.relative_to(built_site.html)}: <{tag} {attr}={url}>")
     assert not broken, "\n".join(broken[:20])
 
 
-def test_no_page_requests_an_external_url(built: workflows.SiteResult) -> None:
+def test_no_page_requests_an_external_url(built_site: SiteResult) -> None:
     """Offline: nothing is loaded from another host (links a reader may click are allowed)."""
     loads = []
-    for page in _pages(built.html):
+    for page in _pages(built_site.html):
         for tag, attr, url in _refs(page):
             loaded = attr != "href" or tag == "link"
             if loaded and re.match(r"^(https?:)?//", url):
-                loads.append(f"{page.relative_to(built.html)}: <{tag} {attr}={url}>")
+                loads.append(f"{page.relative_to(built_site.html)}: <{tag} {attr}={url}>")
         text = page.read_text(encoding="utf-8")
-        loads += [f"{page.relative_to(built.html)}: {m}" for m in re.findall(r"url\(\s*['\"]?(?:https?:)?//[^)]*\)", text)]
-    for sheet in built.html.rglob("*.css"):
+        loads += [f"{page.relative_to(built_site.html)}: {m}" for m in re.findall(r"url\(\s*['\"]?(?:https?:)?//[^)]*\)", text)]
+    for sheet in built_site.html.rglob("*.css"):
         text = sheet.read_text(encoding="utf-8")
         loads += [f"{sheet.name}: {m}" for m in re.findall(r"@import[^;]*//[^;]*;|url\(\s*['\"]?(?:https?:)?//[^)]*\)", text)]
     assert not loads, "\n".join(loads[:20])
@@ -130,14 +121,14 @@ def _text(page: Path) -> str:
     return re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
 
 
-def test_each_persona_page_tells_its_decision_and_names_its_reasons(built: workflows.SiteResult, demo_model: Path) -> None:
+def test_each_persona_page_tells_its_decision_and_names_its_reasons(built_site: SiteResult, demo_model: Path) -> None:
     spec = load_spec(demo_model)
-    personas, records = workflows.explain_personas(spec, default_policy())
+    personas, records = explain_personas(spec, default_policy())
     by_id = {r.applicant_id: r for r in records}
     labels = {f.name: f.label for f in spec.profile.factors}
     for persona in personas:
         record = by_id[persona.applicant_id]
-        for lang, root in (("zh", built.html), ("en", built.html / "en")):
+        for lang, root in (("zh", built_site.html), ("en", built_site.html / "en")):
             text = _text(root / "personas" / f"{persona.slug}.html")
             assert persona.title.get(lang) in text
             for reason in record.reasons:
@@ -146,9 +137,9 @@ def test_each_persona_page_tells_its_decision_and_names_its_reasons(built: workf
                 assert str(record.score) in text
 
 
-def test_persona_stories_hold_under_the_demo_model(built: workflows.SiteResult) -> None:
+def test_persona_stories_hold_under_the_demo_model(built_site: SiteResult) -> None:
     """The scenarios the knowledge base sends readers to must show what they promise."""
-    decisions = {slug: decision for slug, _, decision in built.persona_decisions}
+    decisions = {slug: decision for slug, _, decision in built_site.persona_decisions}
     assert decisions["maintenance"] == "RETRY_LATER"
     assert decisions["healthy-approved"] == "APPROVED"
     assert decisions["limit-gone-after-repayment"] == "DECLINED_OVERLAY"
@@ -156,61 +147,61 @@ def test_persona_stories_hold_under_the_demo_model(built: workflows.SiteResult) 
     assert decisions["many-platform-loans"] == "DECLINED_SCORE"
 
 
-def test_only_the_demo_personas_reach_the_site(built: workflows.SiteResult) -> None:
+def test_only_the_demo_personas_reach_the_site(built_site: SiteResult) -> None:
     slugs = {p.slug for p in load_personas()}
-    pages = {p.name[:-5] for p in (built.html / "personas").glob("*.html")}
+    pages = {p.name[:-5] for p in (built_site.html / "personas").glob("*.html")}
     assert pages == slugs | {"index"}
 
 
-def test_the_language_switch_points_to_the_same_page(built: workflows.SiteResult) -> None:
-    page = built.html / "personas" / "overdue-history.html"
+def test_the_language_switch_points_to_the_same_page(built_site: SiteResult) -> None:
+    page = built_site.html / "personas" / "overdue-history.html"
     hrefs = [url for tag, attr, url in _refs(page) if tag == "a"]
     assert any(url.endswith("en/personas/overdue-history.html") for url in hrefs)
 
 
-def test_the_not_found_page_speaks_both_languages_and_leads_home(built: workflows.SiteResult) -> None:
+def test_the_not_found_page_speaks_both_languages_and_leads_home(built_site: SiteResult) -> None:
     """A server has one 404 page for every language; Material's own says "404 - Not found" only."""
-    page = (built.html / "404.html").read_text(encoding="utf-8")
+    page = (built_site.html / "404.html").read_text(encoding="utf-8")
     for lang in ("zh", "en"):
         words = yaml.safe_load((locales_dir() / f"site.{lang}.yaml").read_text(encoding="utf-8"))["not_found"]
         assert all(escape(text, quote=False) in page for text in words.values()), lang
-    hrefs = [url for tag, attr, url in _refs(built.html / "404.html") if tag == "a"]
+    hrefs = [url for tag, attr, url in _refs(built_site.html / "404.html") if tag == "a"]
     assert "/index.html" in hrefs and "/en/index.html" in hrefs  # MkDocs serves 404 pages from the server root
     assert "404 - Not found" not in page and "{%" not in page
 
 
-def test_search_index_segments_chinese_into_words(built: workflows.SiteResult) -> None:
+def test_search_index_segments_chinese_into_words(built_site: SiteResult) -> None:
     """jieba splits Chinese into words (zero-width spaces), so 多头借贷 is found as a word."""
     import json
 
-    docs = json.loads((built.html / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    docs = json.loads((built_site.html / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
     page = next(d for d in docs if d["location"] == "causes/multiple-borrowing.html")
     assert page["title"].split("\u200b") == ["多头", "借贷"]
     assert any(d["location"].startswith("en/causes/multiple-borrowing.html") for d in docs)
 
 
-def test_the_search_worker_tries_query_words_up_to_the_last_character(built: workflows.SiteResult,
+def test_the_search_worker_tries_query_words_up_to_the_last_character(built_site: SiteResult,
                                                                       tmp_path: Path) -> None:
-    workers = list((built.html / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
-    assert workers and all(site._SEGMENT_LOOP not in w.read_text(encoding="utf-8") for w in workers)
+    workers = list((built_site.html / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+    assert workers and all(build._SEGMENT_LOOP not in w.read_text(encoding="utf-8") for w in workers)
     # Only the exact upstream loop is touched, once; other code is left as it is.
     folder = tmp_path / "assets" / "javascripts" / "workers"
     folder.mkdir(parents=True)
-    (folder / "search.1.min.js").write_text(f"a;{site._SEGMENT_LOOP};b", encoding="utf-8")
+    (folder / "search.1.min.js").write_text(f"a;{build._SEGMENT_LOOP};b", encoding="utf-8")
     (folder / "search.2.min.js").write_text("for(let o=s+1;o<t.length-1;o++)x", encoding="utf-8")
-    assert site.mend_search_worker(tmp_path) == [folder / "search.1.min.js"]
-    assert (folder / "search.1.min.js").read_text(encoding="utf-8") == f"a;{site._SEGMENT_LOOP_MENDED};b"
+    assert build.mend_search_worker(tmp_path) == [folder / "search.1.min.js"]
+    assert (folder / "search.1.min.js").read_text(encoding="utf-8") == f"a;{build._SEGMENT_LOOP_MENDED};b"
     assert (folder / "search.2.min.js").read_text(encoding="utf-8") == "for(let o=s+1;o<t.length-1;o++)x"
-    assert site.mend_search_worker(tmp_path) == []
+    assert build.mend_search_worker(tmp_path) == []
 
 
 def test_generated_pages_are_deterministic_and_never_touch_docs(demo_model: Path, tmp_path: Path) -> None:
     before = sorted(p.relative_to(resources.docs_dir()) for p in resources.docs_dir().rglob("*"))
     spec = load_spec(demo_model)
-    personas, records = workflows.explain_personas(spec, default_policy())
-    titles = site.kb_titles(resources.docs_dir())
-    first = site.plan_site(spec, default_policy(), personas, records, titles)
-    second = site.plan_site(spec, default_policy(), personas, records, titles)
+    personas, records = explain_personas(spec, default_policy())
+    titles = build.kb_titles(resources.docs_dir())
+    first = plan_site(spec, default_policy(), personas, records, titles)
+    second = plan_site(spec, default_policy(), personas, records, titles)
     assert first == second
     assert sorted(p.relative_to(resources.docs_dir()) for p in resources.docs_dir().rglob("*")) == before
 
@@ -220,7 +211,7 @@ def test_rebuild_replaces_its_own_folder_but_refuses_a_foreign_one(demo_model: P
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep me", encoding="utf-8")
     with pytest.raises(SiteError, match="not written by 'scorecard site'"):
-        workflows.build_site(demo_model, foreign)
+        build_site(demo_model, foreign)
     assert (foreign / "notes.txt").read_text(encoding="utf-8") == "keep me"
 
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from scorecard.cli import app
 
 runner = CliRunner()
-SHARED = Path(os.environ.get("SCORECARD_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
+SHARED = Path(os.environ.get("SCORECARD_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data")
 
 
 def _fails_with_one_line(result, *parts: str) -> None:

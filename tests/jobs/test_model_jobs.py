@@ -83,24 +83,6 @@ def test_report_shows_bins_points_coefficients_log_and_metrics(folder):
     assert data["metrics"]["test"]["auc"] == spec.metrics["test"]["auc"]
 
 
-def test_report_says_what_category_codes_mean():
-    import dataclasses
-
-    from _decision_fixtures import tiny_spec
-    from scorecard.profile import parse_profile
-    from scorecard.workflows import report_data, report_markdown
-
-    spec = tiny_spec()
-    profile = spec.profile.model_dump(mode="json")
-    city = next(f for f in profile["factors"] if f["name"] == "city")
-    city["category_labels"] = {"A": {"zh": "甲城", "en": "Alpha"}, "C": {"zh": "丙城", "en": "Gamma"}}
-    spec = dataclasses.replace(spec, profile=parse_profile(profile, "test"))
-    bins = next(f for f in report_data(spec)["factors"] if f["factor"] == "city")["bins"]
-    assert [(b["bin"], b["meaning"]) for b in bins if b["kind"] == "categories"] == [
-        ("A, B", "Alpha; B"), ("C", "Gamma"), ("D", "")]  # B has no words: its code stands for itself
-    assert "| A, B (Alpha; B) |" in report_markdown(report_data(spec))
-
-
 def test_psi_between_two_tables(folder):
     result = invoke("psi", "--model", folder / "model.json", "--base", folder / "train.csv",
                     "--compare", folder / "new.parquet")

@@ -1,0 +1,18 @@
+"""The jobs: what each command does, end to end. Each job reads its inputs, calls the pure core
+modules, writes its outputs and returns a small result whose ``summary()`` the CLI prints. A
+``console`` (rich) may be passed for progress; ``None`` keeps a job quiet (tests, library use).
+
+``data``     the demo population, checking a table against its profile
+``train``    fit a scorecard and write its spec
+``score``    score a file (NumPy in memory, or DuckDB streaming)
+``explain``  decision records, summary, rejects and pages of a batch, in chunks, on every core
+``site``     the knowledge-base site of a model (and the demo personas' records)
+``demo``     the main job on demo data: data -> train -> explain personas -> site
+``report``   the analyst's report and the PSI table on the terminal
+``export``   the scorecard as SQL
+``files``    every file a job writes, and the names of record and page files
+``pool``     the process pool that explains chunks in order
+``console``  progress on the terminal
+
+This is the only layer that reads and writes files (besides ``data.read_table``).
+"""

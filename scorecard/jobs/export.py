@@ -1,0 +1,13 @@
+"""The export job: the scorecard at a path as one SQL query (``sql.to_sql``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scorecard.spec import load_spec
+from scorecard.sql import to_sql
+
+
+def export_sql(model: Path, *, dialect: str, table: str) -> str:
+    """The scorecard at ``model`` as one SQL query over ``table``."""
+    return to_sql(load_spec(model), dialect=dialect, table=table)

@@ -1,0 +1,84 @@
+"""Every file a job writes, and the names of record and page files.
+
+Tables are written deterministically (CSV UTF-8 with LF, or Parquet, by the extension). A record's
+file is named after its applicant id (``safe_file_stem``), and its pages sit next to it under the
+same stem (``record_stems`` gives both the same names, collisions resolved once).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from scorecard.errors import DataError
+from scorecard.pages import page_name
+from scorecard.pages.builder import renderer
+from scorecard.profile import Profile
+from scorecard.records import DecisionRecord
+
+TABLE_SUFFIXES = (".csv", ".parquet")
+_SAFE_ID = re.compile(r"[^A-Za-z0-9._-]")
+_RESERVED_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+
+
+def write_table(table: pd.DataFrame, out: Path) -> Path:
+    """Write a table as CSV (UTF-8, LF) or Parquet by the file's extension, deterministically."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise DataError(f"{out}: unknown output type '{suffix}'; use .csv or .parquet")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        table.to_csv(out, index=False, lineterminator="\n", encoding="utf-8")
+    else:
+        table.to_parquet(out, index=False)
+    return out
+
+
+def safe_file_stem(applicant_id: str) -> str:
+    """A file name for an applicant id: [A-Za-z0-9._-] kept, others replaced by '_'; when the id
+    had to change (or is empty, dots only, hidden, reserved or long), a short hash of the id is
+    added, so different ids never share a file."""
+    stem = _SAFE_ID.sub("_", applicant_id)[:80]
+    if stem.startswith("."):
+        stem = "_" + stem[1:]
+    changed = stem != applicant_id or stem.split(".")[0].upper() in _RESERVED_NAMES or stem.strip("._") == ""
+    if changed:
+        digest = hashlib.sha256(applicant_id.encode("utf-8")).hexdigest()[:10]
+        stem = f"{stem}-{digest}" if stem.strip("._") else f"id-{digest}"
+    return stem
+
+
+def record_stems(applicant_ids: Iterable[str]) -> list[str]:
+    """File stems of records and their pages, in order (``safe_file_stem``; a stem already taken,
+    ignoring case, gets the id's second stem, for case-insensitive file systems)."""
+    stems: list[str] = []
+    taken: set[str] = set()
+    for applicant_id in applicant_ids:
+        stem = safe_file_stem(applicant_id)
+        if stem.lower() in taken:
+            stem = safe_file_stem(applicant_id + "\0")
+        taken.add(stem.lower())
+        stems.append(stem)
+    return stems
+
+
+def write_pages(records: Iterable[DecisionRecord], stems: Iterable[str], profile: Profile, out_dir: Path, *,
+                fmt: str, langs: tuple[str, ...]) -> list[Path]:
+    """One page per record and language in ``out_dir``, named after the record's stem
+    (``page_name``); returns the paths in record order."""
+    chosen = [(lang, renderer(profile, lang, fmt)) for lang in langs]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for record, stem in zip(records, stems):
+        for lang, pages in chosen:
+            path = out / page_name(stem, lang=lang, fmt=fmt)
+            with path.open("w", encoding="utf-8", newline="\n") as handle:
+                handle.write(pages.render(record))
+            written.append(path)
+    return written

@@ -1,0 +1,66 @@
+"""Jobs that print for the analyst: the model report (``report.py``) and the population stability
+of a new table against a reference."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from scorecard import metrics
+from scorecard.data import read_table, split_valid_rows
+from scorecard.jobs import console as progress
+from scorecard.report import PSI_NOTE, psi_table, report_data, report_markdown, report_tables
+from scorecard.scoring import score
+from scorecard.spec import load_spec
+
+
+def _print_text(console: Console, text: str) -> None:
+    console.print(text, markup=False, highlight=False, soft_wrap=True, end="")
+
+
+def report(model: Path, fmt: str, *, console: Console) -> None:
+    """Print the model report: rich tables (``table``), Markdown (``md``) or JSON (``json``)."""
+    data = report_data(load_spec(model))
+    if fmt == "json":
+        _print_text(console, json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False, indent=1) + "\n")
+    elif fmt == "md":
+        _print_text(console, report_markdown(data))
+    else:
+        for part in report_tables(data):
+            console.print(part, highlight=False)
+
+
+@dataclass(frozen=True)
+class PsiResult:
+    score: float | None
+    factors: dict[str, float | None]
+    rows: tuple[int, int]
+    rejected: tuple[int, int]
+
+
+def psi(model: Path, base: Path, compare: Path, *, console: Console | None,
+        status_console: Console | None = None) -> PsiResult:
+    """Score PSI and per-factor PSI (bin shares) of ``compare`` against ``base``, printed as a table.
+
+    Rows that cannot be scored (see ``data.split_valid_rows``) are left out of both and counted.
+    ``status_console`` (stderr) shows a spinner while the tables are read and scored.
+    """
+    spec = load_spec(model)
+    results, rejected = [], []
+    for path in (Path(base), Path(compare)):
+        with progress.status(status_console, f"reading and scoring {path}"):
+            valid, problems = split_valid_rows(read_table(path), spec.profile, str(path))
+            results.append(score(spec, valid))
+        rejected.append(int(problems["row"].nunique()))
+    table = metrics.psi_table(spec, results[0], results[1])
+    outcome = PsiResult(score=table["score"], factors=table["factors"], rows=(len(results[0]), len(results[1])),
+                        rejected=(rejected[0], rejected[1]))
+    if console is not None:
+        console.print(psi_table(f"PSI of {compare} against {base} ({outcome.rows[1]:,} vs {outcome.rows[0]:,} rows)",
+                                outcome.score, outcome.factors))
+        console.print(PSI_NOTE + (f"; rows left out as unscorable: {rejected[0]:,} in base, {rejected[1]:,} in compare"
+                                  if any(rejected) else ""), highlight=False)
+    return outcome

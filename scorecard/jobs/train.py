@@ -1,0 +1,48 @@
+"""The train job: read and check the training table, fit the scorecard, write the checksummed spec."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from scorecard.data import read_table, validate_training
+from scorecard.jobs import console as progress
+from scorecard.profile import load_profile
+from scorecard.spec import save_spec
+from scorecard.training import fit_scorecard
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    path: Path
+    factors: tuple[str, ...]
+    dropped: int
+    metrics: dict[str, Any]
+
+    def summary(self) -> str:
+        test = self.metrics.get("test", {})
+        auc, ks = test.get("auc"), test.get("ks")
+        where = self.metrics.get("evaluated_on", "test rows")
+        note = f" ({self.metrics['note']})" if "note" in self.metrics else ""
+        return (
+            f"kept {len(self.factors)} factors ({self.dropped} dropped, see 'scorecard report'): {', '.join(self.factors)}\n"
+            f"AUC {'n/a' if auc is None else f'{auc:.3f}'}, KS {'n/a' if ks is None else f'{ks:.3f}'} "
+            f"on the {where}{note}\n"
+            f"wrote {self.path}"
+        )
+
+
+def train(data: Path, *, profile: str, out: Path, test_size: float, seed: int, console: Console | None = None,
+          **scaling: Any) -> TrainResult:
+    """Read and check the training table, fit the scorecard, write the checksummed spec."""
+    chosen = load_profile(profile)
+    with progress.status(console, f"reading {data}"):
+        table = validate_training(read_table(Path(data)), chosen, str(data))
+    with progress.stages(console, "training") as report:
+        spec = fit_scorecard(table, chosen, test_size=test_size, seed=seed, progress=report, **scaling)
+    path = save_spec(spec, out)
+    return TrainResult(path=path, factors=spec.factor_names, dropped=len(chosen.factors) - len(spec.factors),
+                       metrics=spec.metrics)

@@ -1,0 +1,473 @@
+"""The page builder: one DecisionRecord -> the PageContext of its explanation page, and the page.
+
+Python does the thinking: it picks the sentences from the locale files, fills in values it has
+already ranked, rounded and worded (``speaking``), computes chart geometry (``charts``) and
+applies the editorial rules (``editorial``); the templates in ``templates/explain/`` only loop and
+print. No user-visible sentence lives in this file.
+
+A renderer serves one profile, language and format. Parts that repeat across a batch (a factor
+card, a reason, a plan step, a note, the outcome and financing sections) are built once through
+its ``PageCache`` and rendered once; a record's page never depends on the pages before it.
+
+Safety: nothing but the record's fields, the profile's labels and the locale wording reaches a
+page. Page slugs become links only when they are valid slugs; everything else is escaped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scorecard.errors import RenderError
+from scorecard.languages import page_languages
+from scorecard.pages import charts, editorial, templating
+from scorecard.pages.cache import LIMIT, PageCache
+from scorecard.pages.speaking import Speaker
+from scorecard.pages.views import (ActionsView, CardsView, CardView, DontView, FinancingView, LessonView, Link, Note,
+                                   OutcomeView, PageContext, PlanView, ReasonView, RightsView, StepView, WhyView)
+from scorecard.pages.words import check_language, load_words
+from scorecard.profile import Factor, Profile
+from scorecard.records import Change, DecisionRecord, FactorLine, Overlay, Plan, Reason
+
+FORMATS = templating.FORMATS
+
+
+class PageRenderer:
+    """Explanation pages of one profile in one language and format (``md`` or ``html``).
+
+    ``limit`` bounds what the page cache keeps (``0``: nothing is reused; the pages are the same).
+    """
+
+    def __init__(self, profile: Profile, lang: str, fmt: str, *, limit: int = LIMIT) -> None:
+        if fmt not in FORMATS:
+            raise RenderError(f"unknown page format '{fmt}'; use md or html")
+        self.profile = profile
+        self.lang = check_language(lang)
+        self.fmt = fmt
+        self.w = load_words(lang)
+        self.say = Speaker(self.w, profile)
+        # Locale wording is part of the product, like the templates: trusted as written in
+        # Markdown (escaping it would only add backslashes); HTML still escapes it.
+        self.t = templating.trusted(self.w.data) if fmt == "md" else self.w.data
+        self.cache = PageCache(fmt, self.t, limit=limit)
+        self.template = templating.template(fmt, f"explain/page.{fmt}.j2")
+        w = self.w
+        self._title = w.text("meta", "title")
+        self._html_lang = w.text("meta", "html_lang")
+        self._about_model, self._about_data = w.text("about", "model"), w.text("about", "data")
+        self._about_profile = w.text("about", "profile", description=profile.description.get(lang).rstrip("。."))
+
+    def render(self, record: DecisionRecord) -> str:
+        return self.template.render(c=self.context(record), pages=self.cache)
+
+    def context(self, record: DecisionRecord) -> PageContext:
+        if record.profile != self.profile.name:
+            raise RenderError(f"record '{record.applicant_id}' was made with profile '{record.profile}', not "
+                              f"'{self.profile.name}'; render it with the profile of its model")
+        w = self.w
+        hard = editorial.unassessed(record)
+        return PageContext(
+            lang=self.lang,
+            html_lang=self._html_lang,
+            fmt=self.fmt,
+            t=self.t,
+            title=self._title,
+            applicant=w.text("meta", "applicant", id=record.applicant_id),
+            assessed=(w.text("meta", "assessed_on", date=record.snapshot_date) if record.snapshot_date
+                      else w.text("meta", "no_date")),
+            outcome=self._outcome(record, hard),
+            history=charts.history_chart(record, w, self.say, self._decision_label) if len(record.history) > 1 else None,
+            why=self._why(record, hard),
+            actions=ActionsView(intro=self._actions_intro(record), plans=tuple(self._plan(i + 1, p) for i, p in
+                                                                               enumerate(record.recourse)),
+                                notes=self._action_notes(record), dont=self._dont()),
+            financing=self._financing(record),
+            cards=CardsView(intro=w.text("cards", "none") if not record.factors else w.text("cards", "intro"),
+                            cards=tuple(self._card(line) for line in record.factors)),
+            rights=self._rights(),
+            about=self._about(record),
+        )
+
+    def _note(self, text: str, links: tuple[Link, ...] = (), *, labelled: bool = True) -> Note:
+        """A note whose links follow its text, under the "read more" label unless not ``labelled``."""
+        return self.cache.view("note", (text, links, labelled), lambda: Note(text, links, labelled))
+
+    # the parts that are the same on every page
+    def _dont(self) -> DontView:
+        def build() -> DontView:
+            say, w = self.say, self.w
+            return DontView(tuple(
+                self._note(w.text("dont", key), say.links("remedies" if key != "repair_agencies" else "rights", [slug]))
+                for key, slug in editorial.DONT_PAGES.items()))
+
+        return self.cache.view("dont", None, build)
+
+    def _rights(self) -> RightsView:
+        def build() -> RightsView:
+            w, say, note, pages = self.w, self.say, self._note, editorial.RIGHTS_PAGES
+            return RightsView(
+                not_mean=(w.join([w.text("not_mean", "report"), w.text("not_mean", "report_query")]),
+                          w.text("not_mean", "sesame"), w.text("not_mean", "permanent")),
+                rights=(
+                    note(w.join([w.text("rights", "pipl"), w.text("rights", "pipl_refuse")]),
+                         say.links("rights", [pages["pipl"]])),
+                    note(w.join([w.text("rights", "report"), w.text("rights", "dispute")]),
+                         say.links("rights", [pages["report"]])),
+                    note(w.join([w.text("rights", "lender"), w.text("rights", "lender_kinds")]),
+                         say.links("rights", [pages["lender"]])),
+                    note(w.text("rights", "complaints"), say.links("rights", [pages["complaints"]])),
+                ),
+                last_checked=w.text("rights", "last_checked", date=editorial.RIGHTS_LAST_CHECKED),
+            )
+
+        return self.cache.view("rights", None, build)
+
+    # outcome
+    def _outcome(self, record: DecisionRecord, hard: bool) -> OutcomeView:
+        # Keyed on the record fields the section follows from: cheaper to hash than the view.
+        key = (record.outcome, record.score, record.cutoff, record.base_cutoff, record.next_band_score, record.limit,
+               record.pd, editorial.capped(record), hard)
+        return self.cache.view("outcome", key, lambda: OutcomeView(
+            outcome=record.outcome, badge=self.w.text("badge", record.outcome), headline=self._headline(record),
+            score_lines=self._score_lines(record), bar=None if hard else charts.score_bar(record, self.w, self.say)))
+
+    def _headline(self, record: DecisionRecord) -> str:
+        if record.outcome == "approved":
+            return self.w.text("outcome", "approved", limit=self.say.money(record.limit))
+        return self.w.text("outcome", record.outcome)
+
+    def _score_lines(self, record: DecisionRecord) -> tuple[str, ...]:
+        w, say = self.w, self.say
+        if record.score is None:
+            return (w.text("outcome", "no_score"),)
+        gap = record.score - record.cutoff
+        if gap > 0:
+            first = w.text("outcome", "score_above", score=say.points(record.score), cutoff=say.points(record.cutoff),
+                           gap=say.points(gap))
+        elif gap == 0:
+            first = w.text("outcome", "score_equal", score=say.points(record.score))
+        else:
+            first = w.text("outcome", "score_below", score=say.points(record.score), cutoff=say.points(record.cutoff),
+                           gap=say.points(-gap))
+        lines = [first]
+        if record.outcome == "approved":
+            if record.next_band_score is not None:
+                lines.append(w.text("outcome", "next_band", gap=say.points(record.next_band_score - record.score),
+                                    target=say.points(record.next_band_score)))
+            elif editorial.capped(record):
+                lines.append(w.text("outcome", "capped", limit=say.money(record.limit)))
+            else:
+                lines.append(w.text("outcome", "top_band"))
+        if record.pd is not None:
+            lines.append(w.join([w.text("outcome", "chance", pct=say.percent(record.pd)), w.text("outcome", "chance_note")]))
+        lines.append(w.text("outcome", "points_note"))
+        return tuple(lines)
+
+    def _decision_label(self, code: str) -> str:
+        if self.w.has("decisions", code):
+            return self.w.text("decisions", code)
+        if code.startswith("RETRY_LATER"):
+            return self.w.text("decisions", "generic_retry_later")
+        if code.startswith("HARD_"):
+            return self.w.text("decisions", "generic_cannot_evaluate")
+        return self.w.text("decisions", "generic_declined")
+
+    # why
+    def _why(self, record: DecisionRecord, hard: bool) -> WhyView:
+        approved = record.outcome == "approved"
+        return WhyView(
+            rules_notes=tuple(self._overlay_note(o, record, deciding=True) for o in record.overlays if o.changed_outcome),
+            hard_note=self._hard_note(record) if hard else None,
+            intro=self._why_intro(record, hard),
+            reasons=tuple(self._reason(r, record.reason_baseline, approved) for r in record.reasons),
+            also_rules=tuple(self._overlay_note(o, record, deciding=False) for o in record.overlays
+                             if not o.changed_outcome),
+        )
+
+    def _overlay_note(self, overlay: Overlay, record: DecisionRecord, *, deciding: bool) -> Note:
+        return self.cache.view("overlay", (overlay, deciding, record.score if deciding else None),
+                               lambda: self._build_overlay_note(overlay, record.score, deciding))
+
+    def _build_overlay_note(self, overlay: Overlay, score: int | None, deciding: bool) -> Note:
+        w, say = self.w, self.say
+        parts: list[str] = []
+        if overlay.kind == "cutoff":
+            if deciding:
+                parts.append(w.text("rules", "cutoff_changed", before=say.points(overlay.before),
+                                    after=say.points(overlay.after)))
+                if score is not None and score >= overlay.before:
+                    parts.append(w.text("rules", "cutoff_would_pass", score=say.points(score)))
+            else:
+                parts.append(w.text("rules", "cutoff_applied", before=say.points(overlay.before),
+                                    after=say.points(overlay.after)))
+        else:
+            if deciding:
+                parts.append(w.text("rules", "cap_changed", before=say.money(overlay.before), after=say.money(overlay.after)))
+            else:
+                parts.append(w.text("rules", "cap_applied", after=say.money(overlay.after)))
+        if w.has("rules", "codes", overlay.code):
+            parts.append(w.text("rules", "codes", overlay.code))
+        if not deciding:
+            parts.append(w.text("rules", "no_change"))
+        cause, remedy = editorial.OVERLAY_PAGES[overlay.kind]
+        links = say.links("causes", [cause]) + say.links("remedies", [remedy]) if deciding else say.links("causes", [cause])
+        return self._note(w.join(parts), links)
+
+    def _hard_note(self, record: DecisionRecord) -> Note:
+        w = self.w
+        code = record.hard_rule or record.decision
+        kind = editorial.hard_kind(record)
+        if w.has("hard", code):
+            text = w.text("hard", code, "why")
+        else:
+            text = w.text("hard", f"generic_{kind}", "why", code=code)
+        cause, _ = editorial.HARD_RULE_PAGES[kind]
+        return self._note(w.join([text, w.text("hard", "not_credit")]), self.say.links("causes", [cause]))
+
+    def _why_intro(self, record: DecisionRecord, hard: bool) -> str:
+        if hard:
+            return ""
+        if record.reasons:
+            return self.w.text("why", "intro_approved" if record.outcome == "approved" else "intro_declined")
+        return self.w.text("why", "none_approved" if record.outcome == "approved" else "none_declined")
+
+    def _reason(self, reason: Reason, baseline: str, approved: bool) -> ReasonView:
+        # Keyed on what the sentence shows: the shortfall is printed as whole points.
+        key = (reason.factor, reason.kind, reason.value, reason.better_bins, reason.cause_pages,
+               max(1, round(reason.points_below_baseline)), baseline, approved)
+        return self.cache.view("reason", key, lambda: self._build_reason(reason, baseline, approved))
+
+    def _build_reason(self, reason: Reason, baseline: str, approved: bool) -> ReasonView:
+        w, say = self.w, self.say
+        factor = say.factor(reason.factor)
+        if reason.kind == "special":
+            meaning = say.special(factor, reason.value)
+            first = (w.text("why", "special", meaning=meaning.rstrip("。.")) if meaning
+                     else w.text("why", "value", value=say.special_bin(factor, reason.value)))
+        elif reason.kind == "missing":
+            first = w.text("why", "missing")
+        else:
+            first = w.text("why", "value", value=say.value(factor, reason.value))
+        parts = [first]
+        if reason.better_bins:
+            parts.append(w.text("why", "best", best=say.bin(factor, reason.better_bins[0])))
+            if len(reason.better_bins) > 1:
+                parts.append(w.text("why", "nearer", nearer=say.bin(factor, reason.better_bins[-1])))
+        who_key = "cutoff_average_band" if baseline == "cutoff_average" and approved else baseline
+        who = w.text("why", "who", who_key) if w.has("why", "who", who_key) else w.text("why", "who", "best_points")
+        parts.append(w.text("why", "cost", points=say.points(max(1, round(reason.points_below_baseline))), who=who))
+        pages = reason.cause_pages or factor.cause_pages
+        return ReasonView(code=reason.code, label=say.label(factor), text=w.join(parts), links=say.links("causes", pages))
+
+    # what you can do
+    def _actions_intro(self, record: DecisionRecord) -> str:
+        w, say = self.w, self.say
+        status = record.recourse_status
+        if status == "found" and record.recourse:
+            target = say.points(record.recourse_target or record.cutoff)
+            return w.text("actions", "intro_approved" if record.outcome == "approved" else "intro_declined", target=target)
+        if status == "infeasible":
+            return w.text("actions", "infeasible", target=say.points(record.recourse_target or record.cutoff))
+        if status == "not_needed":
+            capped = any(o.kind == "limit_cap" and o.changed_outcome for o in record.overlays) or (
+                record.next_band_score is None and editorial.capped(record))
+            return w.text("actions", "not_needed_capped" if capped else "not_needed_top")
+        if editorial.unassessed(record):
+            code = record.hard_rule or record.decision
+            kind = editorial.hard_kind(record)
+            return w.text("hard", code, "step") if w.has("hard", code) else w.text("hard", f"generic_{kind}", "step")
+        return w.text("actions", "infeasible", target=say.points(record.recourse_target or record.cutoff))
+
+    def _action_notes(self, record: DecisionRecord) -> tuple[Note, ...]:
+        if record.recourse_status == "found" and record.recourse:
+            case = "found"
+        elif record.recourse_status == "infeasible":
+            case = "infeasible"
+        elif editorial.unassessed(record):
+            case = editorial.hard_kind(record)
+        else:
+            return ()
+        return self.cache.view("action_notes", case, lambda: self._build_action_notes(case))
+
+    def _build_action_notes(self, case: str) -> tuple[Note, ...]:
+        w, say = self.w, self.say
+        if case == "found":
+            return (self._note(w.text("actions", "caveat")),)
+        if case == "infeasible":
+            return (self._note(w.text("actions", "infeasible_time")),
+                    self._note(w.text("actions", "infeasible_other"), say.links("lessons", ["financing-channels"]),
+                               labelled=False))
+        _, remedy = editorial.HARD_RULE_PAGES[case]
+        return (self._note(w.text("actions", "how"), say.links("remedies", [remedy]), labelled=False),)
+
+    def _plan(self, n: int, plan: Plan) -> PlanView:
+        # Whole plans rarely repeat; their title, summary and steps do, so those are built once.
+        w, say = self.w, self.say
+        title = self.cache.view("plan_title", n, lambda: w.text("actions", "plan", n=n))
+        summary = self.cache.view("plan_summary", (plan.new_score, plan.wait_days), lambda: w.join([
+            w.text("actions", "plan_result", score=say.points(plan.new_score)),
+            w.text("actions", "plan_now") if plan.wait_days is None
+            else w.text("actions", "plan_wait", days=say.days(plan.wait_days))]))
+        return PlanView(title=title, summary=summary, steps=tuple(self._step(c) for c in plan.changes))
+
+    def _step(self, change: Change) -> StepView:
+        return self.cache.view("step", change, lambda: self._build_step(change))
+
+    def _build_step(self, change: Change) -> StepView:
+        w, say = self.w, self.say
+        factor = say.factor(change.factor)
+        from_value = (say.value(factor, change.from_value) if change.from_value is not None
+                      else w.text("values", "missing"))
+        text = w.text("actions", "step", from_value=from_value, to_value=say.value(factor, change.to_value))
+        gain = w.text("actions", "gain", points=say.points(change.points_gain))
+        timing = (w.text("actions", "step_now") if change.wait_days is None
+                  else w.text("actions", "step_wait", days=say.days(change.wait_days)))
+        action = self._factor_action(factor, say.value(factor, change.to_value), at_best=False)
+        body = w.join([w.text("actions", "step_line", change=text, gain=gain), timing, action])
+        return StepView(label=say.label(factor), change=text, gain=gain, timing=timing, action=action,
+                        detail=w.join([timing, action]), body=body,
+                        links=say.links("remedies", change.remedy_pages or factor.remedy_pages))
+
+    def _factor_action(self, factor: Factor, better: str | None, *, at_best: bool) -> str:
+        w = self.w
+        if at_best and factor.actionability != "fixed":
+            return w.text("cards", "generic_action", "at_best")
+        if w.has("factors", self.profile.name, factor.name, "action"):
+            return w.text("factors", self.profile.name, factor.name, "action")
+        if factor.actionability == "fixed":
+            return w.text("cards", "generic_action", "fixed")
+        if factor.actionability == "time-only" or better is None:
+            return w.text("cards", "generic_action", "time")
+        return w.text("cards", "generic_action", factor.helps, better=better)
+
+    # other ways to finance
+    def _financing(self, record: DecisionRecord) -> FinancingView:
+        small_business = record.segment in editorial.SMALL_BUSINESS_SEGMENTS
+        lessons = editorial.choose_lessons(record, self.profile)
+        return self.cache.view("financing", (small_business, lessons), lambda: FinancingView(
+            intro=self.w.text("financing", "intro_small_business" if small_business else "intro"),
+            lessons=tuple(self._lesson(slug) for slug in lessons),
+            risks=(self.w.text("financing", "risk_many"), self.w.text("financing", "risk_rollover"),
+                   self.w.text("financing", "risk_cost"))))
+
+    def _lesson(self, slug: str) -> LessonView:
+        link = self.say.link("lessons", slug)
+        if link is None:  # LESSONS are fixed slugs; this only guards against an edit that breaks one
+            raise RenderError(f"lesson '{slug}' is not a page slug; fix pages.editorial.LESSONS")
+        return LessonView(title=link.title, text=self.w.text("financing", "lessons", slug), link=link)
+
+    # factor cards
+    def _card(self, line: FactorLine) -> CardView:
+        # Keyed on what the card shows (not the reason baseline, which varies with the threshold).
+        key = (line.factor, line.value, line.bin_kind, line.points, line.best_points, line.better_value, line.wait_days)
+        return self.cache.view("card", key, lambda: self._build_card(line))
+
+    def _build_card(self, line: FactorLine) -> CardView:
+        w, say = self.w, self.say
+        factor = say.factor(line.factor)
+        below = max(0, line.best_points - line.points)
+        level = editorial.impact_level(below)
+        at_best = below == 0
+        if line.bin_kind == "missing" or line.value is None:
+            yours = w.text("values", "missing")
+        elif line.bin_kind == "special":
+            yours = say.special_bin(factor, line.value)
+        else:
+            yours = say.value(factor, line.value)
+        better_text = None if line.better_value is None else say.value(factor, line.better_value)
+        if better_text is not None:
+            best = better_text
+        elif at_best:
+            best = w.text("cards", "at_best")
+        elif factor.actionability == "fixed":
+            best = w.text("cards", "fixed_best")
+        else:
+            best = w.text("cards", "no_better")
+        change_level = {"actionable": "now", "time-only": "time", "fixed": "fixed"}[factor.actionability]
+        if factor.actionability == "fixed":
+            counts = w.text("cards", "counts", "fixed")
+        elif at_best:
+            counts = ""
+        elif factor.actionability == "actionable":
+            counts = w.text("cards", "counts", "now")
+        else:
+            counts = (w.text("cards", "counts", "time", days=say.days(line.wait_days)) if line.wait_days
+                      else w.text("cards", "counts", "time_unknown"))
+        note = (w.text("cards", "impact_note", "full") if at_best
+                else w.text("cards", "impact_note", level, points=say.points(below)))
+        if w.has("factors", self.profile.name, factor.name, "why"):
+            why = w.text("factors", self.profile.name, factor.name, "why")
+        else:
+            why = w.text("cards", "generic_why", meaning=factor.meaning.get(self.lang).rstrip("。."))
+        return CardView(
+            factor=factor.name,
+            label=say.label(factor),
+            points=w.text("cards", "points", points=line.points, best=line.best_points),
+            impact_level=level,
+            impact=w.text("cards", "impact", level),
+            impact_line=w.text("cards", "impact_line", impact=w.text("cards", "impact", level), note=note),
+            yours=yours,
+            best=best,
+            change_level=change_level,  # type: ignore[arg-type]
+            change=w.text("cards", "change", change_level),
+            change_line=(w.text("cards", "change_line", change=w.text("cards", "change", change_level), counts=counts)
+                         if counts else w.text("cards", "change", change_level)),
+            action=self._factor_action(factor, better_text, at_best=at_best),
+            why=why,
+        )
+
+    # about this page
+    def _about(self, record: DecisionRecord) -> tuple[str, ...]:
+        # Two lines vary with the record (sources, codes); each is worded once per distinct value.
+        w = self.w
+        sources = self.cache.view("about_sources", (record.model_sha256, record.policy_version, record.snapshot_date),
+                                  lambda: w.text("about", "sources", sha=record.model_sha256[:editorial.SHA_PREFIX],
+                                                 policy=record.policy_version,
+                                                 date=record.snapshot_date or w.text("meta", "no_date")))
+        codes_key = (record.decision, tuple(r.code for r in record.reasons))
+        codes = self.cache.view("about_codes", codes_key, lambda: w.text(
+            "about", "codes", decision=record.decision,
+            codes=w.text("meta", "list_separator").join(codes_key[1]) or w.text("meta", "none")))
+        return self._about_model, self._about_data, sources, self._about_profile, codes
+
+
+_RENDERERS: dict[tuple[int, str, str], tuple[Profile, PageRenderer]] = {}
+
+
+def renderer(profile: Profile, lang: str, fmt: str) -> PageRenderer:
+    """The shared renderer of one profile, language and format (made on first use)."""
+    key = (id(profile), lang, fmt)
+    found = _RENDERERS.get(key)
+    if found is None or found[0] is not profile:
+        if len(_RENDERERS) > 16:
+            _RENDERERS.clear()
+        found = _RENDERERS[key] = (profile, PageRenderer(profile, lang, fmt))  # keeps the profile alive, so its id stays its own
+    return found[1]
+
+
+def page_context(record: DecisionRecord, profile: Profile, *, lang: str, fmt: str) -> PageContext:
+    """The context one page prints (for tests and other front ends)."""
+    return renderer(profile, lang, fmt).context(record)
+
+
+def render_page(record: DecisionRecord, profile: Profile, *, lang: str, fmt: str) -> str:
+    """One explanation page: ``lang`` a page language, ``fmt`` "md" (MkDocs) or "html" (standalone)."""
+    if fmt not in FORMATS:
+        raise RenderError(f"unknown page format '{fmt}'; use md or html")
+    return renderer(profile, lang, fmt).render(record)
+
+
+def render_in_site(record: DecisionRecord, profile: Profile, template: Any, *, lang: str, **context: Any) -> str:
+    """A record's Markdown explanation inside another page of the site: ``template`` (a site
+    template that includes ``explain/_partials/body.md.j2``) rendered with ``c``, the record's
+    context, and ``context``."""
+    chosen = renderer(profile, lang, "md")
+    return template.render(c=chosen.context(record), pages=chosen.cache, **context)
+
+
+def page_name(stem: str, *, lang: str, fmt: str) -> str:
+    """``<stem>.md`` / ``<stem>.<lang>.md`` (mkdocs-static-i18n suffix structure; the default language
+    has none) or ``<stem>.<lang>.html``."""
+    if fmt == "md":
+        return f"{stem}{page_languages().suffix(lang)}.md"
+    return f"{stem}.{lang}.html"
+

@@ -1,0 +1,88 @@
+"""Locale wording: ``templates/locales/<lang>.yaml`` (explanation pages) and ``site.<lang>.yaml``
+(generated site pages), read once per file. Every sentence a reader sees lives there; the page
+languages themselves are configuration (``scorecard.languages``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from scorecard import resources
+from scorecard.errors import RenderError, ScorecardError
+from scorecard.languages import page_languages
+
+
+class Words:
+    """One language's wording (a nested mapping read from ``locales/<lang>.yaml``)."""
+
+    def __init__(self, lang: str, data: dict[str, Any], source: str) -> None:
+        self.lang = lang
+        self.data = data
+        self.source = source
+        # Between the sentences of one text: a blank in English, nothing in Chinese (the locale says).
+        self.joiner = self.text("meta", "sentence_gap")
+
+    def has(self, *path: str) -> bool:
+        node: Any = self.data
+        for key in path:
+            if not isinstance(node, dict) or key not in node:
+                return False
+            node = node[key]
+        return True
+
+    def get(self, *path: str) -> Any:
+        node: Any = self.data
+        for key in path:
+            if not isinstance(node, dict) or key not in node:
+                raise RenderError(f"{self.source}: no wording for '{'.'.join(path)}'; add it to every locale file")
+            node = node[key]
+        return node
+
+    def text(self, *path: str, **fields: Any) -> str:
+        template = self.get(*path)
+        if not isinstance(template, str):
+            raise RenderError(f"{self.source}: '{'.'.join(path)}' must be a sentence, not a {type(template).__name__}")
+        return template.format(**fields) if fields else template
+
+    def join(self, sentences: Iterable[str]) -> str:
+        return self.joiner.join(s for s in sentences if s)
+
+
+def check_language(lang: str) -> str:
+    """``lang`` when it is a configured page language; else one clear error."""
+    try:
+        page_languages().get(lang)
+    except ScorecardError as exc:
+        raise RenderError(str(exc)) from None
+    return lang
+
+
+@lru_cache(maxsize=16)
+def _read_wording(path: str, what: str) -> dict[str, Any]:
+    """A locale file as a mapping; ``what`` ("page wording", "site wording") names it in errors."""
+    file = Path(path)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise RenderError(f"{file}: cannot read the {what} ({exc.__class__.__name__}); reinstall the package") from exc
+    if not isinstance(data, dict):
+        raise RenderError(f"{file}: the {what} must be a YAML mapping")
+    return data
+
+
+@lru_cache(maxsize=16)
+def _load_words(path: str, lang: str) -> Words:
+    return Words(lang, _read_wording(path, "page wording"), path)
+
+
+def load_words(lang: str) -> Words:
+    """The wording of one page language (``locales/<lang>.yaml``)."""
+    return _load_words(str(resources.locales_dir() / f"{check_language(lang)}.yaml"), lang)
+
+
+def site_words(lang: str) -> dict[str, Any]:
+    """The wording of the generated site pages in one language (``locales/site.<lang>.yaml``)."""
+    return _read_wording(str(resources.locales_dir() / f"site.{check_language(lang)}.yaml"), "site wording")

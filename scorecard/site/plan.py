@@ -1,0 +1,87 @@
+"""The plan of the site, pure: every generated file, in a fixed order, and the MkDocs settings that
+build them (navigation, languages).
+
+Generated, in every page language (``<page>.md`` for the default language, ``<page>.<lang>.md``
+for the others, the suffix structure of mkdocs-static-i18n):
+
+- ``model/``: the model's pages and each factor's chart (``site.model_pages``);
+- ``personas/``: the demo personas, each an explanation page of its latest snapshot
+  (``site.persona_pages``).
+
+Only the demo personas' pages are part of the site: real applicants' pages go where
+``scorecard explain`` writes them.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Iterable
+
+from scorecard.datasets.personas import Persona
+from scorecard.errors import SiteError
+from scorecard.languages import page_languages
+from scorecard.pages.words import site_words
+from scorecard.policy import Policy
+from scorecard.records import DecisionRecord
+from scorecard.site.model_pages import chart_files, model_pages
+from scorecard.site.persona_pages import persona_pages
+from scorecard.site.rendering import SiteFile, render_not_found
+from scorecard.spec import ScorecardSpec
+
+I18N = "i18n"  # mkdocs-static-i18n's plugin name in mkdocs.yml
+
+
+def plan_site(spec: ScorecardSpec, policy: Policy, personas: Iterable[Persona], records: Iterable[DecisionRecord],
+              titles: dict[tuple[str, str, str], str]) -> list[SiteFile]:
+    """Every generated file of the site, in a fixed order."""
+    by_id = {r.applicant_id: r for r in records}
+    personas = tuple(personas)
+    files: list[SiteFile] = []
+    for lang in page_languages().codes:
+        files += model_pages(spec, policy, lang)
+        files += persona_pages(personas, by_id, spec.profile, lang, titles)
+        files += chart_files(spec, lang)
+    return files
+
+
+def theme_overrides() -> list[SiteFile]:
+    """Theme templates the site replaces, ``path`` relative to the overrides folder: the 404 page,
+    in every language (Material's own says "404 - Not found" in the last-built language only)."""
+    return [SiteFile("404.html", render_not_found())]
+
+
+def site_nav(base_nav: list[Any], spec: ScorecardSpec, personas: Iterable[Persona]) -> list[Any]:
+    """The configured navigation with the generated sections (personas, the model) before the data
+    section; their titles are the default language's (``site.<lang>.yaml``, ``nav_sections``)."""
+    titles = site_words(page_languages().default)["nav_sections"]
+    persona_section = {titles["personas"]: ["personas/index.md", *(f"personas/{p.slug}.md" for p in personas)]}
+    model_section = {titles["model"]: ["model/index.md", "model/scorecard.md", "model/metrics.md", "model/policy.md",
+                                       "model/data.md",
+                                       {titles["factors"]: [f"model/factors/{f.name}.md" for f in spec.profile.factors]}]}
+    generated = {titles["personas"], titles["model"]}
+    nav = [item for item in base_nav if not (isinstance(item, dict) and (generated & set(item)))]
+    at = next((i for i, item in enumerate(nav) if isinstance(item, dict) and titles["before"] in item), len(nav))
+    return nav[:at] + [persona_section, model_section] + nav[at:]
+
+
+def site_settings(settings: dict[str, Any], spec: ScorecardSpec, personas: Iterable[Persona]) -> dict[str, Any]:
+    """The package's MkDocs settings for this site: the navigation with the generated sections, and
+    in each language of mkdocs-static-i18n their translated titles. The i18n languages must be the
+    page languages (``templates/languages.yaml``), the default first."""
+    settings = copy.deepcopy(settings)
+    languages = page_languages()
+    plugin = next((p[I18N] for p in settings.get("plugins", []) if isinstance(p, dict) and I18N in p), None)
+    listed = [item.get("locale") for item in (plugin or {}).get("languages", [])]
+    default = [item.get("locale") for item in (plugin or {}).get("languages", []) if item.get("default")]
+    if sorted(listed) != sorted(languages.codes) or default != [languages.default]:
+        raise SiteError(f"mkdocs.yml: the i18n plugin's languages ({', '.join(map(str, listed)) or 'none'}) must be the "
+                        f"page languages of {languages.source} ({', '.join(languages.codes)}), with "
+                        f"{languages.default} the default; add or remove them in one of the two")
+    settings["nav"] = site_nav(settings["nav"], spec, personas)
+    default_titles = site_words(languages.default)["nav_sections"]
+    for item in plugin["languages"]:  # type: ignore[index]
+        if item["locale"] != languages.default:
+            own = site_words(item["locale"])["nav_sections"]
+            item["nav_translations"] = {**(item.get("nav_translations") or {}),
+                                        **{default_titles[key]: own[key] for key in ("personas", "model", "factors")}}
+    return settings

@@ -1,0 +1,102 @@
+"""Explanation pages against their reviewed golden files, and what every page holds to: no
+template syntax left, the same text whatever was rendered before or whatever the cache kept."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from scorecard.pages import PageRenderer, render_page
+from scorecard.policy import APPROVED, DECLINED_OVERLAY, DECLINED_SCORE
+from scorecard.records import record_from_dict
+
+from _page_cases import (ALL_PAGES, CASES, DEMO, FORMATS, GOLDEN, LANGS, PAGES, REGEN, TESTS, load_record, profile_of,
+                         rendered)
+
+
+def test_the_golden_cases_cover_every_situation_a_page_explains():
+    records = [load_record(c) for c in CASES]
+    decisions = {r.decision for r in records}
+    assert {APPROVED, DECLINED_SCORE, DECLINED_OVERLAY, "HARD_IDENTITY", "RETRY_LATER"} <= decisions
+    assert {r.recourse_status for r in records} >= {"found", "infeasible", "not_needed", "not_applicable"}
+    assert any(r.outcome == "approved" and r.next_band_score and r.recourse for r in records)
+    assert any(len(r.history) > 2 for r in records)
+    assert {reason.kind for r in records for reason in r.reasons} == {"value", "special", "missing"}
+    assert any(o.changed_outcome and o.kind == "limit_cap" for r in records for o in r.overlays)
+    assert any(r.segment == "small_business" for r in records)
+
+
+@pytest.mark.parametrize(("case", "lang", "fmt"), ALL_PAGES)
+def test_page_matches_its_golden_file(case, lang, fmt):
+    page = rendered(case, lang, fmt)
+    path = PAGES / f"{case}.{lang}.{fmt}"
+    if REGEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8", newline="\n")
+    assert path.exists(), f"no golden page {path.name}; run with SCORECARD_REGEN_GOLDEN=1 and review it"
+    assert page == path.read_text(encoding="utf-8"), f"{path.name} changed; regenerate on purpose and review the diff"
+
+
+PERSONA_RECORDS = TESTS / "golden" / "personas"  # the demo personas' records under the demo model
+PERSONA_PAGES = GOLDEN / "personas"
+PERSONAS = sorted(p.stem for p in PERSONA_RECORDS.glob("*.json"))
+
+
+def persona_record(persona: str):
+    return record_from_dict(json.loads((PERSONA_RECORDS / f"{persona}.json").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize(("persona", "lang", "fmt"), [(p, lang, fmt) for p in PERSONAS for lang in LANGS for fmt in FORMATS])
+def test_persona_page_matches_its_golden_file(persona, lang, fmt):
+    """The demo personas' explanation pages, in both languages: what the site and the quick start show."""
+    page = render_page(persona_record(persona), DEMO, lang=lang, fmt=fmt)
+    path = PERSONA_PAGES / f"{persona}.{lang}.{fmt}"
+    if REGEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8", newline="\n")
+    assert path.exists(), f"no golden page {path.name}; run with SCORECARD_REGEN_GOLDEN=1 and review it"
+    assert page == path.read_text(encoding="utf-8"), f"{path.name} changed; regenerate on purpose and review the diff"
+
+
+@pytest.mark.parametrize(("case", "lang", "fmt"), ALL_PAGES)
+def test_no_template_syntax_or_missing_value_is_left_in_a_page(case, lang, fmt):
+    page = rendered(case, lang, fmt)
+    for token in ("{{", "}}", "{%", "%}", "{#", "#}"):
+        assert token not in page, token
+    assert not re.search(r"\bNone\b|\bnan\b|Undefined", page)
+    assert not re.search(r"\{[a-z_]+\}", page), "an unfilled {placeholder}"
+
+
+def test_pages_are_deterministic_and_independent_of_what_was_rendered_before():
+    """Renderers reuse the sections and items pages share; a page must not depend on which pages
+    came before it, so the same pages in reverse order from fresh renderers are identical."""
+    first = [rendered(c, lang, fmt) for c, lang, fmt in ALL_PAGES]
+    fresh: dict[tuple[str, str, str], PageRenderer] = {}
+    again = []
+    for case, lang, fmt in reversed(ALL_PAGES):
+        record = load_record(case)
+        profile = profile_of(record)
+        chosen = fresh.setdefault((profile.name, lang, fmt), PageRenderer(profile, lang, fmt))
+        again.append(chosen.render(record))
+    assert again[::-1] == first
+
+
+def test_a_page_from_the_cache_is_the_page_without_it():
+    """A batch renders each repeated part once (``PageCache``); every page of a demo batch, in both
+    formats and every language, is the same text as from a renderer that reuses nothing."""
+    from scorecard.datasets.demo import generate
+    from scorecard.explain import explain_table
+    from scorecard.policy import default_policy
+    from scorecard.spec import load_spec
+
+    spec = load_spec(TESTS / "golden" / "demo_model.json")
+    goldens = [record for record in map(load_record, CASES) if record.profile == DEMO.name]
+    records = [*explain_table(spec, default_policy(), generate(800, 11)), *goldens]
+    assert len({(r.outcome, r.recourse_status, len(r.history) > 1) for r in records}) > 6  # a varied batch
+    for lang in LANGS:
+        for fmt in FORMATS:
+            cached, uncached = PageRenderer(DEMO, lang, fmt), PageRenderer(DEMO, lang, fmt, limit=0)
+            for record in records:
+                assert cached.render(record) == uncached.render(record), (lang, fmt, record.applicant_id)
