@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scorecard.policy import Policy, parse_policy
 from scorecard.profile import parse_profile
 from scorecard.spec import Bin, FactorSpec, Scaling, ScorecardSpec, sealed
 
@@ -239,3 +240,28 @@ def demo_like_table(n: int, seed: int) -> pd.DataFrame:
         "system_status": np.where(rng.random(n) < 0.005, "maintenance", "ok"),
         "snapshot_date": rng.choice(["2026-03-01", "2026-08-01"], n),
     })
+
+
+def tiny_policy() -> Policy:
+    """The decision policy of the tiny scorecard: hard rules, a cutoff, a dated overlay, three bands."""
+    return parse_policy(
+        {
+            "name": "t",
+            "version": "t-7",
+            "hard_rules": [
+                {"code": "HARD_IDENTITY", "when": [{"column": "identity_verified", "op": "ne", "value": 1, "missing": "match"}]},
+                {"code": "RETRY_LATER", "outcome": "retry_later", "when": [{"column": "system_status", "op": "eq", "value": "maintenance"}]},
+            ],
+            "cutoff": 520,
+            "overlays": [
+                {"code": "OVL.H2", "kind": "cutoff", "cutoff": 540,
+                 "when": [{"profile_column": "date", "op": "between", "value": ["2026-07-01", "2026-12-31"]}]},
+            ],
+            "limit_bands": [
+                {"name": "B1", "min_score": 520, "limit": 1000},
+                {"name": "B2", "min_score": 560, "limit": 3000},
+                {"name": "B3", "min_score": 580, "limit": 8000},
+            ],
+        },
+        "t.yaml",
+    )

@@ -12,34 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _decision_fixtures import random_tiny_table, tiny_row, tiny_spec, tiny_table, with_reference
+from _decision_fixtures import random_tiny_table, tiny_policy, tiny_row, tiny_spec, tiny_table, with_reference
 from scorecard.explain import explain_table
-from scorecard.policy import parse_policy
 from scorecard.records import record_from_dict
 from scorecard.scoring import score
 
 SPEC = with_reference(tiny_spec(), random_tiny_table(4000, 11))
-POLICY = parse_policy(
-    {
-        "name": "t",
-        "version": "t-7",
-        "hard_rules": [
-            {"code": "HARD_IDENTITY", "when": [{"column": "identity_verified", "op": "ne", "value": 1, "missing": "match"}]},
-            {"code": "RETRY_LATER", "outcome": "retry_later", "when": [{"column": "system_status", "op": "eq", "value": "maintenance"}]},
-        ],
-        "cutoff": 520,
-        "overlays": [
-            {"code": "OVL.H2", "kind": "cutoff", "cutoff": 540,
-             "when": [{"profile_column": "date", "op": "between", "value": ["2026-07-01", "2026-12-31"]}]},
-        ],
-        "limit_bands": [
-            {"name": "B1", "min_score": 520, "limit": 1000},
-            {"name": "B2", "min_score": 560, "limit": 3000},
-            {"name": "B3", "min_score": 580, "limit": 8000},
-        ],
-    },
-    "t.yaml",
-)
+POLICY = tiny_policy()
 
 
 def explain(rows, **kwargs):
@@ -404,54 +383,3 @@ def test_explaining_chunk_by_chunk_gives_the_records_of_the_whole_table():
     table.loc[7, "applicant_id"] = None
     with pytest.raises(DataError, match="row 8 has no applicant id"):
         applicant_codes(table, "applicant_id")
-
-
-def test_record_writer_writes_exactly_what_json_dumps_writes():
-    import dataclasses
-
-    from scorecard.record_writer import RecordWriter
-
-    _, personas = persona_records()
-    table = random_tiny_table(200, 8)
-    table.loc[150:, "applicant_id"] = table.loc[:49, "applicant_id"].to_numpy()  # snapshots: history
-    table.loc[150:, "snapshot_date"] = "2025-12-31"
-    records = personas + explain_table(SPEC, POLICY, table)
-    odd = dataclasses.replace(records[-1], applicant_id='引号 "q" \\ \n \u2028 \x01', segment="é", pd=1e-7,
-                              limit=10**20, base_cutoff=True)
-    records.append(odd)
-    for compact in (False, True):
-        write = RecordWriter(compact=compact)
-        for record in records + records[:20]:  # again: the shared parts come from the writer's memory
-            assert write(record) == (record.to_json_line() if compact else record.to_json())
-    bad = dataclasses.replace(records[0], pd=float("nan"))
-    with pytest.raises(ValueError):
-        bad.to_json()
-    with pytest.raises(ValueError):
-        RecordWriter(compact=True)(bad)
-
-
-def test_records_built_by_keyword_are_the_records_dataclass_builds():
-    """explain builds records by keyword in a fast way (``records._record``); a record made so is
-    the same value as one made positionally: equal, same hash and repr, defaults applied, and a
-    wrong or missing field refused."""
-    import dataclasses
-
-    from scorecard.records import DecisionRecord, Plan, Snapshot
-
-    (record,) = explain([tiny_row(other_platform_loans=4, overdue_count=2, debt_to_income=0.8)])
-    for value in (record, record.recourse[0], record.recourse[0].changes[0], record.history[0], record.factors[0],
-                  record.reasons[0]):
-        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-        made = type(value)(**fields)
-        positional = type(value)(*fields.values())
-        assert made == positional == value and hash(made) == hash(positional) and repr(made) == repr(positional)
-        with pytest.raises(dataclasses.FrozenInstanceError):
-            setattr(made, dataclasses.fields(value)[0].name, None)
-    assert Snapshot(date="d", score=1, decision="X", limit=0) == Snapshot("d", 1, "X", 0)
-    without_default = {f.name: getattr(record, f.name) for f in dataclasses.fields(DecisionRecord)
-                       if f.name != "schema_version"}
-    assert DecisionRecord(**without_default).schema_version == record.schema_version  # the default applies
-    with pytest.raises(TypeError):
-        Plan(changes=())
-    with pytest.raises(TypeError):
-        Snapshot(date="d", score=1, decision="X", limits=0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scorecard import resources
 from scorecard.errors import RenderError
 from scorecard.languages import page_languages
 from scorecard.pages import charts, editorial, templating
@@ -430,12 +431,13 @@ class PageRenderer:
         return self._about_model, self._about_data, sources, self._about_profile, codes
 
 
-_RENDERERS: dict[tuple[int, str, str], tuple[Profile, PageRenderer]] = {}
+_RENDERERS: dict[tuple[int, str, str, str], tuple[Profile, PageRenderer]] = {}
 
 
 def renderer(profile: Profile, lang: str, fmt: str) -> PageRenderer:
-    """The shared renderer of one profile, language and format (made on first use)."""
-    key = (id(profile), lang, fmt)
+    """The shared renderer of one profile, language and format, over the templates in use (made on
+    first use; ``SCORECARD_RESOURCES`` may point at other templates)."""
+    key = (id(profile), lang, fmt, str(resources.templates_dir()))
     found = _RENDERERS.get(key)
     if found is None or found[0] is not profile:
         if len(_RENDERERS) > 16:

@@ -5,14 +5,14 @@ profile, and each factor's chart (SVG). Pure: spec and policy in, ``SiteFile`` s
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import Any, Iterable
 
 from scorecard.languages import page_languages
 from scorecard.metrics import psi_level
 from scorecard.pages import charts
+from scorecard.pages.builder import renderer
 from scorecard.pages.speaking import Speaker, code_text, plain_number
-from scorecard.pages.words import load_words, site_words
+from scorecard.pages.words import site_words
 from scorecard.policy import Condition, Policy
 from scorecard.profile import Factor, Profile
 from scorecard.site.rendering import SiteFile, page_path, render_site_page, render_site_svg, site_link
@@ -45,9 +45,9 @@ def _p_value(value: float | None) -> str:
 # --- model pages ------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=32)
 def _speaker(profile: Profile, lang: str) -> Speaker:
-    return Speaker(load_words(lang), profile)
+    """The explanation pages' own speaker, so bins read the same words on both."""
+    return renderer(profile, lang, "md").say
 
 
 def _bin_words(profile: Profile, factor: FactorSpec, lang: str) -> list[str]:

@@ -220,3 +220,28 @@ def test_a_worker_error_is_one_line_and_exit_code_2(tmp_path, monkeypatch):
                     "--format", "jsonl", "--jobs", "2")
     assert result.exit_code == 2 and "--baseline best_points" in result.output and used == [2]
     assert not any(p.name.startswith(".explain-") for p in (tmp_path / "o").iterdir())
+
+
+def test_without_an_id_column_explain_and_score_number_applicants_by_their_input_row(tmp_path):
+    """An applicant without an id is its row of the input file, in the records, the summary, the
+    scores and the rejects alike, also after a rejected row."""
+    import dataclasses
+
+    from scorecard.spec import sealed
+
+    spec = with_reference(tiny_spec(), random_tiny_table(2000, 3))
+    no_ids = sealed(dataclasses.replace(spec, profile=spec.profile.model_copy(update={"id_column": None})))
+    model = save_spec(no_ids, tmp_path / "model.json")
+    rows = [tiny_row(), tiny_row(other_platform_loans=-4), tiny_row(overdue_count=2), tiny_row()]  # row 2 is rejected
+    data = tmp_path / "rows.csv"
+    tiny_table(rows).drop(columns="applicant_id").to_csv(data, index=False)
+    assert invoke("explain", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "out")).exit_code == 0
+    assert invoke("score", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "s.csv")).exit_code == 0
+    with (tmp_path / "out" / "summary.csv").open(encoding="utf-8") as handle:
+        explained = [r["applicant_id"] for r in csv.DictReader(handle)]
+    with (tmp_path / "s.csv").open(encoding="utf-8") as handle:
+        scored = [r["id"] for r in csv.DictReader(handle)]
+    with (tmp_path / "out" / "rejects.csv").open(encoding="utf-8") as handle:
+        rejected = [r["row"] for r in csv.DictReader(handle)]
+    assert explained == scored == ["1", "3", "4"] and rejected == ["2"]
+    assert json.loads((tmp_path / "out" / "3.json").read_text(encoding="utf-8"))["applicant_id"] == "3"
