@@ -51,7 +51,7 @@ counts as 0.6, the population's typical value, and carries its own extra risk)::
 
     bad = 1 with probability 1 / (1 + exp(-log-odds)): about 7 % of applicants.
 
-The same ``rows`` and ``seed`` give the same table (and, written by ``workflows.make_demo_data``,
+The same ``rows`` and ``seed`` give the same table (and, written by ``jobs.data.make_demo_data``,
 the same bytes) with the same NumPy version: NumPy keeps ``default_rng`` streams stable within
 a version but may change a distribution's algorithm between versions.
 """

@@ -182,14 +182,14 @@ def test_jsonl_holds_the_records_of_the_json_files_line_by_line(tmp_path, model)
 
 @pytest.mark.parametrize("fmt", ["jsonl", "json"])
 def test_two_processes_and_small_chunks_write_the_same_bytes(tmp_path, model, monkeypatch, fmt):
-    from scorecard.jobs import explain as workflows
+    from scorecard.jobs import explain as explain_job
 
     data = write_rows(tmp_path / "applicants.csv", varied_rows())
     expected = reference_output(tmp_path, model, data, fmt)
-    monkeypatch.setattr(workflows, "EXPLAIN_CHUNK", 4)  # 7 chunks: snapshots of A-3 are rows 4, 25 and 27
+    monkeypatch.setattr(explain_job, "EXPLAIN_CHUNK", 4)  # 7 chunks: snapshots of A-3 are rows 4, 25 and 27
     used = []
-    chunks = workflows.run_chunks
-    monkeypatch.setattr(workflows, "run_chunks", lambda *args: used.append(args[2]) or chunks(*args))
+    chunks = explain_job.run_chunks
+    monkeypatch.setattr(explain_job, "run_chunks", lambda *args: used.append(args[2]) or chunks(*args))
     for jobs in ("1", "2"):
         out = tmp_path / f"out-{jobs}"
         result = invoke("explain", "--model", str(model), "--data", str(data), "--out", str(out), "--format", fmt,
@@ -208,14 +208,14 @@ def test_jobs_must_be_positive(tmp_path, model):
 
 def test_a_worker_error_is_one_line_and_exit_code_2(tmp_path, monkeypatch):
     """An error raised inside a worker process reaches the user as the same one-line message."""
-    from scorecard.jobs import explain as workflows
+    from scorecard.jobs import explain as explain_job
 
     bare = save_spec(tiny_spec(), tmp_path / "bare.json")  # no reference population: cutoff_average fails
     data = write_rows(tmp_path / "a.csv", varied_rows())
-    monkeypatch.setattr(workflows, "EXPLAIN_CHUNK", 10)
+    monkeypatch.setattr(explain_job, "EXPLAIN_CHUNK", 10)
     used = []
-    chunks = workflows.run_chunks
-    monkeypatch.setattr(workflows, "run_chunks", lambda *args: used.append(args[2]) or chunks(*args))
+    chunks = explain_job.run_chunks
+    monkeypatch.setattr(explain_job, "run_chunks", lambda *args: used.append(args[2]) or chunks(*args))
     result = invoke("explain", "--model", str(bare), "--data", str(data), "--out", str(tmp_path / "o"),
                     "--format", "jsonl", "--jobs", "2")
     assert result.exit_code == 2 and "--baseline best_points" in result.output and used == [2]
