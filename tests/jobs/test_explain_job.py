@@ -245,3 +245,11 @@ def test_without_an_id_column_explain_and_score_number_applicants_by_their_input
         rejected = [r["row"] for r in csv.DictReader(handle)]
     assert explained == scored == ["1", "3", "4"] and rejected == ["2"]
     assert json.loads((tmp_path / "out" / "3.json").read_text(encoding="utf-8"))["applicant_id"] == "3"
+
+
+def test_an_unknown_page_language_is_one_line_and_exit_2_before_any_work(tmp_path, model):
+    data = write_rows(tmp_path / "a.csv", [tiny_row()])
+    result = invoke("explain", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "o"),
+                    "--format", "md", "--lang", "fr")
+    assert result.exit_code == 2 and "unknown page language 'fr'; use zh, en or all" in result.output
+    assert not (tmp_path / "o").exists()
