@@ -293,11 +293,10 @@ def export_sql(
     """The scorecard as one SQL query: id, points per factor, bins and total score per row."""
     from scorecard.jobs.export import export_sql as export_job
 
-    text = export_job(model, dialect=dialect.value, table=table)
+    text = export_job(model, dialect=dialect.value, table=table, out=out_file)
     if out_file is None:
         sys.stdout.write(text)
     else:
-        out_file.write_text(text, encoding="utf-8")
         console.print(f"wrote {out_file}", highlight=False)
 
 

@@ -14,5 +14,7 @@ modules, writes its outputs and returns a small result whose ``summary()`` the C
 ``pool``     the process pool that explains chunks in order
 ``console``  progress on the terminal
 
-This is the only layer that reads and writes files (besides ``data.read_table``).
+Every output path is chosen here. Below this layer, modules read their inputs (``data.read_table``,
+``spec.load_spec``, profile and policy YAML) and write only where a job tells them (``spec.save_spec``,
+``site.build``, ``duckdb_engine``): the room for path checks, atomic writes and a manifest is here.
 """

@@ -8,6 +8,9 @@ from scorecard.spec import load_spec
 from scorecard.sql import to_sql
 
 
-def export_sql(model: Path, *, dialect: str, table: str) -> str:
-    """The scorecard at ``model`` as one SQL query over ``table``."""
-    return to_sql(load_spec(model), dialect=dialect, table=table)
+def export_sql(model: Path, *, dialect: str, table: str, out: Path | None = None) -> str:
+    """The scorecard at ``model`` as one SQL query over ``table``; written to ``out`` (UTF-8) when given."""
+    text = to_sql(load_spec(model), dialect=dialect, table=table)
+    if out is not None:
+        Path(out).write_text(text, encoding="utf-8")
+    return text
