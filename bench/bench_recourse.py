@@ -362,7 +362,7 @@ def part_two(rows: int, json_files: bool) -> None:
         t1 = time.perf_counter()
         write = RecordWriter(compact=True)
         with gc_paused():  # as the command writes them
-            text_bytes += len("".join([write(r) for r in records]).encode("utf-8"))
+            text_bytes += len(b"".join([write(r) for r in records]))  # the writer gives UTF-8 bytes
         t2 = time.perf_counter()
         explain_seconds += t1 - t0
         write_seconds += t2 - t1

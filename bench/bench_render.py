@@ -7,7 +7,7 @@ Languages alternate (even records zh, odd en), each measurement starts with cold
 the process is pinned to one CPU where the OS allows it.
 
 Peer, measured in the same run: the JSON text of each record as ``scorecard explain`` writes it
-anyway (``records.RecordWriter``, indented); the ratio says what a page costs next to it.
+anyway (``record_writer.RecordWriter``, indented); the ratio says what a page costs next to it.
 Target: at least 2,000 pages/s per format on one core (rendering; the rows that write files
 depend on the disk, so the same number of files of the same size, without rendering, is timed
 next to them and the target is not applied to them).

@@ -8,7 +8,7 @@ wait comes from recourse's one rule.
 
 The record classes are frozen dataclasses built by keyword in batches of millions, so their
 keyword constructor skips dataclass's field-by-field ``__setattr__`` (see ``_record``); to the
-caller they are plain dataclasses. JSON text of a batch: ``record_writer.RecordWriter``.
+caller they are plain dataclasses. JSON bytes of a batch: ``record_writer.RecordWriter``.
 """
 
 from __future__ import annotations

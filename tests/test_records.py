@@ -35,7 +35,7 @@ def test_record_writer_writes_exactly_what_json_dumps_writes():
     for compact in (False, True):
         write = RecordWriter(compact=compact)
         for record in records + records[:20]:  # again: the shared parts come from the writer's memory
-            assert write(record) == (record.to_json_line() if compact else record.to_json())
+            assert write(record) == (record.to_json_line() if compact else record.to_json()).encode("utf-8")
     bad = dataclasses.replace(records[0], pd=float("nan"))
     with pytest.raises(ValueError):
         bad.to_json()

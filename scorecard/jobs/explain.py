@@ -82,13 +82,13 @@ class ExplainChunks:
         with gc_paused():
             if lines_to is not None:
                 files = [JSONL_NAME] * len(records)
-                with open(lines_to, "a", encoding="utf-8", newline="") as handle:
+                with open(lines_to, "ab") as handle:
                     for record in records:
                         handle.write(write(record))
             else:
                 files = [f"{stem}.json" for stem in stems or ()]
                 for record, name in zip(records, files):
-                    (self.out / name).write_bytes(write(record).encode("utf-8"))
+                    (self.out / name).write_bytes(write(record))
             del write  # the text of the shared parts
             text = io.StringIO()
             writer = csv.writer(text, lineterminator="\n")
