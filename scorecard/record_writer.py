@@ -104,29 +104,32 @@ class RecordWriter:
     def _compile(self, cls: type) -> Any:
         """``def render(v, level, end)`` for one dataclass: its fields in sorted order as JSON bytes."""
         key_sep = ":" if self.compact else ": "
-        scope: dict[str, Any] = {"S": _str_bytes, "I": _int_bytes, "F": _float_bytes, "V": self._value,
+        scope: dict[str, Any] = {"S": _str_bytes, "EB": encode_basestring, "F": _float_bytes, "V": self._value,
                                  "SH": self._shared, "OPEN": self._open, "CLOSE": self._close, "MEMO": self._memo,
                                  "str": str, "int": int, "float": float, "MAX": _MAX_LEVEL}
         hints = typing.get_type_hints(cls)
+        fields = sorted(dataclasses.fields(cls), key=lambda f: f.name)
+        # Per nesting level, each field's comma, line break and indent, and key, as one piece.
+        keys = [(encode_basestring(f.name) + key_sep).encode("utf-8") for f in fields]
+        scope["KEYS"] = [tuple((b"," if n else b"") + self._open[level] + key for n, key in enumerate(keys))
+                         for level in range(_MAX_LEVEL + 3)]
         parts = []
-        for n, f in enumerate(sorted(dataclasses.fields(cls), key=lambda f: f.name)):
-            if self.compact:
-                parts.append(repr((("," if n else "") + encode_basestring(f.name) + key_sep).encode("utf-8")))
-            else:
-                parts += [repr(b"," if n else b""), "o1", repr((encode_basestring(f.name) + key_sep).encode("utf-8"))]
+        for n, f in enumerate(fields):
+            parts.append(f"k[{n}]")
             kind, nullable, element = _shape(hints[f.name])
             get = f"(x := v.{f.name})"
             if kind in ("str", "int", "float"):
-                fast = {"str": "S", "int": "I", "float": "F"}[kind]
+                # inlined C calls for text and whole numbers: no Python call per value
+                fast = {"str": "EB(x).encode()", "int": "(b'%d' % x)", "float": "F(x)"}[kind]
                 none = "b'null' if x is None else " if nullable else ""
-                parts.append(f"({fast}(x) if {get}.__class__ is {kind} else {none}V(x, inner))")
+                parts.append(f"({fast} if {get}.__class__ is {kind} else {none}V(x, inner))")
             elif kind == "record":
                 scope[f"R_{element.__name__}"] = self._compiled(element)
                 scope[element.__name__] = element
                 parts.append(f"(R_{element.__name__}(x, inner) if {get}.__class__ is {element.__name__} else V(x, inner))")
             elif kind == "tuple":
                 if element is str:
-                    item = "(S(y) if y.__class__ is str else V(y, inner2))"
+                    item = "(EB(y).encode() if y.__class__ is str else V(y, inner2))"
                 elif element in _SHARED:
                     item = "(h[1] if (h := memo2.get(id(y))) is not None else SH(y, inner2))"
                 else:
@@ -145,7 +148,7 @@ class RecordWriter:
             "        raise ValueError('records are not nested this deeply')\n"
             "    inner = level + 1\n"
             "    inner2 = level + 2\n"
-            "    o1, o2, c1 = OPEN[inner], OPEN[inner2], CLOSE[inner]\n"
+            "    o2, c1, k = OPEN[inner2], CLOSE[inner], KEYS[inner]\n"
             "    sep2 = b',' + o2\n"
             "    memo2 = MEMO[inner2]\n"
             "    return b''.join((b'{', " + ", ".join(parts) + ", CLOSE[level], b'}', end))\n"
