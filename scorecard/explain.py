@@ -22,7 +22,9 @@ get the reasons why the limit is not higher and plans to reach the next band.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
+import itertools
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -38,6 +40,9 @@ from scorecard.recourse import (INF, FactorMoves, PlanBuilder, all_moves, bin_bo
                                 wait_days)
 from scorecard.scoring import ScoreResult, numeric_values, score
 from scorecard.spec import FactorSpec, ScorecardSpec
+
+RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(DecisionRecord))
+PROGRESS_EVERY = 5000  # records between progress calls
 
 
 def _value_key(spec_factor: FactorSpec, column: pd.Series) -> np.ndarray:
@@ -188,49 +193,52 @@ def _explain(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, baseline:
     band, next_band = decisions.band.tolist(), decisions.next_band_score.tolist()
     pd_ = np.round(result.pd, 6).tolist()
     status, target = plans.status.tolist(), plans.target.tolist()
-    snapshots = [Snapshot(date=date_text[r] or "", score=None if hard[r] >= 0 else total[r], decision=code[r],
-                          limit=limit[r]) for r in range(n)]
+    snapshots = list(map(Snapshot, [d or "" for d in date_text], [None if h >= 0 else t for h, t in zip(hard, total)],
+                         code, limit))
     overlays = _overlays(policy, decisions, rows)
     with_plans = rows[plans.status[rows] == "found"]
     plan_of = dict(zip(with_plans.tolist(), builder.plans_for(with_plans)))
-    records = []
-    pending = 0
-    for position, (r, start, end) in enumerate(zip(rows.tolist(), starts.tolist(), ends.tolist())):
-        evaluated = hard[r] < 0
-        found = status[r] == "found"
-        records.append(DecisionRecord(
-            applicant_id=str(ids[r]),
-            snapshot_date=date_text[r],
-            segment=segments[r],
-            model_sha256=spec.sha256,
-            profile=profile.name,
-            policy_version=policy.version,
-            decision=code[r],
-            outcome=outcome[r],
-            score=total[r] if evaluated else None,
-            pd=pd_[r] if evaluated else None,
-            cutoff=cutoff[r],
-            base_cutoff=decisions.base_cutoff,
-            limit=limit[r],
-            limit_band=policy.limit_bands[band[r]].name if band[r] >= 0 else None,
-            next_band_score=next_band[r] if next_band[r] >= 0 else None,
-            hard_rule=policy.hard_rules[hard[r]].code if hard[r] >= 0 else None,
-            overlays=overlays[position],
-            reason_baseline=baseline,
-            factors=lines[position] if evaluated else (),
-            reasons=reasons[position] if evaluated else (),
-            recourse_target=target[r] if target[r] >= 0 else None,
-            recourse_status=status[r] if evaluated else "not_applicable",
-            recourse=plan_of[r] if found else (),
-            history=(snapshots[r],) if end - start == 1 else tuple(snapshots[i] for i in order[start:end]),
-            schema_version=RECORD_SCHEMA_VERSION,
-        ))
-        pending += 1
-        if progress is not None and pending >= 5000:
-            progress(pending)
-            pending = 0
-    if progress is not None and pending:
-        progress(pending)
+    chosen = rows.tolist()
+    assessed = [hard[r] < 0 for r in chosen]
+    band_names = [b.name for b in policy.limit_bands] + [None]  # index -1: no band
+    rule_codes = [rule.code for rule in policy.hard_rules] + [None]  # index -1: no hard rule
+    # Each field of the records as one list (or a constant), by name; the records are made from them
+    # column by column, which a batch of a million records feels.
+    fields = {
+        "applicant_id": [str(ids[r]) for r in chosen],
+        "snapshot_date": [date_text[r] for r in chosen],
+        "segment": [segments[r] for r in chosen],
+        "model_sha256": itertools.repeat(spec.sha256),
+        "profile": itertools.repeat(profile.name),
+        "policy_version": itertools.repeat(policy.version),
+        "decision": [code[r] for r in chosen],
+        "outcome": [outcome[r] for r in chosen],
+        "score": [total[r] if ok else None for r, ok in zip(chosen, assessed)],
+        "pd": [pd_[r] if ok else None for r, ok in zip(chosen, assessed)],
+        "cutoff": [cutoff[r] for r in chosen],
+        "base_cutoff": itertools.repeat(decisions.base_cutoff),
+        "limit": [limit[r] for r in chosen],
+        "limit_band": [band_names[band[r]] for r in chosen],
+        "next_band_score": [next_band[r] if next_band[r] >= 0 else None for r in chosen],
+        "hard_rule": [rule_codes[hard[r]] for r in chosen],
+        "overlays": overlays,
+        "reason_baseline": itertools.repeat(baseline),
+        "factors": [line if ok else () for line, ok in zip(lines, assessed)],
+        "reasons": [reason if ok else () for reason, ok in zip(reasons, assessed)],
+        "recourse_target": [target[r] if target[r] >= 0 else None for r in chosen],
+        "recourse_status": [status[r] if ok else "not_applicable" for r, ok in zip(chosen, assessed)],
+        "recourse": [plan_of.get(r, ()) for r in chosen],
+        "history": [(snapshots[r],) if end - start == 1 else tuple(snapshots[i] for i in order[start:end])
+                    for r, start, end in zip(chosen, starts.tolist(), ends.tolist())],
+        "schema_version": itertools.repeat(RECORD_SCHEMA_VERSION),
+    }
+    columns = [iter(fields[name]) for name in RECORD_FIELDS]  # in the order DecisionRecord takes them
+    records: list[DecisionRecord] = []
+    while len(records) < len(chosen):
+        before = len(records)
+        records.extend(map(DecisionRecord, *(itertools.islice(c, PROGRESS_EVERY) for c in columns)))
+        if progress is not None:
+            progress(len(records) - before)
     return records
 
 
@@ -278,7 +286,7 @@ def _factor_lines(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult,
         bins = result.bins[rows, j]
         best_bin = _best_move(moves[j], rows)
         to_values = moves[j].to_value[rows]
-        steps = moves[j].steps[rows]
+        steps = moves[j].steps  # read at (row, bin) for the few distinct lines only
         keys = [bins, baseline[:, j], best_bin, _value_key(fs, table[fs.column].iloc[rows])]
 
         def build(i: int, j=j, fs=fs, factor=factor, values=values, bins=bins, best_bin=best_bin, to_values=to_values,
@@ -290,7 +298,7 @@ def _factor_lines(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult,
             if target >= 0:
                 better = record_value(to_values[i, target], factor)
                 # How long the best move takes, from a value (the wait from no record is not known)
-                wait = wait_days(factor, int(steps[i, target])) if bin_.kind == "range" else None
+                wait = wait_days(factor, int(steps[rows[i], target])) if bin_.kind == "range" else None
             return FactorLine(factor=fs.name, value=values[i], bin=b, bin_label=bin_.label, bin_kind=bin_.kind,
                               bin_lower=bin_.lower, bin_upper=bin_.upper, points=bin_.points,
                               best_points=fs.best_points, baseline_points=float(baseline[i, j]), better_value=better,

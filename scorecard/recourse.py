@@ -587,8 +587,8 @@ class PlanBuilder:
         out: list[list[Plan]] = [[] for _ in range(len(rows))]
         for s, e, rr, pp, g, w in zip(starts.tolist(), ends.tolist(), r[starts].tolist(), p[starts].tolist(),
                                       gained.tolist(), longest.tolist()):
-            out[rr].append(Plan(changes=tuple(change_list[s:e]), new_score=totals[rr] + g, cost=costs[rr][pp],
-                                wait_days=None if w < 0 else w))
+            changes_, new_score, cost, wait_days = tuple(change_list[s:e]), totals[rr] + g, costs[rr][pp], None if w < 0 else w
+            out[rr].append(Plan(changes_, new_score, cost, wait_days))  # positional: a million plans feel keywords
         return [tuple(x) for x in out]
 
 

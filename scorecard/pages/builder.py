@@ -78,8 +78,8 @@ class PageRenderer:
             outcome=self._outcome(record, hard),
             history=charts.history_chart(record, w, self.say, self._decision_label) if len(record.history) > 1 else None,
             why=self._why(record, hard),
-            actions=ActionsView(intro=self._actions_intro(record), plans=tuple(self._plan(i + 1, p) for i, p in
-                                                                               enumerate(record.recourse)),
+            actions=ActionsView(intro=self._actions_intro(record),
+                                plans=tuple(self._plan(n, plan) for n, plan in enumerate(record.recourse, 1)),
                                 notes=self._action_notes(record), dont=self._dont()),
             financing=self._financing(record),
             cards=CardsView(intro=w.text("cards", "none") if not record.factors else w.text("cards", "intro"),

@@ -72,6 +72,8 @@ class ScoreBar:
 
 @dataclass(frozen=True)
 class HistoryRow:
+    """One snapshot as a table row: date, score, decision, limit, worded."""
+
     date: str
     score: str
     decision: str
@@ -80,6 +82,8 @@ class HistoryRow:
 
 @dataclass(frozen=True)
 class ChartDot:
+    """A labelled point of the history chart (a score, an axis label)."""
+
     x: float
     y: float
     label: str
@@ -87,6 +91,8 @@ class ChartDot:
 
 @dataclass(frozen=True)
 class ChartBar:
+    """A labelled bar of the history chart (a limit)."""
+
     x: float
     y: float
     width: float
@@ -114,6 +120,8 @@ class HistoryView:
 
 @dataclass(frozen=True)
 class ReasonView:
+    """A principal reason: its code, the factor's label, its sentence and cause pages."""
+
     code: str
     label: str
     text: str
@@ -136,6 +144,8 @@ class StepView:
 
 @dataclass(frozen=True)
 class PlanView:
+    """A recourse plan: its title, what it reaches and when, its steps."""
+
     title: str
     summary: str  # the new score and how long the plan takes
     steps: tuple[StepView, ...]
@@ -143,6 +153,8 @@ class PlanView:
 
 @dataclass(frozen=True)
 class LessonView:
+    """A diversification lesson that fits this person, with its page."""
+
     title: str
     text: str
     link: Link

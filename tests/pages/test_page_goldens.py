@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,15 @@ from scorecard.records import record_from_dict
 
 from _page_cases import (ALL_PAGES, CASES, DEMO, FORMATS, GOLDEN, LANGS, PAGES, REGEN, TESTS, load_record, profile_of,
                          rendered)
+
+
+def assert_golden(page: str, path: Path) -> None:
+    """``page`` is its reviewed golden file (written instead with SCORECARD_REGEN_GOLDEN=1)."""
+    if REGEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8", newline="\n")
+    assert path.exists(), f"no golden page {path.name}; run with SCORECARD_REGEN_GOLDEN=1 and review it"
+    assert page == path.read_text(encoding="utf-8"), f"{path.name} changed; regenerate on purpose and review the diff"
 
 
 def test_the_golden_cases_cover_every_situation_a_page_explains():
@@ -30,13 +40,7 @@ def test_the_golden_cases_cover_every_situation_a_page_explains():
 
 @pytest.mark.parametrize(("case", "lang", "fmt"), ALL_PAGES)
 def test_page_matches_its_golden_file(case, lang, fmt):
-    page = rendered(case, lang, fmt)
-    path = PAGES / f"{case}.{lang}.{fmt}"
-    if REGEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page, encoding="utf-8", newline="\n")
-    assert path.exists(), f"no golden page {path.name}; run with SCORECARD_REGEN_GOLDEN=1 and review it"
-    assert page == path.read_text(encoding="utf-8"), f"{path.name} changed; regenerate on purpose and review the diff"
+    assert_golden(rendered(case, lang, fmt), PAGES / f"{case}.{lang}.{fmt}")
 
 
 PERSONA_RECORDS = TESTS / "golden" / "personas"  # the demo personas' records under the demo model
@@ -51,13 +55,7 @@ def persona_record(persona: str):
 @pytest.mark.parametrize(("persona", "lang", "fmt"), [(p, lang, fmt) for p in PERSONAS for lang in LANGS for fmt in FORMATS])
 def test_persona_page_matches_its_golden_file(persona, lang, fmt):
     """The demo personas' explanation pages, in both languages: what the site and the quick start show."""
-    page = render_page(persona_record(persona), DEMO, lang=lang, fmt=fmt)
-    path = PERSONA_PAGES / f"{persona}.{lang}.{fmt}"
-    if REGEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page, encoding="utf-8", newline="\n")
-    assert path.exists(), f"no golden page {path.name}; run with SCORECARD_REGEN_GOLDEN=1 and review it"
-    assert page == path.read_text(encoding="utf-8"), f"{path.name} changed; regenerate on purpose and review the diff"
+    assert_golden(render_page(persona_record(persona), DEMO, lang=lang, fmt=fmt), PERSONA_PAGES / f"{persona}.{lang}.{fmt}")
 
 
 @pytest.mark.parametrize(("case", "lang", "fmt"), ALL_PAGES)
