@@ -24,6 +24,7 @@ from scorecard.records import RECORD_CLASSES, Change, DecisionRecord, FactorLine
 
 _SHARED = (FactorLine, Reason, Change, Overlay)  # parts that explain_table shares between records
 _MAX_LEVEL = 16
+TEXT_LIMIT = 200_000  # strings whose bytes a writer keeps (ids are many; codes, dates and bands few)
 
 
 def _shape(annotation: Any) -> tuple[str, bool, Any]:
@@ -53,10 +54,6 @@ def _str_bytes(value: str) -> bytes:
     return encode_basestring(value).encode("utf-8")
 
 
-def _int_bytes(value: int) -> bytes:
-    return int.__repr__(value).encode("ascii")
-
-
 def _float_bytes(value: float) -> bytes:
     if value - value == 0.0:  # not NaN, not infinite
         return float.__repr__(value).encode("ascii")
@@ -79,6 +76,7 @@ class RecordWriter:
         self.compact = compact
         self._memo: list[dict[int, tuple[Any, bytes]]] = [{} for _ in range(_MAX_LEVEL + 3)]  # per nesting level
         self._render: dict[type, Any] = {}
+        self._text: dict[str, bytes] = {}  # the JSON bytes of each string written
         if compact:
             self._open = self._close = [b""] * (_MAX_LEVEL + 3)
         else:
@@ -104,7 +102,8 @@ class RecordWriter:
     def _compile(self, cls: type) -> Any:
         """``def render(v, level, end)`` for one dataclass: its fields in sorted order as JSON bytes."""
         key_sep = ":" if self.compact else ": "
-        scope: dict[str, Any] = {"S": _str_bytes, "EB": encode_basestring, "F": _float_bytes, "V": self._value,
+        scope: dict[str, Any] = {"TEXT": self._text, "ST": self._text_bytes, "FR": float.__repr__,
+                                 "F": _float_bytes, "V": self._value,
                                  "SH": self._shared, "OPEN": self._open, "CLOSE": self._close, "MEMO": self._memo,
                                  "str": str, "int": int, "float": float, "MAX": _MAX_LEVEL}
         hints = typing.get_type_hints(cls)
@@ -119,8 +118,10 @@ class RecordWriter:
             kind, nullable, element = _shape(hints[f.name])
             get = f"(x := v.{f.name})"
             if kind in ("str", "int", "float"):
-                # inlined C calls for text and whole numbers: no Python call per value
-                fast = {"str": "EB(x).encode()", "int": "(b'%d' % x)", "float": "F(x)"}[kind]
+                # Inlined C calls, no Python call per value; text is encoded once per writer (a batch
+                # repeats its dates, codes and bands), floats are checked finite as json.dumps does.
+                fast = {"str": "(t if (t := TEXT.get(x)) is not None else ST(x))", "int": "(b'%d' % x)",
+                        "float": "(FR(x).encode() if x - x == 0.0 else F(x))"}[kind]
                 none = "b'null' if x is None else " if nullable else ""
                 parts.append(f"({fast} if {get}.__class__ is {kind} else {none}V(x, inner))")
             elif kind == "record":
@@ -129,7 +130,7 @@ class RecordWriter:
                 parts.append(f"(R_{element.__name__}(x, inner) if {get}.__class__ is {element.__name__} else V(x, inner))")
             elif kind == "tuple":
                 if element is str:
-                    item = "(EB(y).encode() if y.__class__ is str else V(y, inner2))"
+                    item = "((t if (t := TEXT.get(y)) is not None else ST(y)) if y.__class__ is str else V(y, inner2))"
                 elif element in _SHARED:
                     item = "(h[1] if (h := memo2.get(id(y))) is not None else SH(y, inner2))"
                 else:
@@ -156,6 +157,13 @@ class RecordWriter:
         exec(compile(source, f"<record writer for {cls.__name__}>", "exec"), scope)  # noqa: S102 - our own text
         return scope["render"]
 
+    def _text_bytes(self, value: str) -> bytes:
+        """A string's JSON bytes, made once per writer."""
+        if len(self._text) > TEXT_LIMIT:
+            self._text.clear()
+        found = self._text[value] = _str_bytes(value)
+        return found
+
     def _shared(self, value: Any, level: int) -> bytes:
         """The bytes of a shared part at this nesting level, made once."""
         if type(value) not in _SHARED:
@@ -173,7 +181,7 @@ class RecordWriter:
         if kind is str:
             return _str_bytes(value)
         if kind is int:
-            return _int_bytes(value)
+            return b"%d" % value
         if value is None:
             return b"null"
         if kind is float:

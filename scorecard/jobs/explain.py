@@ -19,7 +19,7 @@ from scorecard import data as tables
 from scorecard.errors import DataError, RenderError
 from scorecard.explain import applicant_chunks, applicant_codes, explain_table, gc_paused
 from scorecard.jobs import console as progress
-from scorecard.jobs.files import record_stems, write_pages
+from scorecard.jobs.files import append_pieces, record_stems, write_pages
 from scorecard.jobs.pool import default_jobs, run_chunks
 from scorecard.languages import page_languages
 from scorecard.policy import Policy, default_policy, load_policy
@@ -82,9 +82,7 @@ class ExplainChunks:
         with gc_paused():
             if lines_to is not None:
                 files = [JSONL_NAME] * len(records)
-                with open(lines_to, "ab") as handle:
-                    for record in records:
-                        handle.write(write(record))
+                append_pieces(lines_to, [write(r) for r in records])
             else:
                 files = [f"{stem}.json" for stem in stems or ()]
                 for record, name in zip(records, files):

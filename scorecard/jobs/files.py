@@ -8,6 +8,7 @@ same stem (``record_stems`` gives both the same names, collisions resolved once)
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Iterable
@@ -65,6 +66,26 @@ def record_stems(applicant_ids: Iterable[str]) -> list[str]:
         taken.add(stem.lower())
         stems.append(stem)
     return stems
+
+
+IOV_MAX = 1024  # pieces per vectored write (the POSIX minimum of IOV_MAX)
+
+
+def append_pieces(path: str | Path, pieces: list[bytes]) -> None:
+    """Append ``pieces`` (e.g. JSON lines) to the file at ``path`` with vectored writes: the kernel
+    copies each piece where it belongs, nothing is joined first; a partial write is resumed."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        for start in range(0, len(pieces), IOV_MAX):
+            batch = [memoryview(piece) for piece in pieces[start:start + IOV_MAX]]
+            while batch:
+                written = os.writev(fd, batch)
+                while batch and written >= len(batch[0]):
+                    written -= len(batch.pop(0))
+                if batch and written:
+                    batch[0] = batch[0][written:]
+    finally:
+        os.close(fd)
 
 
 def write_pages(records: Iterable[DecisionRecord], stems: Iterable[str], profile: Profile, out_dir: Path, *,
