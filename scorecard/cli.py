@@ -277,6 +277,23 @@ def psi(
 
 @app.command()
 @_boundary
+def document(
+    model: ModelOpt,
+    data: DataOpt,
+    out_file: Annotated[Path, typer.Option("--out", help="The HTML document to write (the Markdown goes next to it as .md).")],
+    policy: Annotated[Optional[Path], typer.Option(help="Decision policy YAML (default: the bundled demo policy).")] = None,
+    lang: Annotated[str, typer.Option(help="Language of the document: one of templates/languages.yaml (zh, en as shipped).")] = "zh",
+) -> None:
+    """The model document for a validator: purpose, data, bins, selection, coefficients, scaling,
+    performance, calibration, stability, protected groups, reason codes and limitations, evaluated on DATA."""
+    from scorecard.jobs.document import document as document_job
+
+    result = document_job(model, data, out_file, policy=policy, lang=lang, console=console)
+    console.print(result.summary(), highlight=False)
+
+
+@app.command()
+@_boundary
 def explain(
     model: ModelOpt,
     data: DataOpt,
