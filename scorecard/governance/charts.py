@@ -12,8 +12,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-WIDTH, HEIGHT = 560, 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 150, 30, 40  # the legend sits right of the plot
+from scorecard.pages.charts import fit_label
+
+WIDTH, HEIGHT = 620, 300
+LEFT, RIGHT, TOP, BOTTOM = 56, 190, 30, 40  # the legend sits right of the plot
+FONT = 11
+MAX_X_TICKS = 6
 COLORS = ("#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a", "#c62828", "#00838f", "#5d4037", "#455a64")
 MAX_POINTS = 200
 
@@ -53,7 +57,7 @@ def geometry(chart: XYChart) -> dict:
     series = []
     for i, s in enumerate(chart.series):
         pts = [(px(x), py(y)) for x, y in s.points if np.isfinite(y)]
-        series.append({"name": s.name, "color": COLORS[i % len(COLORS)], "dots": s.dots, "points": pts,
+        series.append({"name": fit_label(s.name, RIGHT - 30, FONT), "color": COLORS[i % len(COLORS)], "dots": s.dots, "points": pts,
                        "path": " ".join(f"{x:g},{y:g}" for x, y in pts), "legend_y": TOP + 9 + 18 * i})
     return {
         "width": WIDTH, "height": HEIGHT, "left": LEFT, "top": TOP, "right": WIDTH - RIGHT, "bottom": HEIGHT - BOTTOM,
@@ -139,7 +143,7 @@ def periods(title: str, y_label: str, labels: list[str], series: dict[str, list[
         top = float(np.ceil(top * 10) / 10)
         y_ticks = tuple((round(float(v), 4), f"{v:.2f}") for v in np.linspace(0, top, 5))
     top = y_ticks[-1][0]
-    step = max(1, len(labels) // 8)
+    step = max(1, -(-len(labels) // MAX_X_TICKS))
     x_ticks = tuple((float(i), labels[i]) for i in range(0, len(labels), step))
     lines = tuple(Series(name, tuple((float(i), float(v)) for i, v in enumerate(vs) if v is not None), dots=True)
                   for name, vs in series.items())
