@@ -18,8 +18,9 @@ the query also returns the principal reason codes of every row, ``reason_1`` .. 
 (NULL where there are fewer), and ``reason_target``, the score they explain the distance to:
 the cutoff below it, the next limit band's score above it, NULL in the top band. The rule is
 ``reasons.py``'s, in integers so every engine ranks alike: baselines in hundredths of a point
-(the Python baseline is rounded to 0.01), a shortfall counts above 50 hundredths, the largest
-first, ties in factor order, at most four. Hard rules, overlays and limit caps are not evaluated
+(the Python baseline is rounded to 0.01), a reason group's shortfall is the sum of its factors',
+a shortfall counts above 50 hundredths, the largest first, ties in the order of the causes' first
+factors, at most four; a group's reason shows its member with the largest shortfall. Hard rules, overlays and limit caps are not evaluated
 in SQL: for a row they touch, ``scorecard explain`` gives the record (the header says so).
 
 Split points and codes are written as exact double literals (``repr`` digits with an exponent,
@@ -283,12 +284,29 @@ def reason_rule(spec: ScorecardSpec, policy: Policy, *, baseline: str = "cutoff_
     return ReasonRule(baseline=baseline, targets=targets, baselines=baselines)
 
 
+def _causes(spec: ScorecardSpec) -> list[tuple[tuple[int, ...], str | None]]:
+    """The causes reasons are ranked by, in order of their first factor: a reason group's factors
+    in the model (with the group id) or one ungrouped factor (None)."""
+    causes: dict[str, tuple[list[int], str | None]] = {}
+    for j, f in enumerate(spec.factors):
+        group = getattr(spec.profile.factor(f.name), "group", None)
+        causes.setdefault(f"group:{group}" if group else f"factor:{f.name}", ([], group))[0].append(j)
+    return [(tuple(members), group) for members, group in causes.values()]
+
+
 def _reason_ctes(spec: ScorecardSpec, rule: ReasonRule, dialect: str) -> tuple[list[str], list[str]]:
-    """The CTEs after ``scorecard_total`` that rank reasons, and the final select's reason columns."""
+    """The CTEs after ``scorecard_total`` that rank reasons, and the final select's reason columns.
+
+    Per factor j its shortfall ``s<j>`` in hundredths of a point; per cause c (a reason group or a
+    factor alone) ``c<c>``, the sum of its factors' shortfalls, and ``r<c>``, its rank among the
+    causes with a real shortfall (larger first, ties in cause order). A reason's code is that of
+    the cause's representative: its factor with the largest shortfall (ties: the first).
+    """
     q = lambda name: quote_identifier(name, dialect)  # noqa: E731 - short local alias
     k = len(spec.factors)
     if any(len(b) != k for b in rule.baselines):
         raise SpecError("the reason baselines name another number of factors than the scorecard; re-run 'scorecard train'")
+    causes = _causes(spec)
     targets = " ".join(f"WHEN score < {t} THEN {t}" for t in rule.targets)
     target = ["*,", f"CASE {targets} END AS reason_target"]
     shortfall = ["*,"]
@@ -296,29 +314,43 @@ def _reason_ctes(spec: ScorecardSpec, rule: ReasonRule, dialect: str) -> tuple[l
         whens = " ".join(f"WHEN {t} THEN {rule.baselines[i][j]}" for i, t in enumerate(rule.targets))
         shortfall.append(f"CASE reason_target {whens} END - 100 * CAST({q('points_' + f.name)} AS BIGINT) AS s{j},")
     shortfall[-1] = shortfall[-1].rstrip(",")
-    real = lambda j: f"s{j} > {rule.min_shortfall}"  # noqa: E731
+    summed = ["*,", *(f"{' + '.join(f's{j}' for j in members)} AS c{c}," for c, (members, _) in enumerate(causes))]
+    summed[-1] = summed[-1].rstrip(",")
+    real = lambda c: f"c{c} > {rule.min_shortfall}"  # noqa: E731
     ranked = ["*,"]
-    for j in range(k):
-        ahead = [f"CASE WHEN {real(i)} AND (s{i} > s{j}{f' OR s{i} = s{j}' if i < j else ''}) THEN 1 ELSE 0 END"
-                 for i in range(k) if i != j]
-        ranked.append(f"CASE WHEN {real(j)} THEN 1{''.join(' + ' + a for a in ahead)} END AS r{j},")
+    for c in range(len(causes)):
+        ahead = [f"CASE WHEN {real(i)} AND (c{i} > c{c}{f' OR c{i} = c{c}' if i < c else ''}) THEN 1 ELSE 0 END"
+                 for i in range(len(causes)) if i != c]
+        ranked.append(f"CASE WHEN {real(c)} THEN 1{''.join(' + ' + a for a in ahead)} END AS r{c},")
     ranked[-1] = ranked[-1].rstrip(",")
+
+    def code_of(j: int, group: str | None) -> str:
+        f = spec.factors[j]
+        codes = {i: reason_code(group or f.name, b.kind) for i, b in enumerate(f.bins)}
+        plain = reason_code(group or f.name, "range")
+        odd = " ".join(f"WHEN {i} THEN {string_literal(code, dialect)}" for i, code in codes.items() if code != plain)
+        return f"CASE {q('bin_' + f.name)} {odd} ELSE {string_literal(plain, dialect)} END" if odd else string_literal(plain, dialect)
+
+    def representative(members: tuple[int, ...], group: str | None) -> str:
+        if len(members) == 1:
+            return code_of(members[0], group)
+        whens = []
+        for a, j in enumerate(members[:-1]):
+            test = " AND ".join(f"s{j} >= s{i}" for i in members[a + 1:])
+            whens.append(f"WHEN {test} THEN {code_of(j, group)}")
+        return f"CASE {' '.join(whens)} ELSE {code_of(members[-1], group)} END"
+
+    codes = [representative(members, group) for members, group in causes]
     columns = []
     for n in range(1, rule.max_reasons + 1):
-        whens = []
-        for j, f in enumerate(spec.factors):
-            codes = {i: reason_code(f.name, b.kind) for i, b in enumerate(f.bins)}
-            plain = reason_code(f.name, "range")
-            odd = " ".join(f"WHEN {i} THEN {string_literal(c, dialect)}" for i, c in codes.items() if c != plain)
-            code = (f"CASE {q('bin_' + f.name)} {odd} ELSE {string_literal(plain, dialect)} END" if odd
-                    else string_literal(plain, dialect))
-            whens.append(f"WHEN r{j} = {n} THEN {code}")
-        columns.append(f"CASE {' '.join(whens)} END AS reason_{n},")
+        whens = " ".join(f"WHEN r{c} = {n} THEN {code}" for c, code in enumerate(codes))
+        columns.append(f"CASE {whens} END AS reason_{n},")
     columns.append("reason_target,")
     ctes = [
         "), scorecard_reason_target AS (", "  SELECT", _indent(target, 4), "  FROM scorecard_total",
         "), scorecard_shortfall AS (", "  SELECT", _indent(shortfall, 4), "  FROM scorecard_reason_target",
-        "), scorecard_reason_rank AS (", "  SELECT", _indent(ranked, 4), "  FROM scorecard_shortfall",
+        "), scorecard_cause AS (", "  SELECT", _indent(summed, 4), "  FROM scorecard_shortfall",
+        "), scorecard_reason_rank AS (", "  SELECT", _indent(ranked, 4), "  FROM scorecard_cause",
     ]
     return ctes, columns
 
