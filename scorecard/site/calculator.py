@@ -20,13 +20,19 @@ from typing import Any
 
 from scorecard import reasons, recourse
 from scorecard.languages import page_languages
+from markupsafe import Markup
+
+from scorecard.pages import charts, editorial
+from scorecard.pages.builder import render_rights
 from scorecard.pages.speaking import Speaker
 from scorecard.pages.words import load_words, site_words
 from scorecard.policy import Condition, Policy, _day
 from scorecard.profile import Factor, Profile
 from scorecard.scoring import category_lookup
+from scorecard.site.rendering import SiteFile, page_path, render_site_page
 from scorecard.spec import FactorSpec, ScorecardSpec
 
+PAGE = "calculator/index"  # the page's stem, relative to the docs root
 DATA_SCRIPT = "assets/javascripts/calculator/data.js"  # relative to the docs root
 GLOBAL = "SCORECARD_CALCULATOR"
 SCHEMA = 1
@@ -151,8 +157,7 @@ def _factor_words(fs: FactorSpec, factor: Factor, say: Speaker, lang: str, profi
 def _site_words(lang: str) -> dict[str, Any]:
     words = site_words(lang)
     policy = words.get("policy", {})
-    return {"calculator": words["calculator"], "subjects": policy.get("subjects", {}),
-            "columns": policy.get("columns", {}), "values": policy.get("values", {})}
+    return {"calculator": words["calculator"], "values": policy.get("values", {})}
 
 
 def calculator_data(spec: ScorecardSpec, policy: Policy) -> dict[str, Any]:
@@ -195,6 +200,9 @@ def calculator_data(spec: ScorecardSpec, policy: Policy) -> dict[str, Any]:
         "factors": [_factor(fs, f) for fs, f in zip(spec.factors, factors)],
         "baselines": {str(t): reasons.baseline_points(spec, "cutoff_average", t).tolist() for t in _thresholds(policy)},
         "policy": _policy(policy, profile),
+        "chart": {"text_bar_cells": charts.TEXT_BAR_CELLS},
+        "editorial": {"hard_rule_pages": editorial.HARD_RULE_PAGES, "overlay_pages": editorial.OVERLAY_PAGES,
+                      "dont_pages": editorial.DONT_PAGES, "sha_prefix": editorial.SHA_PREFIX},
         "languages": list(languages.codes),
         "default_language": languages.default,
         "words": words,
@@ -208,3 +216,18 @@ def data_script(spec: ScorecardSpec, policy: Policy) -> str:
     # "</script" cannot end a script that is loaded from a file, but keep the text safe to inline too.
     safe = text.replace("</", "<\\/")
     return f"window.{GLOBAL} = {safe};\n"
+
+
+def calculator_files(spec: ScorecardSpec, policy: Policy) -> list[SiteFile]:
+    """The calculator's page in every page language and its data script (the scripts that read it
+    are static files of the knowledge base)."""
+    languages = page_languages()
+    files = []
+    for lang in languages.codes:
+        words = site_words(lang)["calculator"]
+        note = load_words(lang).join([words["private"], words["model_note"]])
+        root = Markup("../" if lang == languages.default else "../../")  # calculator/ (and <lang>/) up to the root
+        files.append(SiteFile(page_path(PAGE, lang), render_site_page(
+            "calculator", lang=lang, root=root, note=note, rights=render_rights(spec.profile, lang=lang))))
+    files.append(SiteFile(DATA_SCRIPT, data_script(spec, policy)))
+    return files
