@@ -13,15 +13,16 @@ The CASE expressions implement the bin rule of ``spec.py`` exactly as ``scoring.
 * categorical factors: NULL or blank text (Python's ``str.strip`` whitespace) -> the missing
   bin; the category's bin, compared as text; any other text -> ``unseen_bin``.
 
-With a ``ReasonRule`` (``reason_rule``: the policy's cutoff and limit bands, a reason baseline)
-the query also returns the principal reason codes of every row, ``reason_1`` .. ``reason_4``
-(NULL where there are fewer), and ``reason_target``, the score they explain the distance to:
-the cutoff below it, the next limit band's score above it, NULL in the top band. The rule is
-``reasons.py``'s, in integers so every engine ranks alike: baselines in hundredths of a point
-(the Python baseline is rounded to 0.01), a reason group's shortfall is the sum of its factors',
-a shortfall counts above 50 hundredths, the largest first, ties in the order of the causes' first
-factors, at most four; a group's reason shows its member with the largest shortfall. Hard rules, overlays and limit caps are not evaluated
-in SQL: for a row they touch, ``scorecard explain`` gives the record (the header says so).
+With a ``ReasonRule`` (``reason_rule``: a decision policy and a reason baseline) the query also
+decides every row as ``policy.decide`` does (``sql_policy``: hard rules, cutoff overlays, limit
+bands and caps): ``decision``, ``limit_amount``, and the principal reason codes ``reason_1`` ..
+``reason_4`` (NULL where there are fewer) with ``reason_target``, the score they explain the
+distance to (the effective cutoff when declined, the next limit band when approved below the top
+band, NULL otherwise). The ranking is ``reasons.py``'s, in integers so every engine ranks alike:
+baselines in hundredths of a point (the Python baseline is rounded to 0.01), a reason group's
+shortfall is the sum of its factors', a shortfall counts above 50 hundredths, the largest first,
+ties in the order of the causes' first factors, at most four; a group's reason shows its member
+with the largest shortfall. So a pipeline with no Python gives the decision records' reasons.
 
 Split points and codes are written as exact double literals (``repr`` digits with an exponent,
 which every dialect reads as a DOUBLE), so no value lands in a different bin than in Python.
@@ -38,6 +39,7 @@ from scorecard.errors import DataError, SpecError
 from scorecard.policy import Policy
 from scorecard.reasons import MAX_REASONS, MIN_SHORTFALL, baseline_points, reason_code
 from scorecard.scoring import category_lookup
+from scorecard.sql_policy import condition_columns, condition_names, decision_ctes
 from scorecard.spec import FactorSpec, ScorecardSpec
 
 DIALECTS = ("duckdb", "spark", "ansi")
@@ -261,15 +263,15 @@ def _indent(lines: Sequence[str], spaces: int) -> str:
 
 @dataclass(frozen=True)
 class ReasonRule:
-    """What the principal reasons of a row are measured against, in integers.
+    """The decision policy the query applies and what reasons are measured against, in integers.
 
-    ``targets``: the cutoff, then every limit band score above it, increasing; a row below the
-    cutoff is explained against the cutoff, an approved row against the lowest target above its
-    score, a row at or above the last target gets no reasons. ``baselines[t][j]``: the baseline
-    points of factor j for target t, in hundredths of a point.
+    ``targets``: every score a row can be explained toward (the cutoff, each overlay's cutoff,
+    each limit band's score); ``baselines[t][j]``: the baseline points of factor j toward
+    ``targets[t]``, in hundredths of a point.
     """
 
     baseline: str
+    policy: Policy
     targets: tuple[int, ...]
     baselines: tuple[tuple[int, ...], ...]
     min_shortfall: int = round(MIN_SHORTFALL * 100)
@@ -277,11 +279,11 @@ class ReasonRule:
 
 
 def reason_rule(spec: ScorecardSpec, policy: Policy, *, baseline: str = "cutoff_average") -> ReasonRule:
-    """The rule by which ``explain`` ranks reasons for rows that no hard rule, overlay or cap touches."""
-    bands = sorted({b.min_score for b in policy.limit_bands if b.min_score > policy.cutoff})
-    targets = (policy.cutoff, *bands)
+    """The rule by which ``explain`` decides and ranks reasons, ready for SQL."""
+    targets = tuple(sorted({policy.cutoff, *(o.cutoff for o in policy.overlays if o.kind == "cutoff"),
+                            *(b.min_score for b in policy.limit_bands)}))
     baselines = tuple(tuple(int(round(float(v) * 100)) for v in baseline_points(spec, baseline, t)) for t in targets)
-    return ReasonRule(baseline=baseline, targets=targets, baselines=baselines)
+    return ReasonRule(baseline=baseline, policy=policy, targets=targets, baselines=baselines)
 
 
 def _causes(spec: ScorecardSpec) -> list[tuple[tuple[int, ...], str | None]]:
@@ -307,8 +309,7 @@ def _reason_ctes(spec: ScorecardSpec, rule: ReasonRule, dialect: str) -> tuple[l
     if any(len(b) != k for b in rule.baselines):
         raise SpecError("the reason baselines name another number of factors than the scorecard; re-run 'scorecard train'")
     causes = _causes(spec)
-    targets = " ".join(f"WHEN score < {t} THEN {t}" for t in rule.targets)
-    target = ["*,", f"CASE {targets} END AS reason_target"]
+    decided, last = decision_ctes(rule.policy, dialect, "scorecard_total")
     shortfall = ["*,"]
     for j, f in enumerate(spec.factors):
         whens = " ".join(f"WHEN {t} THEN {rule.baselines[i][j]}" for i, t in enumerate(rule.targets))
@@ -345,10 +346,10 @@ def _reason_ctes(spec: ScorecardSpec, rule: ReasonRule, dialect: str) -> tuple[l
     for n in range(1, rule.max_reasons + 1):
         whens = " ".join(f"WHEN r{c} = {n} THEN {code}" for c, code in enumerate(codes))
         columns.append(f"CASE {whens} END AS reason_{n},")
-    columns.append("reason_target,")
+    columns = ["decision,", "limit_amount,", *columns, "reason_target,"]
     ctes = [
-        "), scorecard_reason_target AS (", "  SELECT", _indent(target, 4), "  FROM scorecard_total",
-        "), scorecard_shortfall AS (", "  SELECT", _indent(shortfall, 4), "  FROM scorecard_reason_target",
+        *decided,
+        "), scorecard_shortfall AS (", "  SELECT", _indent(shortfall, 4), f"  FROM {last}",
         "), scorecard_cause AS (", "  SELECT", _indent(summed, 4), "  FROM scorecard_shortfall",
         "), scorecard_reason_rank AS (", "  SELECT", _indent(ranked, 4), "  FROM scorecard_cause",
     ]
@@ -366,16 +367,20 @@ def query(spec: ScorecardSpec, dialect: str, source: Source, *, with_bins: bool 
 
     inputs = [f"{source.id_expr} AS scorecard_id,"]
     inputs += [f"{expr} AS v{j}," for j, expr in enumerate(source.values)]
+    carried: list[str] = []  # the policy's conditions, carried to the decision
+    if reasons is not None:
+        inputs += [f"{expr}," for expr in condition_columns(reasons.policy, spec.profile, dialect)]
+        carried = [f"{name}," for name in condition_names(reasons.policy)]
     inputs[-1] = inputs[-1].rstrip(",")
 
-    binned = ["scorecard_id,"]
+    binned = ["scorecard_id,", *carried]
     for j, f in enumerate(spec.factors):
         value = f"v{j}"
         cases = _categorical_case(f, value, dialect) if f.kind == "categorical" else _numeric_case(f, value, dialect)
         binned += ["CASE", *("  " + c for c in cases), f"END AS {q('bin_' + f.name)},"]
     binned[-1] = binned[-1].rstrip(",")
 
-    pointed = ["scorecard_id,"]
+    pointed = ["scorecard_id,", *carried]
     for f in spec.factors:
         whens = " ".join(f"WHEN {i} THEN {b.points}" for i, b in enumerate(f.bins))
         pointed.append(f"CASE {q('bin_' + f.name)} {whens} END AS {q('points_' + f.name)},")
@@ -383,7 +388,7 @@ def query(spec: ScorecardSpec, dialect: str, source: Source, *, with_bins: bool 
     pointed[-1] = pointed[-1].rstrip(",")
 
     total = " + ".join(f"CAST({q('points_' + f.name)} AS BIGINT)" for f in spec.factors)
-    summed = ["scorecard_id,", f"{total} AS score,", *[f"{q('points_' + f.name)}," for f in spec.factors]]
+    summed = ["scorecard_id,", *carried, f"{total} AS score,", *[f"{q('points_' + f.name)}," for f in spec.factors]]
     summed += [f"{q('bin_' + f.name)}," for f in spec.factors]
     summed[-1] = summed[-1].rstrip(",")
 
@@ -428,12 +433,14 @@ def query(spec: ScorecardSpec, dialect: str, source: Source, *, with_bins: bool 
 def _reason_header(rule: ReasonRule | None) -> list[str]:
     if rule is None:
         return []
+    p = rule.policy
     return [
-        f"-- reason_1..reason_{rule.max_reasons}: the principal reason codes (reasons.py), baseline {rule.baseline}, measured",
-        f"-- toward reason_target: the cutoff {rule.targets[0]} below it, else the next limit band score"
-        + (f" ({', '.join(map(str, rule.targets[1:]))})" if rule.targets[1:] else "") + ", none at the top.",
-        "-- Not evaluated here: hard rules, overlays and limit caps of the policy; rows they touch get their",
-        "-- reasons from 'scorecard explain' (a hard rule gives none; an overlay moves the cutoff).",
+        f"-- Policy '{_comment(p.name)}' version {_comment(p.version)}: decision (hard rule codes, APPROVED,",
+        "-- DECLINED_OVERLAY, DECLINED_SCORE) and limit_amount, as policy.py decides (hard rules in order, cutoff",
+        "-- overlays raise the cutoff, limit bands, limit caps); reason_1..reason_"
+        f"{rule.max_reasons}: the principal reason codes (reasons.py, baseline {rule.baseline}),",
+        "-- measured toward reason_target: the cutoff when declined, the next limit band when approved below",
+        "-- the top band (and no cap holds the limit); none after a hard rule.",
     ]
 
 
