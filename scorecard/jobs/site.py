@@ -14,6 +14,7 @@ from scorecard.datasets.personas import Persona, load_personas, persona_table
 from scorecard.errors import SiteError
 from scorecard.explain import explain_table
 from scorecard.jobs import console as progress
+from scorecard.jobs.outputs import Run, guard
 from scorecard.policy import Policy, default_policy, load_policy
 from scorecard.records import DecisionRecord
 from scorecard.site import build
@@ -53,17 +54,21 @@ def explain_personas(spec: ScorecardSpec, decision_policy: Policy) -> tuple[tupl
 def build_site(model: Path, out: Path, *, policy: Path | None = None, strict: bool = True,
                console: Console | None = None) -> SiteResult:
     """Generated model and persona pages + the knowledge base -> ``out/docs``; MkDocs -> ``out/html``."""
+    guard(inputs={"--model": Path(model), "--policy": Path(policy) if policy is not None else None},
+          folders={"--out": Path(out)})
     spec = load_spec(model)
     decision_policy = load_policy(policy) if policy is not None else default_policy()
     with progress.status(console, "explaining the demo personas"):
         personas, records = explain_personas(spec, decision_policy)
-    with progress.status(console, "writing the pages"):
-        kb = resources.docs_dir()
-        files = plan_site(spec, decision_policy, personas, records, build.kb_titles(kb))
-        settings = site_settings(build.read_config(resources.mkdocs_config()), spec, personas)
-        config = build.write_sources(files, kb, Path(out), settings, theme_overrides())
-    with progress.status(console, "building the site (MkDocs)"):
-        html = build.build_html(config, strict=strict)
+    with Run("site") as run:
+        run.lock(Path(out))  # a lock file next to the folder: the folder holds only what the build writes
+        with progress.status(console, "writing the pages"):
+            kb = resources.docs_dir()
+            files = plan_site(spec, decision_policy, personas, records, build.kb_titles(kb))
+            settings = site_settings(build.read_config(resources.mkdocs_config()), spec, personas)
+            config = build.write_sources(files, kb, Path(out), settings, theme_overrides())
+        with progress.status(console, "building the site (MkDocs)"):
+            html = build.build_html(config, strict=strict)
     decisions = {r.applicant_id: r.decision for r in records}
     return SiteResult(html=html, config=config, pages=sum(1 for f in files if f.path.endswith(".md")),
                       persona_decisions=tuple((p.slug, p.applicant_id, decisions[p.applicant_id]) for p in personas))
