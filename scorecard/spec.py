@@ -234,6 +234,10 @@ def _content(spec: ScorecardSpec) -> dict[str, Any]:
     for factor in data["profile"]["factors"]:  # written only when set, so specs of other profiles keep their bytes
         if not factor["category_labels"]:
             del factor["category_labels"]
+        if not factor.get("allow_infinite", True):
+            del factor["allow_infinite"]
+    if data["profile"].get("date_format", "") is None:
+        del data["profile"]["date_format"]
     return data
 
 
@@ -296,8 +300,11 @@ def _tuples(items: list[dict[str, Any]], cls: type, source: str, where: str) -> 
 
 def from_json(text: str, source: str = "spec") -> ScorecardSpec:
     """Parse and verify a spec. Edited, truncated or newer-schema files fail with a clear message."""
+    def not_a_number(constant: str) -> float:
+        raise SpecError(f"{source}: holds {constant}, which no spec may hold (edited?); re-run 'scorecard train'")
+
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=not_a_number)
     except json.JSONDecodeError as exc:
         raise SpecError(f"{source}: not valid JSON (truncated or edited?) at line {exc.lineno}; re-run 'scorecard train'") from exc
     if not isinstance(data, dict) or "schema_version" not in data:
