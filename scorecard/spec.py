@@ -128,7 +128,7 @@ class SelectionStep:
     """One decision of factor selection, in order, for the model report."""
 
     factor: str
-    stage: Literal["binning", "logit"]
+    stage: Literal["binning", "protected", "logit"]
     action: Literal["kept", "dropped"]
     reason: str
     iv: float | None = None
@@ -232,10 +232,9 @@ def _content(spec: ScorecardSpec) -> dict[str, Any]:
     data.pop("sha256")
     data["profile"] = spec.profile.model_dump(mode="json")
     for factor in data["profile"]["factors"]:  # written only when set, so specs of other profiles keep their bytes
-        if not factor["category_labels"]:
-            del factor["category_labels"]
-        if not factor.get("allow_infinite", True):
-            del factor["allow_infinite"]
+        for key in ("category_labels", "protected", "protected_use", "group_splits", "allow_infinite"):
+            if not factor[key]:
+                del factor[key]
     if data["profile"].get("date_format", "") is None:
         del data["profile"]["date_format"]
     return data
