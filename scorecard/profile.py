@@ -59,6 +59,9 @@ class SpecialValue(_Frozen):
     _written = field_validator("meaning")(require_written)
 
 
+ISO_DAY = "%Y-%m-%d"
+
+
 class Target(_Frozen):
     column: str
     bad_value: int | str | bool = 1
@@ -75,6 +78,7 @@ class Factor(_Frozen):
     min_value: float | None = None  # allowed range; values outside it are bad input
     max_value: float | None = None
     integer: bool = False  # whole numbers only (counts, days)
+    allow_infinite: bool = False  # 'inf' / '-inf' are values (scored in the end bins), not rejects
     categories: tuple[str, ...] | None = None  # allowed categories; None accepts any
     # Words for category codes (YAML: a mapping code -> {zh, en}); pages and reports show them.
     category_labels: tuple[CategoryLabel, ...] = ()
@@ -167,6 +171,27 @@ class Factor(_Frozen):
         return code
 
 
+SelectionMethod = Literal["aic", "bic", "pvalue"]
+
+
+class Selection(_Frozen):
+    """How the logit chooses its factors (profile key ``selection``; see ``model.py``).
+
+    ``method``: ``aic`` (default) or ``bic`` drop the least significant factor while that lowers the
+    criterion; ``pvalue`` drops every factor above ``max_p_value``. Before the logit, of two factors
+    whose WoE correlate above ``max_correlation`` the one with the higher IV stays, and while a
+    factor's VIF exceeds ``max_vif`` the weakest such factor goes (``None`` turns a screen off).
+    ``l2`` is the ridge penalty on the coefficients (``l2 / 2`` times their sum of squares, the
+    intercept free), scikit-learn's ``LogisticRegression(C=1 / l2)``; 0 is the plain logit.
+    """
+
+    method: SelectionMethod = "aic"
+    max_p_value: float = Field(default=0.05, gt=0, le=1)
+    max_correlation: float | None = Field(default=0.7, gt=0, le=1)
+    max_vif: float | None = Field(default=None, ge=1)
+    l2: float = Field(default=3.0, ge=0)
+
+
 class Profile(_Frozen):
     name: str
     version: int = 1
@@ -174,10 +199,14 @@ class Profile(_Frozen):
     id_column: str | None = None  # without one, the id is the 1-based row number
     target: Target
     date_column: str | None = None
+    # How the date column is written (strftime codes); without it, ISO 8601 days (%Y-%m-%d). A date
+    # that does not match is a reject, never a missing date (which would skip a dated overlay).
+    date_format: str | None = None
     segment_column: str | None = None
     # Columns the decision policy reads that are not scored (e.g. a system-status flag).
     policy_columns: tuple[str, ...] = ()
     factors: tuple[Factor, ...] = Field(min_length=1)
+    selection: Selection = Selection()
 
     _written = field_validator("description")(require_written)
 
@@ -201,6 +230,18 @@ class Profile(_Frozen):
         if self.target.column in columns:
             raise ValueError(f"the target column '{self.target.column}' is also a factor")
         return self
+
+    @field_validator("date_format")
+    @classmethod
+    def _date_format(cls, value: str | None) -> str | None:
+        if value is not None and "%" not in value:
+            raise ValueError("must be a strftime format such as '%Y-%m-%d' or '%d/%m/%Y'")
+        return value
+
+    @property
+    def dates_written_as(self) -> str:
+        """The format of the date column: ``date_format``, or ISO 8601 days."""
+        return self.date_format or ISO_DAY
 
     def factor(self, name: str) -> Factor:
         for f in self.factors:
@@ -288,7 +329,10 @@ def read_yaml_document(name_or_path: str | Path, bundled: Path, kind: str, error
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: not valid UTF-8 YAML ({exc.__class__.__name__}); fix the file and try again") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        what = getattr(exc, "problem", None) or exc.__class__.__name__
+        raise error(f"{path}: not valid UTF-8 YAML{where} ({what}); fix the file and try again") from exc
     return data, path
 
 
