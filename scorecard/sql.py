@@ -39,17 +39,12 @@ from scorecard.errors import DataError, SpecError
 from scorecard.policy import Policy
 from scorecard.reasons import MAX_REASONS, MIN_SHORTFALL, baseline_points, reason_code
 from scorecard.scoring import category_lookup
+from scorecard.sql_literals import (  # noqa: F401 - PY_WHITESPACE and the literals are part of this module's API
+    PY_WHITESPACE, number_literal, quote_identifier, string_literal, whitespace_literal)
 from scorecard.sql_policy import condition_columns, condition_names, decision_ctes
 from scorecard.spec import FactorSpec, ScorecardSpec
 
 DIALECTS = ("duckdb", "spark", "ansi")
-
-# Exactly the characters ``str.isspace`` accepts: Python strips these before deciding that a
-# categorical value is blank (missing), so SQL must trim the same set, not only spaces.
-PY_WHITESPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 
 _DIALECT_NOTES = {
     "duckdb": (
@@ -67,48 +62,6 @@ _DIALECT_NOTES = {
         "The blank test's literal holds the whitespace characters themselves (tab, line breaks, ...).",
     ),
 }
-
-
-# --- literals and identifiers ------------------------------------------------------------------
-
-
-def quote_identifier(name: str, dialect: str) -> str:
-    """A column name as a quoted identifier: spaces, Chinese and quotes stay exact."""
-    if dialect == "spark":
-        return "`" + name.replace("`", "``") + "`"
-    return '"' + name.replace('"', '""') + '"'
-
-
-def string_literal(text: str, dialect: str) -> str:
-    """A string literal; Spark reads backslash escapes in literals, the others do not."""
-    if dialect == "spark":
-        escaped = text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
-        return "'" + escaped + "'"
-    return "'" + text.replace("'", "''") + "'"
-
-
-def number_literal(value: float, where: str) -> str:
-    """An exact DOUBLE literal: ``repr`` round-trips, the exponent makes it approximate numeric.
-
-    ``0.1`` alone is a DECIMAL in DuckDB and Spark; ``0.1E0`` is the double nearest 0.1, the
-    same double Python compares with.
-    """
-    number = float(value)
-    if number != number or number in (float("inf"), float("-inf")):
-        raise SpecError(f"{where} is {number}, which SQL cannot compare exactly; re-run 'scorecard train'")
-    text = repr(number)
-    return text.upper() if "e" in text else text + "E0"
-
-
-def whitespace_literal(dialect: str) -> str:
-    # DuckDB and Spark: control and separator characters spelled as code points, so the SQL prints.
-    if dialect == "duckdb":
-        return " || ".join(f"chr({ord(c)})" for c in PY_WHITESPACE)
-    if dialect == "spark":
-        return "'" + "".join(f"\\u{ord(c):04X}" for c in PY_WHITESPACE) + "'"
-    # Standard SQL has no portable escape (U&'' is optional and rare), so the characters
-    # themselves stand in the literal.
-    return "'" + PY_WHITESPACE + "'"
 
 
 def _check_dialect(dialect: str) -> None:

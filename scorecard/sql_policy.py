@@ -18,6 +18,7 @@ from __future__ import annotations
 from scorecard.errors import DataError
 from scorecard.policy import Condition, Policy
 from scorecard.profile import Profile
+from scorecard.sql_literals import number_literal, quote_identifier, string_literal, whitespace_literal
 
 BIGINT_MAX = 9223372036854775807  # "no cap", as policy.decide's int64 maximum
 
@@ -38,8 +39,6 @@ def _column_name(cond: Condition, profile: Profile, owner: str) -> str:
 
 def condition_sql(cond: Condition, profile: Profile, dialect: str, owner: str) -> str:
     """A boolean SQL expression that is true where ``cond`` matches (never NULL)."""
-    from scorecard.sql import number_literal, quote_identifier, string_literal, whitespace_literal  # no cycle at import
-
     column = quote_identifier(_column_name(cond, profile, owner), dialect)
     values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
     text = _text_type(dialect)
@@ -92,8 +91,6 @@ def decision_ctes(policy: Policy, dialect: str, source: str) -> tuple[list[str],
     """CTE text after ``source`` giving ``decision``, ``limit_amount`` and ``reason_target``, and the
     name of the last CTE. ``reason_target``: the effective cutoff when declined, the next limit
     band's score when approved below the top band and no cap holds the limit, else NULL."""
-    from scorecard.sql import string_literal  # no cycle at import
-
     base = policy.cutoff
     hard = " ".join(f"WHEN h{i} = 1 THEN {i}" for i in range(len(policy.hard_rules)))
     hard_rule = f"CASE {hard} ELSE -1 END" if hard else "-1"

@@ -31,7 +31,7 @@ def _flags(data: dict) -> dict[str, set[tuple[str, str]]]:
 
 
 def test_shifted_months_flag_the_shifted_factors_and_the_reasons_that_grew(demo_model: Path) -> None:
-    flags = _flags(_monitor(demo_model, Shift(SHIFT, applications=1.0, debt=1.4)))
+    flags = _flags(_monitor(demo_model, Shift(SHIFT, applications=1.0, debt=1.7)))
     assert len(flags) == 22  # 2025-01 .. 2026-10
     for period, found in flags.items():
         if period < SHIFT[:7]:
