@@ -131,12 +131,14 @@ def site(
     model: ModelOpt,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the site: docs/ (sources), html/ (the built site).")],
     policy: Annotated[Optional[Path], typer.Option("--policy", help="Decision policy YAML (default: the demo policy).")] = None,
+    personas: Annotated[Optional[Path], typer.Option("--personas", help="Personas YAML (laid out like scorecard/datasets/personas.yaml) whose snapshots have the model's columns; default: the demo personas when they fit the model.")] = None,
     strict: Annotated[bool, typer.Option("--strict/--no-strict", help="Fail on any MkDocs warning (broken link, missing page).")] = True,
 ) -> None:
-    """Build the knowledge-base site: model pages and demo persona pages from MODEL, plus the knowledge base."""
+    """Build the knowledge-base site for any model: the knowledge base of the policy's jurisdiction, the
+    model's pages, and pages for the personas that fit the model (left out, with a note, when none do)."""
     from scorecard.jobs.site import build_site
 
-    result = build_site(model, out_dir, policy=policy, strict=strict, console=console)
+    result = build_site(model, out_dir, policy=policy, personas=personas, strict=strict, console=console)
     out.print(result.summary(), highlight=False)
 
 
