@@ -30,6 +30,8 @@ app = typer.Typer(
 data_app = typer.Typer(no_args_is_help=True, help="Make and check applicant tables.")
 export_app = typer.Typer(no_args_is_help=True, help="Export the scorecard for other engines.")
 app.add_typer(data_app, name="data")
+profile_app = typer.Typer(no_args_is_help=True, help="Write profiles.")
+app.add_typer(profile_app, name="profile")
 app.add_typer(export_app, name="export")
 
 console = Console(stderr=True, soft_wrap=True)
@@ -166,6 +168,23 @@ def data_check(
     from scorecard.jobs.data import check_table
 
     out.print(check_table(data, profile).summary(), highlight=False)
+
+
+@profile_app.command("draft")
+@_boundary
+def profile_draft(
+    data: DataOpt,
+    target: Annotated[str, typer.Option("--target", help="The outcome column (good or bad).")],
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the starting profile (a new .yaml file).")] = Path(
+        "profile.yaml"),
+) -> None:
+    """Write a starting profile for a table: kinds, ids, dates and special values found in the data, with
+    comments (TODO) for what only the analyst knows (trends, meanings, who can change what)."""
+    from scorecard.jobs.profile import draft_profile_file
+
+    path = draft_profile_file(data, target=target, out=out_file)
+    out.print(f"wrote a starting profile to {path}; fill in its TODO lines, then: scorecard data check --data {data} "
+              f"--profile {path}", highlight=False)
 
 
 @app.command()
