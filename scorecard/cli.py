@@ -9,16 +9,19 @@ neither pandas nor the rest of the package.
 from __future__ import annotations
 
 import functools
+import signal
 import sys
+import warnings
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Callable, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from scorecard import __version__
-from scorecard.errors import ScorecardError
+from scorecard.errors import ScorecardError, ScorecardNote
 from scorecard.jobs.pool import MAX_JOBS
 
 app = typer.Typer(
@@ -37,6 +40,7 @@ app.add_typer(export_app, name="export")
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 _state = {"debug": False}
+_show_warning = warnings.showwarning
 
 
 def _boundary(command: Callable) -> Callable:
@@ -45,14 +49,43 @@ def _boundary(command: Callable) -> Callable:
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
-        except ScorecardError as exc:
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", ScorecardNote)
+                warnings.showwarning = _note
+                return command(*args, **kwargs)
+        except (ScorecardError, OSError) as exc:
             if _state["debug"]:
                 raise
-            console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            message = str(exc) if isinstance(exc, ScorecardError) else _file_system_message(exc)
+            console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            if _state["debug"]:
+                raise
+            console.print("[bold red]interrupted:[/] nothing of this run was put in place (outputs are moved into "
+                          "place only when complete)", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(130) from None
 
     return wrapper
+
+
+def _note(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """Print a ``ScorecardNote`` (e.g. a file read as GBK) as one line on stderr; other warnings as usual."""
+    if issubclass(category, ScorecardNote):
+        console.print(f"[bold yellow]note:[/] {escape(str(message))}", highlight=False, markup=True, soft_wrap=True)
+    else:
+        _show_warning(message, category, filename, lineno, file, line)
+
+
+def _file_system_message(exc: OSError) -> str:
+    """One line for a file-system error: the path, what went wrong, what to do."""
+    where = exc.filename if exc.filename is not None else "a file"
+    what = (exc.strerror or exc.__class__.__name__).lower()
+    return f"{where}: {what}; check the path, its folder and its permissions (or the free disk space)"
+
+
+def _terminate(signum, frame) -> None:  # noqa: ANN001
+    raise KeyboardInterrupt  # the same clean-up as Ctrl-C: staged files removed, workers stopped
 
 
 def _version(value: bool) -> None:
@@ -322,6 +355,7 @@ def export_sql(
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     app()
 
 

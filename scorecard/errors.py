@@ -36,3 +36,13 @@ class RenderError(ScorecardError):
 
 class SiteError(ScorecardError):
     """The knowledge-base site cannot be built."""
+
+
+class OutputError(ScorecardError):
+    """An output cannot be written safely: it is an input or another output of the same run, a
+    folder the command does not own, a folder another run is writing, or a path that cannot be written."""
+
+
+class ScorecardNote(UserWarning):
+    """Something a user should know that does not stop the command (e.g. a file read as GBK, or as
+    ;-separated). Jobs ``warnings.warn`` it; the CLI prints it as one ``note:`` line on stderr."""

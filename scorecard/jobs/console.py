@@ -1,5 +1,6 @@
 """Progress on the terminal for the jobs: a spinner, a bar fed by stages, a bar by count. Without a
-console (tests, library use) they do nothing."""
+console (tests, library use), or when the console is not a terminal (stderr sent to a file or a
+pipe, where a bar would only leave blank lines before an error), they do nothing."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 StageProgress = Callable[[str, float, float], None]  # (stage, done, total)
 
 
+def _live(console: Console | None) -> bool:
+    return console is not None and console.is_terminal
+
+
 @contextlib.contextmanager
 def status(console: Console | None, message: str) -> Iterator[None]:
     """A spinner for a step without a measurable length."""
-    if console is None:
+    if not _live(console):
         yield
     else:
         with console.status(message):
@@ -25,7 +30,7 @@ def status(console: Console | None, message: str) -> Iterator[None]:
 @contextlib.contextmanager
 def stages(console: Console | None, title: str) -> Iterator[StageProgress | None]:
     """A progress bar fed by ``(stage, done, total)`` callbacks (``None`` without a console)."""
-    if console is None:
+    if not _live(console):
         yield None
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -41,7 +46,7 @@ def stages(console: Console | None, title: str) -> Iterator[StageProgress | None
 @contextlib.contextmanager
 def counting(console: Console | None) -> Iterator[Progress | None]:
     """A progress bar of items done against a total (``None`` without a console)."""
-    if console is None:
+    if not _live(console):
         yield None
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

@@ -9,6 +9,7 @@ from scorecard.data import read_table, validate_training
 from scorecard.datasets.demo import for_writing, generate
 from scorecard.errors import DataError
 from scorecard.jobs.files import TABLE_SUFFIXES, write_table
+from scorecard.jobs.outputs import Run, guard
 from scorecard.profile import load_profile
 
 
@@ -22,7 +23,14 @@ def make_demo_data(out: Path, *, rows: int, seed: int) -> Path:
         raise DataError(f"--rows {rows}: give at least 1 row")
     if Path(out).suffix.lower() not in TABLE_SUFFIXES:
         raise DataError(f"{out}: unknown output type '{Path(out).suffix}'; use .csv or .parquet")
-    return write_table(for_writing(generate(rows, seed)), out)
+    out = Path(out)
+    guard(inputs={}, files={"--out": out})
+    table = for_writing(generate(rows, seed))
+    with Run("data demo") as run:
+        run.lock(out)
+        write_table(table, run.file(out))
+        run.commit()
+    return out
 
 
 @dataclass(frozen=True)

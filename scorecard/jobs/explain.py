@@ -19,7 +19,8 @@ from scorecard import data as tables
 from scorecard.errors import DataError, RenderError
 from scorecard.explain import applicant_chunks, applicant_codes, explain_table, gc_paused
 from scorecard.jobs import console as progress
-from scorecard.jobs.files import append_pieces, record_stems, write_pages
+from scorecard.jobs.files import append_pieces, neutral_cell, record_stems, write_csv, write_pages
+from scorecard.jobs.outputs import MANIFEST, Run, guard, owned_folder
 from scorecard.jobs.pool import default_jobs, run_chunks
 from scorecard.languages import page_languages
 from scorecard.policy import Policy, default_policy, load_policy
@@ -30,6 +31,9 @@ from scorecard.spec import ScorecardSpec, load_spec
 
 EXPLAIN_FORMATS = ("json", "jsonl", "md", "html")
 JSONL_NAME = "records.jsonl"
+SUMMARY_NAME = "summary.csv"
+REJECTS_NAME = "rejects.csv"
+MARKER = ".scorecard-explain"  # the folder was written by explain: a later run may replace its files
 SUMMARY_COLUMNS = ("applicant_id", "file", "decision", "outcome", "score", "cutoff", "limit", "reason_codes",
                    "recourse_status", "plans")
 OUTCOME_ORDER = ("approved", "declined", "cannot_evaluate", "retry_later")
@@ -91,7 +95,7 @@ class ExplainChunks:
             text = io.StringIO()
             writer = csv.writer(text, lineterminator="\n")
             outcomes: dict[str, int] = {}
-            writer.writerows([[r.applicant_id, name, r.decision, r.outcome, "" if r.score is None else r.score, r.cutoff,
+            writer.writerows([[neutral_cell(r.applicant_id), neutral_cell(name), r.decision, r.outcome, "" if r.score is None else r.score, r.cutoff,
                                r.limit, ";".join([reason.code for reason in r.reasons]), r.recourse_status, len(r.recourse)]
                               for r, name in zip(records, files)])
             for r in records:
@@ -140,38 +144,46 @@ def explain(model: Path, data: Path, out: Path, *, policy: Path | None, fmt: str
         raise DataError(f"the chunk size must be at least 1 applicant, not {chunk_size}")
     pages_wanted = fmt in ("md", "html")
     langs = page_langs(lang) if pages_wanted else ()
+    out = Path(out)
+    default_rejects = out / REJECTS_NAME
+    rejects_path = Path(rejects) if rejects is not None else default_rejects
+    guard(inputs={"--model": Path(model), "--data": Path(data), "--policy": Path(policy) if policy else None},
+          files={"--rejects": rejects_path}, folders={"--out": out}, allowed_inside={"--rejects": default_rejects})
     spec = load_spec(model)
     decision_policy = load_policy(policy) if policy is not None else default_policy()
     table = tables.read_table(Path(data))
     valid, rejected = tables.split_valid_rows(table, spec.profile, str(data))
+    rows_in = len(table)
     del table
     _release_arrow_memory()  # what reading and checking left in Arrow's pool: a few hundred MB per 10^6 rows
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    rejects_path = Path(rejects) if rejects is not None else out / "rejects.csv"
-    rejects_path.parent.mkdir(parents=True, exist_ok=True)
-    # Always written (header only when every row was explained), so a batch never loses a row silently.
-    rejected.to_csv(rejects_path, index=False, encoding="utf-8")
-
     codes, everyone = applicant_codes(valid, spec.profile.id_column)  # raises for a row without an id, naming it
     chunks = applicant_chunks(codes, chunk_size)
     stems = record_stems(everyone.tolist()) if fmt != "jsonl" else None
     del codes
-    job = ExplainChunks(spec, decision_policy, baseline, fmt, out, keep_records=pages_wanted)
     jobs = max(1, min(jobs, len(chunks)))
-
-    def tasks() -> Iterator[tuple[pd.DataFrame, list[str] | None]]:
-        for i, rows in enumerate(chunks):
-            # chunk i holds applicants i * chunk_size ... of that order (see applicant_chunks)
-            yield valid.iloc[rows], stems[i * chunk_size:(i + 1) * chunk_size] if stems is not None else None
 
     outcomes = dict.fromkeys(OUTCOME_ORDER, 0)
     applicants = 0
     pages = 0
     with contextlib.ExitStack() as stack:
-        summary = stack.enter_context((out / "summary.csv").open("wb"))
+        run = stack.enter_context(Run("explain"))
+        owned_folder(out, MARKER, "explain")
+        run.lock(out, folder=True)
+        staged = run.folder(out)
+        inside = rejects is None or rejects_path.resolve() == default_rejects.resolve()
+        staged_rejects = staged / REJECTS_NAME if inside else run.file(rejects_path)
+        # Always written (header only when every row was explained), so a batch never loses a row silently.
+        write_csv(rejected, staged_rejects)
+        job = ExplainChunks(spec, decision_policy, baseline, fmt, staged, keep_records=pages_wanted)
+
+        def tasks() -> Iterator[tuple[pd.DataFrame, list[str] | None]]:
+            for i, rows in enumerate(chunks):
+                # chunk i holds applicants i * chunk_size ... of that order (see applicant_chunks)
+                yield valid.iloc[rows], stems[i * chunk_size:(i + 1) * chunk_size] if stems is not None else None
+
+        summary = stack.enter_context((staged / SUMMARY_NAME).open("wb"))
         summary.write((",".join(SUMMARY_COLUMNS) + "\n").encode("utf-8"))
-        jsonl = out / JSONL_NAME if fmt == "jsonl" else None
+        jsonl = staged / JSONL_NAME if fmt == "jsonl" else None
         if jsonl is not None:
             jsonl.write_bytes(b"")  # chunks append to it
         bar = stack.enter_context(progress.counting(console))
@@ -191,16 +203,26 @@ def explain(model: Path, data: Path, out: Path, *, policy: Path | None, fmt: str
                     yield from part.records
 
         if pages_wanted:
-            pages = len(write_pages(records(), stems or (), spec.profile, out, fmt=fmt, langs=langs,
+            pages = len(write_pages(records(), stems or (), spec.profile, staged, fmt=fmt, langs=langs,
                                     policy=decision_policy))
         else:
             for _ in records():
                 pass
+        summary.close()
+        rejected_rows = int(rejected["row"].nunique())
+        files = applicants if fmt != "jsonl" else 1
+        run.commit(out / MANIFEST, {
+            "command": "explain", "complete": True, "model_sha256": spec.sha256, "format": fmt,
+            "rows_in": rows_in, "rows_rejected": rejected_rows, "applicants_explained": applicants,
+            "record_files": files, "pages": pages, "summary_rows": applicants, "reject_lines": len(rejected),
+            "summary": SUMMARY_NAME, "records": JSONL_NAME if fmt == "jsonl" else "<file>.json (summary.csv names each)",
+            "rejects": str(rejects_path if not inside else REJECTS_NAME),
+        })
     return ExplainResult(
         out_dir=out,
         records=applicants,
         outcomes=tuple((name, outcomes.get(name, 0)) for name in OUTCOME_ORDER),
-        rejected_rows=len(rejected),
+        rejected_rows=rejected_rows,
         rejects=rejects_path,
         pages=pages,
         jobs=jobs,

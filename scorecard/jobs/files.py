@@ -24,6 +24,7 @@ from scorecard.records import DecisionRecord
 
 TABLE_SUFFIXES = (".csv", ".parquet")
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._-]")
+_RESERVED_STEMS = ("manifest",)  # explain's manifest.json sits among the record files
 _RESERVED_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 
 
@@ -35,7 +36,7 @@ def write_table(table: pd.DataFrame, out: Path) -> Path:
         raise DataError(f"{out}: unknown output type '{suffix}'; use .csv or .parquet")
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        table.to_csv(out, index=False, lineterminator="\n", encoding="utf-8")
+        write_csv(table, out)
     else:
         table.to_parquet(out, index=False)
     return out
@@ -56,17 +57,60 @@ def safe_file_stem(applicant_id: str) -> str:
 
 
 def record_stems(applicant_ids: Iterable[str]) -> list[str]:
-    """File stems of records and their pages, in order (``safe_file_stem``; a stem already taken,
-    ignoring case, gets the id's second stem, for case-insensitive file systems)."""
+    """File stems of records and their pages, in order, unique by construction: each id's
+    ``safe_file_stem``; a stem already taken (ignoring case, for case-insensitive file systems) or
+    reserved for the folder's own files (``manifest``) gets ``~2``, ``~3``, ... ('~' never appears in
+    a ``safe_file_stem``, so such a name cannot be another id's), checked against every name taken."""
     stems: list[str] = []
-    taken: set[str] = set()
+    taken: set[str] = set(_RESERVED_STEMS)
     for applicant_id in applicant_ids:
-        stem = safe_file_stem(applicant_id)
-        if stem.lower() in taken:
-            stem = safe_file_stem(applicant_id + "\0")
-        taken.add(stem.lower())
-        stems.append(stem)
+        stem = candidate = safe_file_stem(applicant_id)
+        n = 1
+        while candidate.lower() in taken:
+            n += 1
+            candidate = f"{stem}~{n}"
+        taken.add(candidate.lower())
+        stems.append(candidate)
     return stems
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral_cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage
+    return and is not a plain number) with a leading apostrophe, which spreadsheets show as text;
+    any other value as it is."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def neutral_table(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with ``neutral_cell`` applied to its text columns (numbers are left alone)."""
+    out = None
+    for name in table.columns:
+        column = table[name]
+        if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+            continue
+        text = column.astype("string")
+        risky = text.str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
+        if risky.any():
+            out = table.copy() if out is None else out
+            values = column.astype(object).to_numpy(copy=True)
+            values[risky] = [neutral_cell(v) for v in values[risky]]
+            out[name] = values
+    return table if out is None else out
+
+
+def write_csv(table: pd.DataFrame, out: Path) -> Path:
+    """A table as CSV (UTF-8, LF) for people who open it in a spreadsheet: formula-like text
+    cells neutralised (``neutral_cell``)."""
+    neutral_table(table).to_csv(out, index=False, lineterminator="\n", encoding="utf-8")
+    return Path(out)
 
 
 IOV_MAX = 1024  # pieces per vectored write (the POSIX minimum of IOV_MAX)

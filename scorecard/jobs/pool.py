@@ -15,6 +15,8 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -60,10 +62,22 @@ def append_file(fd: int, source: Path) -> None:
 
 
 _WORKER_JOB: list[Any] = []  # the job of this worker process
+PARENT_CHECK_SECONDS = 0.2
 
 
-def _start_worker(job: ChunkJob[Any]) -> None:
+def _watch_parent(parent: int) -> None:
+    """End this worker as soon as the process that started it is gone, however it ended (a
+    SIGKILL leaves no chance to stop the pool): its parent then becomes another process."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
+def _start_worker(job: ChunkJob[Any], parent: int) -> None:
     _WORKER_JOB[:] = [job]
+    if os.getppid() != parent:  # the parent died while this worker started
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
 
 
 def _run_chunk(*task: Any) -> Any:
@@ -103,7 +117,7 @@ def run_chunks(job: ChunkJob[R], tasks: Iterator[tuple[Any, ...]], jobs: int, li
         # "spawn": workers start clean (no copy of this process's memory or threads) on every platform
         pool = stack.enter_context(ProcessPoolExecutor(
             max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-            initargs=(job,)))
+            initargs=(job, os.getpid())))
         try:
             pending: collections.deque[tuple[int, Future]] = collections.deque()
             for n, task in enumerate(tasks):

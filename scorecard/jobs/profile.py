@@ -7,6 +7,7 @@ from pathlib import Path
 from scorecard.data import read_table
 from scorecard.draft import draft_profile
 from scorecard.errors import DataError
+from scorecard.jobs.outputs import guard
 from scorecard.profile import parse_profile
 
 
@@ -16,6 +17,7 @@ def draft_profile_file(data: Path, *, target: str, out: Path) -> Path:
     import yaml
 
     data, out = Path(data), Path(out)
+    guard(inputs={"--data": data}, files={"--out": out})
     if out.suffix.lower() not in (".yaml", ".yml"):
         raise DataError(f"{out}: a profile is a YAML file; give --out ending in .yaml")
     if out.exists():

@@ -13,6 +13,7 @@ from scorecard.duckdb_engine import score_with_duckdb
 from scorecard.errors import DataError
 from scorecard.jobs import console as progress
 from scorecard.jobs.files import TABLE_SUFFIXES, write_table
+from scorecard.jobs.outputs import Run, guard, manifest_path
 from scorecard.scoring import score
 from scorecard.spec import ScorecardSpec, load_spec
 
@@ -51,33 +52,48 @@ def score_file(model: Path, data: Path, out: Path, *, rejects: Path | None, engi
     file is always written (header only when every row was scored). ``engine`` "auto" streams files
     above ``DUCKDB_ABOVE_BYTES`` through DuckDB and scores smaller ones in memory with NumPy.
     """
-    spec = load_spec(model)
     data, out = Path(data), Path(out)
     rejects = Path(rejects) if rejects else default_rejects_path(out)
     for target, option in ((out, "--out"), (rejects, "--rejects")):
         if target.suffix.lower() not in TABLE_SUFFIXES:
             raise DataError(f"{target}: {option} must end in .csv or .parquet")
+    manifest = manifest_path(out)
+    guard(inputs={"--model": Path(model), "--data": data},
+          files={"--out": out, "--rejects": rejects, "the manifest": manifest})
+    spec = load_spec(model)
     if not data.is_file():
         raise DataError(f"{data}: file not found; check the path")
     if engine == "auto":
         engine = "duckdb" if data.stat().st_size > DUCKDB_ABOVE_BYTES else "numpy"
-    if engine == "duckdb":
-        with progress.stages(console, "scoring with DuckDB") as report:
-            scored, rejected = score_with_duckdb(
-                spec, data, out, rejects, progress=(lambda done: report("streaming", round(100 * done), 100))
-                if report else None)
-        return ScoreRunResult(out, rejects, scored, rejected, "duckdb")
-    if engine != "numpy":
+    if engine not in ("numpy", "duckdb"):
         raise DataError(f"unknown engine '{engine}'; use auto, numpy or duckdb")
-    with progress.stages(console, "scoring") as report:
-        if report:
-            report(f"reading {data.name}", 0, 3)
-        table = read_table(data)
-        if report:
-            report(f"checking and scoring {len(table):,} rows", 1, 3)
-        scores, problems = score_table(spec, table, str(data))
-        if report:
-            report("writing", 2, 3)
-        write_table(scores, out)
-        write_table(problems, rejects)
-    return ScoreRunResult(out, rejects, len(scores), int(problems["row"].nunique()), "numpy")
+    with Run("score") as run:
+        run.lock(out)
+        run.lock(rejects)
+        staged_rejects = run.file(rejects)  # moved into place first, the scores after it, the manifest last
+        staged_out = run.file(out)
+        if engine == "duckdb":
+            with progress.stages(console, "scoring with DuckDB") as report:
+                scored, rejected = score_with_duckdb(
+                    spec, data, staged_out, staged_rejects,
+                    progress=(lambda done: report("streaming", round(100 * done), 100)) if report else None)
+        else:
+            with progress.stages(console, "scoring") as report:
+                if report:
+                    report(f"reading {data.name}", 0, 3)
+                table = read_table(data)
+                if report:
+                    report(f"checking and scoring {len(table):,} rows", 1, 3)
+                scores, problems = score_table(spec, table, str(data))
+                del table
+                if report:
+                    report("writing", 2, 3)
+                write_table(scores, staged_out)
+                write_table(problems, staged_rejects)
+                scored, rejected = len(scores), int(problems["row"].nunique())
+        run.commit(manifest, {
+            "command": "score", "complete": True, "engine": engine, "model_sha256": spec.sha256,
+            "rows_in": scored + rejected, "rows_scored": scored,
+            "rows_rejected": rejected, "scores": out.name, "rejects": str(rejects),
+        })
+    return ScoreRunResult(out, rejects, scored, rejected, engine)

@@ -22,6 +22,7 @@ from scorecard.datasets.personas import PERSONAS_FILE, Persona, load_personas, p
 from scorecard.errors import ScorecardError, SiteError
 from scorecard.explain import explain_table
 from scorecard.jobs import console as progress
+from scorecard.jobs.outputs import Run, guard
 from scorecard.pages.words import knowledge_base
 from scorecard.policy import Policy, default_policy, load_policy
 from scorecard.records import DecisionRecord
@@ -132,19 +133,24 @@ def _choose_personas(spec: ScorecardSpec, decision_policy: Policy, personas_file
 def build_site(model: Path, out: Path, *, policy: Path | None = None, personas: Path | None = None,
                strict: bool = True, console: Console | None = None) -> SiteResult:
     """Generated model (and persona) pages + the knowledge base -> ``out/docs``; MkDocs -> ``out/html``."""
+    guard(inputs={"--model": Path(model), "--policy": Path(policy) if policy is not None else None,
+                  "--personas": Path(personas) if personas is not None else None},
+          folders={"--out": Path(out)})
     spec = load_spec(model)
     decision_policy = load_policy(policy) if policy is not None else default_policy()
     with progress.status(console, "explaining the personas"):
         chosen, records, note = _choose_personas(spec, decision_policy, personas)
         ids = persona_ids(spec, chosen)
-    with progress.status(console, "writing the pages"):
-        kb = knowledge_base(decision_policy.context.jurisdiction)
-        files = plan_site(spec, decision_policy, chosen, records, build.kb_titles(kb), ids)
-        settings = site_settings(build.site_config(resources.mkdocs_config(), kb), spec, chosen,
-                                 is_demo=spec.profile.name == "demo")
-        config = build.write_sources(files, kb, Path(out), settings, theme_overrides())
-    with progress.status(console, "building the site (MkDocs)"):
-        html = build.build_html(config, strict=strict)
+    with Run("site") as run:
+        run.lock(Path(out))  # a lock file next to the folder: the folder holds only what the build writes
+        with progress.status(console, "writing the pages"):
+            kb = knowledge_base(decision_policy.context.jurisdiction)
+            files = plan_site(spec, decision_policy, chosen, records, build.kb_titles(kb), ids)
+            settings = site_settings(build.site_config(resources.mkdocs_config(), kb), spec, chosen,
+                                     is_demo=spec.profile.name == "demo")
+            config = build.write_sources(files, kb, Path(out), settings, theme_overrides())
+        with progress.status(console, "building the site (MkDocs)"):
+            html = build.build_html(config, strict=strict)
     decisions = {r.applicant_id: r.decision for r in records}
     return SiteResult(html=html, config=config, pages=sum(1 for f in files if f.path.endswith(".md")),
                       persona_decisions=tuple((p.slug, ids[p.slug], decisions[ids[p.slug]]) for p in chosen),

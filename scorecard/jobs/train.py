@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,9 @@ from typing import Any
 from rich.console import Console
 
 from scorecard.data import read_table, validate_training
+from scorecard.errors import FitError
 from scorecard.jobs import console as progress
+from scorecard.jobs.outputs import Run, guard
 from scorecard.profile import load_profile
 from scorecard.spec import save_spec
 from scorecard.training import fit_scorecard
@@ -38,11 +41,21 @@ class TrainResult:
 def train(data: Path, *, profile: str, out: Path, test_size: float, seed: int, console: Console | None = None,
           **scaling: Any) -> TrainResult:
     """Read and check the training table, fit the scorecard, write the checksummed spec."""
+    out = Path(out)
+    guard(inputs={"--data": Path(data), "--profile": Path(profile) if Path(profile).is_file() else None},
+          files={"--out": out})
+    for name, value in scaling.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise FitError(f"--{name.replace('_', '-')} {value}: give a finite number")
     chosen = load_profile(profile)
     with progress.status(console, f"reading {data}"):
         table = validate_training(read_table(Path(data)), chosen, str(data))
     with progress.stages(console, "training") as report:
         spec = fit_scorecard(table, chosen, test_size=test_size, seed=seed, progress=report, **scaling)
-    path = save_spec(spec, out)
+    with Run("train") as run:
+        run.lock(out)
+        save_spec(spec, run.file(out))
+        run.commit()
+    path = out
     return TrainResult(path=path, factors=spec.factor_names, dropped=len(chosen.factors) - len(spec.factors),
                        metrics=spec.metrics)

@@ -46,7 +46,7 @@ def test_explain_writes_one_record_per_applicant_summary_and_rejects(tmp_path, m
     assert result.exit_code == 0, result.output
     assert "explained 3 applicants" in result.output and "1 rows could not be explained" in result.output
     written = sorted(p.name for p in out.glob("*.json"))
-    assert written == ["A-1.json", "A-2.json", "A-4.json"]
+    assert written == ["A-1.json", "A-2.json", "A-4.json", "manifest.json"]
     text = (out / "A-2.json").read_text(encoding="utf-8")
     a2 = record_from_dict(json.loads(text))
     assert text == a2.to_json()  # the batch writer prints exactly DecisionRecord.to_json
@@ -78,7 +78,7 @@ def test_unsafe_ids_stay_inside_the_output_folder(tmp_path, model):
     out = tmp_path / "out"
     result = invoke("explain", "--model", str(model), "--data", str(data), "--out", str(out))
     assert result.exit_code == 0, result.output
-    files = sorted(out.glob("*.json"))
+    files = sorted(p for p in out.glob("*.json") if p.name != "manifest.json")
     assert len(files) == len(ids)
     assert not (tmp_path / "evil.json").exists()
     for path in files:
@@ -166,7 +166,10 @@ def test_jsonl_holds_the_records_of_the_json_files_line_by_line(tmp_path, model)
     assert result.exit_code == 0, result.output
     files = reference_output(tmp_path, model, data, "json")
     lines = folder_bytes(tmp_path / "lines")
-    assert sorted(lines) == ["records.jsonl", "rejects.csv", "summary.csv"]  # no files left behind
+    # no files left behind; the marker says the folder is explain's, the manifest (last) that it is complete
+    assert sorted(lines) == [".scorecard-explain", "manifest.json", "records.jsonl", "rejects.csv", "summary.csv"]
+    manifest = json.loads(lines["manifest.json"])
+    assert manifest["applicants_explained"] == 27 and manifest["rows_rejected"] == 1 and manifest["complete"]
     assert lines["rejects.csv"] == files["rejects.csv"] and b"B-2" in lines["rejects.csv"]
     by_file = list(csv.DictReader(files["summary.csv"].decode("utf-8").splitlines()))
     by_line = list(csv.DictReader(lines["summary.csv"].decode("utf-8").splitlines()))

@@ -36,4 +36,4 @@ def test_write_pages_stems_match_the_json_records_and_never_collide(tmp_path):
     assert len({p.name.lower() for p in paths}) == 4
     assert all(p.parent == tmp_path for p in paths)
     assert paths[0].name == f"{safe_file_stem('abc')}.en.html"
-    assert paths[1].name == f"{safe_file_stem('ABC' + chr(0))}.en.html"  # the JSON records' collision rule
+    assert paths[1].name == f"{safe_file_stem('ABC')}~2.en.html"  # the JSON records' collision rule

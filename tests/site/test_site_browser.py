@@ -14,7 +14,6 @@ import contextlib
 import functools
 import http.server
 import re
-import shutil
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -22,31 +21,19 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from scorecard import resources
 from scorecard.jobs.site import SiteResult, explain_personas
+from scorecard.site.build import kb_titles
 from scorecard.datasets.personas import load_personas
 from scorecard.policy import default_policy
 from scorecard.pages.words import load_words
 from scorecard.spec import load_spec
 
+from _chromium import TIMEOUT_MS, browser, sync_api, type_query  # noqa: F401 (browser is a fixture)
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install '.[dev]'); the browser test needs it")
-
 PERSONA = "many-platform-loans"
-# Debian's wrapper script (apt install chromium), then whatever PATH offers.
-CHROMIUM = next((c for c in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"))
-                 if c and Path(c).is_file()), None)
-if CHROMIUM is None:
-    pytest.skip("no Chromium executable (looked for /usr/bin/chromium, chromium and chromium-browser on PATH); "
-                "install it with 'apt-get install chromium' (Playwright's own browser download is not used)",
-                allow_module_level=True)
-
-# Headless, offline, no background traffic to Google's services (the machine's network is closed).
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-extensions"]
-TIMEOUT_MS = 15_000
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -78,16 +65,6 @@ def server(built_site: SiteResult) -> Iterator[str]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _reason_labels(demo_model: Path) -> dict[str, list[str]]:
@@ -158,7 +135,7 @@ def test_a_reader_opens_a_persona_switches_language_and_searches_in_chinese(
             page.locator(".md-header .md-select__link[hreflang=zh]").click()
         assert page.url == server + f"personas/{PERSONA}.html", page.url
         page.goto(server + "index.html")
-        _type_query(page, "多头借贷")
+        type_query(page, "多头借贷")
         # Result links are absolute; the Chinese page's, not the English one's (both are indexed).
         zh_hit = page.locator(f".md-search-result__item > a[href^='{server}causes/multiple-borrowing.html']")
         expect(zh_hit.first).to_be_visible()
@@ -184,26 +161,6 @@ def test_a_reader_opens_a_persona_switches_language_and_searches_in_chinese(
     assert not errors, "JavaScript errors:\n" + "\n".join(errors)
 
 
-def _type_query(page: object, query: str) -> None:
-    """Open the header's search box, wait until the search worker has built_site its index (the box's
-    status line turns from "Initializing search" to the theme's "Type to start searching"), then
-    type ``query`` key by key. Waiting for that condition, not for a time, keeps the test steady
-    on a busy machine.
-
-    Material searches on the input's ``keyup``. Playwright enters a character that is not on the
-    keyboard (Chinese) as inserted text, without key events, where a person's input method ends
-    each committed word with a key release; that release is sent explicitly."""
-    import json
-
-    config = json.loads(page.locator("#__config").text_content() or "{}")
-    ready = config["translations"]["search.result.placeholder"]
-    search = page.locator(".md-search__input")
-    search.click()
-    sync_api.expect(page.locator(".md-search-result__meta")).to_have_text(ready)
-    search.press_sequentially(query)
-    search.dispatch_event("keyup")
-
-
 @contextlib.contextmanager
 def _searched(browser: object, server: str, start: str, query: str, locale: str) -> Iterator[object]:
     """A desktop tab on ``start`` with ``query`` typed into the header's search box, key by key."""
@@ -212,7 +169,7 @@ def _searched(browser: object, server: str, start: str, query: str, locale: str)
     try:
         tab = context.new_page()
         tab.goto(server + start)
-        _type_query(tab, query)
+        type_query(tab, query)
         yield tab
     finally:
         context.close()
@@ -258,3 +215,37 @@ def test_a_two_character_chinese_query_finds_its_word_first(browser: object, ser
         first = tab.locator(".md-search-result__item > a").first
         wanted = re.compile(re.escape(server + "causes/multiple-borrowing.html"))
         sync_api.expect(first).to_have_attribute("href", wanted)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_search_works_from_disk(browser: object, built_site: SiteResult, lang: str) -> None:
+    """Opened straight from disk (file://), where the browser fetches nothing and starts no worker,
+    the search box still gets ready (the index as a script, the worker in a frame), finds 多头借贷
+    and opens the multiple-borrowing page of the reader's language. The pages' requests for
+    sitemap.xml fail there, harmlessly; nothing else may fail and nothing may leave the disk."""
+    root = built_site.html.as_uri() + "/"
+    prefix = "" if lang == "zh" else f"{lang}/"
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    context.set_default_timeout(TIMEOUT_MS)
+    requests: list[str] = []
+    failed: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    context.on("requestfailed", lambda r: failed.append(r.url))
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{root}{prefix}index.html")
+        type_query(page, "多头借贷")
+        hit = page.locator(f".md-search-result__item > a[href^='{root}{prefix}causes/multiple-borrowing.html']")
+        sync_api.expect(hit.first).to_be_visible()
+        with page.expect_navigation():
+            hit.first.click()
+        assert urlsplit(page.url).path == urlsplit(f"{root}{prefix}causes/multiple-borrowing.html").path, page.url
+        title = kb_titles(resources.docs_dir())[("causes", "multiple-borrowing", lang)]
+        sync_api.expect(page.locator("article h1").first).to_contain_text(title)
+    finally:
+        context.close()
+    assert not [u for u in requests if urlsplit(u).scheme not in ("file", "data", "blob")], requests
+    assert not [u for u in failed if not u.endswith("/sitemap.xml")], failed
+    assert not errors, "JavaScript errors:\n" + "\n".join(errors)

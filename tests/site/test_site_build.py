@@ -180,6 +180,25 @@ def test_search_index_segments_chinese_into_words(built_site: SiteResult) -> Non
     assert any(d["location"].startswith("en/causes/multiple-borrowing.html") for d in docs)
 
 
+def test_the_search_index_is_also_a_script_and_the_worker_shim_is_local(built_site: SiteResult) -> None:
+    """From file:// the browser neither fetches the index nor starts a worker: Material's offline
+    plugin writes the index as a script (search_index.js), and every page loads the iframe-worker
+    shim from the site itself, never from unpkg.com."""
+    import json
+
+    folder = built_site.html / "search"
+    script = (folder / "search_index.js").read_text(encoding="utf-8")
+    prefix = "var __index = "
+    assert script.startswith(prefix)
+    assert json.loads(script[len(prefix):]) == json.loads((folder / "search_index.json").read_text(encoding="utf-8"))
+    shim = built_site.html / "assets" / "javascripts" / "iframe-worker" / "shim.js"
+    assert "Permission is hereby granted" in shim.read_text(encoding="utf-8")  # MIT: the licence travels with it
+    for page in (built_site.html / "index.html", built_site.html / "en" / "causes" / "multiple-borrowing.html"):
+        scripts = [url for tag, attr, url in _refs(page) if tag == "script"]
+        shims = [url for url in scripts if "iframe-worker" in url]
+        assert len(shims) == 1 and (page.parent / shims[0]).resolve() == shim.resolve(), scripts
+
+
 def test_the_search_worker_tries_query_words_up_to_the_last_character(built_site: SiteResult,
                                                                       tmp_path: Path) -> None:
     workers = list((built_site.html / "assets" / "javascripts" / "workers").glob("search.*.min.js"))

@@ -1,0 +1,128 @@
+"""Interrupted and concurrent runs, as real processes: a killed `explain` (SIGINT or SIGKILL at a random
+moment) leaves either its complete output or nothing that looks complete, and no process behind; the
+next run cleans up after it; a second run into the same output refuses while the first is writing."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from _decision_fixtures import random_tiny_table, tiny_spec, with_reference
+from scorecard.spec import save_spec
+
+REPO = Path(__file__).resolve().parents[2]
+# The CLI with small chunks, so a few thousand applicants make many chunks for two worker processes.
+CLI = ("import sys; import scorecard.jobs.explain as job; job.EXPLAIN_CHUNK = int(sys.argv.pop(1)); "
+       "sys.argv[0] = 'scorecard'; from scorecard.cli import main; main()")
+ROWS = 4000
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find the run's processes")
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("interrupts")
+    table = random_tiny_table(ROWS, 5)
+    model = save_spec(with_reference(tiny_spec(), table), folder / "model.json")
+    data = folder / "applicants.csv"
+    table.to_csv(data, index=False)
+    return model, data
+
+
+def start(*args: str, token: str, chunk: int = 200) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SCORECARD_TEST_RUN": token}
+    return subprocess.Popen([sys.executable, "-c", CLI, str(chunk), *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def processes_of(token: str) -> list[int]:
+    """Processes whose environment carries ``token``: the run and everything it started."""
+    found = []
+    needle = f"SCORECARD_TEST_RUN={token}".encode()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if needle in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def wait_until_gone(token: str, seconds: float = 10) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while (left := processes_of(token)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+def looks_complete(out: Path) -> bool:
+    return (out / "manifest.json").exists() or (out / "summary.csv").exists()
+
+
+def check_complete(out: Path, fmt: str) -> None:
+    """A complete output: the manifest's counts match the summary and the records."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    summary = (out / "summary.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert manifest["complete"] and manifest["applicants_explained"] == len(summary) == ROWS
+    if fmt == "jsonl":
+        lines = (out / "records.jsonl").read_text(encoding="utf-8").splitlines()
+        assert len(lines) == ROWS and all(json.loads(line)["applicant_id"] for line in lines)
+    else:
+        records = [p for p in out.glob("*.json") if p.name != "manifest.json"]
+        assert len(records) == ROWS
+    assert not list(out.glob(".part-*")) and not list(out.glob(".*.part-*"))
+
+
+@pytest.mark.parametrize("how, fmt", [(signal.SIGINT, "jsonl"), (signal.SIGKILL, "json")])
+def test_a_killed_explain_leaves_complete_output_or_nothing_that_looks_complete(inputs, tmp_path, how, fmt):
+    model, data = inputs
+    out = tmp_path / "out"
+    token = uuid.uuid4().hex
+    run = start("explain", "--model", str(model), "--data", str(data), "--out", str(out), "--format", fmt,
+                "--jobs", "2", token=token)
+    time.sleep(random.uniform(0.8, 2.8))  # a random moment: reading, explaining in workers, or done
+    run.send_signal(how)
+    run.communicate(timeout=60)
+    assert wait_until_gone(token) == []  # no worker (nor resource tracker) left behind
+    if (out / "manifest.json").exists():
+        check_complete(out, fmt)
+    else:
+        assert not looks_complete(out) and not (out / "records.jsonl").exists()
+        assert [p for p in out.glob("*.json")] == []  # no record that could be taken for a result
+    # The next run into the same folder cleans up what the killed one left and writes everything.
+    again = start("explain", "--model", str(model), "--data", str(data), "--out", str(out), "--format", fmt,
+                  "--jobs", "2", token=token)
+    _, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    check_complete(out, fmt)
+    assert wait_until_gone(token) == []
+
+
+def test_a_second_explain_into_the_same_folder_refuses_while_the_first_writes(inputs, tmp_path):
+    model, data = inputs
+    out = tmp_path / "out"
+    token = uuid.uuid4().hex
+    args = ("explain", "--model", str(model), "--data", str(data), "--out", str(out), "--jobs", "1")
+    first = start(*args, "--format", "md", "--lang", "en", token=token)  # pages: a few seconds of writing
+    deadline = time.monotonic() + 30
+    while not (out / ".scorecard.lock").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = start(*args, "--format", "jsonl", token=token)
+    _, err2 = second.communicate(timeout=60)
+    _, err1 = first.communicate(timeout=120)
+    assert first.returncode == 0, err1
+    assert second.returncode == 2 and err2.startswith("error: ") and "another scorecard run" in err2
+    assert len(err2.strip().splitlines()) == 1
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format"] == "md" and manifest["pages"] == ROWS and len(list(out.glob("*.en.md"))) == ROWS
+    assert not (out / ".scorecard.lock").exists()
