@@ -1,8 +1,8 @@
 """A starting profile for a table: what ``scorecard profile draft`` writes. Pure: a table in, YAML
 text out, with comments saying what the analyst still decides.
 
-From the data it finds: the id column (a name such as ``id`` or ``*_id`` whose values are all
-different), a date column (a name with "date" whose values read as dates), each other column's kind
+From the data it finds: the id column (all values different, and a name such as ``id`` or
+``*_id`` or values that are text), a date column (a name with "date" whose values read as dates), each other column's kind
 (two values 0/1: ``flag``; numbers: ``numeric``, whole numbers marked ``integer``; text with at
 most ``MAX_CATEGORIES`` values: ``categorical``), the target's bad value (1 for a 0/1 target, else
 the rarer value), and special values: negative whole-number codes in a column that is otherwise
@@ -50,7 +50,10 @@ def _factor_name(column: str, taken: set[str]) -> str:
 
 
 def _is_id(column: str, values: pd.Series) -> bool:
-    return bool(_ID_NAME.search(column)) and values.notna().all() and values.is_unique
+    """Every row has a different value, and the name says id or the values are text, not numbers."""
+    if not (values.notna().all() and values.is_unique):
+        return False
+    return bool(_ID_NAME.search(column)) or pd.to_numeric(values, errors="coerce").isna().any()
 
 
 def _is_date(column: str, values: pd.Series) -> bool:

@@ -15,7 +15,7 @@ from scorecard.jobs import console as progress
 from scorecard.jobs.outputs import Run, guard
 from scorecard.profile import load_profile
 from scorecard.spec import save_spec
-from scorecard.training import fit_scorecard
+from scorecard.training import fit_scorecard, special_value_warnings
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class TrainResult:
     factors: tuple[str, ...]
     dropped: int
     metrics: dict[str, Any]
+    warnings: tuple[str, ...] = ()  # special values that score above or below every regular value
 
     def summary(self) -> str:
         test = self.metrics.get("test", {})
@@ -35,7 +36,7 @@ class TrainResult:
             f"AUC {'n/a' if auc is None else f'{auc:.3f}'}, KS {'n/a' if ks is None else f'{ks:.3f}'} "
             f"on the {where}{note}\n"
             f"wrote {self.path}"
-        )
+        ) + "".join(f"\nwarning: {line}" for line in self.warnings)
 
 
 def train(data: Path, *, profile: str, out: Path, test_size: float, seed: int, console: Console | None = None,
@@ -58,4 +59,4 @@ def train(data: Path, *, profile: str, out: Path, test_size: float, seed: int, c
         run.commit()
     path = out
     return TrainResult(path=path, factors=spec.factor_names, dropped=len(chosen.factors) - len(spec.factors),
-                       metrics=spec.metrics)
+                       metrics=spec.metrics, warnings=special_value_warnings(spec))
