@@ -95,7 +95,13 @@ def own_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     text = draft.read_text(encoding="utf-8")
     assert 'id_column: "cust_ref"' in text and "value: -1" in text and "kind: categorical" in text
     text = text.replace('{zh: "代码 -1", en: "code -1"}', '{zh: "新客户，没有记录", en: "new to the bank, no history"}')
-    draft.write_text(text, encoding="utf-8")
+    profile = yaml.safe_load(text)
+    by_name = {f["name"]: f for f in profile["factors"]}
+    by_name["utilisation"].update(label={"zh": "额度使用率", "en": "Credit utilisation"}, actionability="actionable",
+                                  helps="decrease", step=0.05, effort_per_step=1, trend="ascending")
+    by_name["arrears_90d"].update(actionability="time-only", helps="decrease", days_per_step=90, trend="ascending")
+    by_name["months_on_book"].update(actionability="time-only", helps="increase", days_per_step=30)
+    draft.write_text(yaml.safe_dump(profile, allow_unicode=True, sort_keys=False), encoding="utf-8")
     # 2-3. check, train
     invoke("data", "check", "--data", data, "--profile", draft)
     model = folder / "model.json"
