@@ -145,7 +145,8 @@ def build_site(model: Path, out: Path, *, policy: Path | None = None, personas: 
         run.lock(Path(out))  # a lock file next to the folder: the folder holds only what the build writes
         with progress.status(console, "writing the pages"):
             kb = knowledge_base(decision_policy.context.jurisdiction)
-            files = plan_site(spec, decision_policy, chosen, records, build.kb_titles(kb), ids)
+            files = plan_site(spec, decision_policy, chosen, records, build.kb_titles(kb), ids,
+                               demo_personas=personas is None)
             settings = site_settings(build.site_config(resources.mkdocs_config(), kb), spec, chosen,
                                      is_demo=spec.profile.name == "demo")
             config = build.write_sources(files, kb, Path(out), settings, theme_overrides())

@@ -166,9 +166,13 @@ class PageRenderer:
         # Keyed on the record fields the section follows from: cheaper to hash than the view.
         key = (record.outcome, record.score, record.cutoff, record.base_cutoff, record.next_band_score, record.limit,
                record.pd, editorial.capped(record), hard)
-        return self.cache.view("outcome", key, lambda: OutcomeView(
+        # A rule the policy describes may well judge credit (serious arrears), so its page does not say
+        # that nothing about the applicant's credit was judged.
+        described = hard and record.score is None and bool(self._hard_rule(record)[1])
+        return self.cache.view("outcome", (*key, described), lambda: OutcomeView(
             outcome=record.outcome, badge=self.w.text("badge", record.outcome), headline=self._headline(record),
-            score_lines=self._score_lines(record), bar=None if hard else charts.score_bar(record, self.w, self.say)))
+            score_lines=((self.w.text("deployment", "hard", "no_score"),) if described else self._score_lines(record)),
+            bar=None if hard else charts.score_bar(record, self.w, self.say)))
 
     def _headline(self, record: DecisionRecord) -> str:
         if record.outcome == "approved":

@@ -23,10 +23,11 @@ def _kb_links(section: str, slugs: Iterable[str], titles: dict[tuple[str, str, s
 
 def persona_pages(personas: Iterable[Persona], records: dict[str, DecisionRecord], profile: Profile, lang: str,
                   titles: dict[tuple[str, str, str], str], *, ids: dict[str, str] | None = None,
-                  policy: Policy | None = None) -> list[SiteFile]:
+                  policy: Policy | None = None, demo: bool = True) -> list[SiteFile]:
     """``personas/index`` and one page per persona (the explanation of its latest snapshot).
     ``ids``: each persona's applicant id (default: its ``applicant_id``); ``policy``: the one its
-    records were decided under (currency, jurisdiction, rule descriptions)."""
+    records were decided under (currency, jurisdiction, rule descriptions); ``demo``: the personas
+    are the bundled demo's (else the index introduces them by their number)."""
     words = site_words(lang)
     outcome_words = words["personas"]["outcomes"]
     rows, pages = [], []
@@ -48,7 +49,9 @@ def persona_pages(personas: Iterable[Persona], records: dict[str, DecisionRecord
                      "outcome": outcome_words[record.outcome],
                      "score": "–" if record.score is None else str(record.score),
                      "causes": _kb_links("causes", persona.causes, titles, lang)})
-    pages.insert(0, SiteFile(page_path("personas/index", lang), render_site_page("personas_index", lang=lang, rows=rows)))
+    pages.insert(0, SiteFile(page_path("personas/index", lang), render_site_page(
+        "personas_index", lang=lang, rows=rows,
+        intro=words["personas"]["intro"] if demo else words["anymodel"]["personas_intro"].format(n=len(rows)))))
     return pages
 
 

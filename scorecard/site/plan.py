@@ -32,9 +32,11 @@ I18N = "i18n"  # mkdocs-static-i18n's plugin name in mkdocs.yml
 
 
 def plan_site(spec: ScorecardSpec, policy: Policy, personas: Iterable[Persona], records: Iterable[DecisionRecord],
-              titles: dict[tuple[str, str, str], str], ids: dict[str, str] | None = None) -> list[SiteFile]:
+              titles: dict[tuple[str, str, str], str], ids: dict[str, str] | None = None, *,
+              demo_personas: bool = True) -> list[SiteFile]:
     """Every generated file of the site, in a fixed order. ``ids``: each persona's applicant id
-    (default: its latest snapshot's ``applicant_id``, the demo personas' id column)."""
+    (default: its latest snapshot's ``applicant_id``, the demo personas' id column);
+    ``demo_personas``: the personas are the bundled demo's, not a file of the user's."""
     by_id = {r.applicant_id: r for r in records}
     personas = tuple(personas)
     ids = ids if ids is not None else {p.slug: p.applicant_id for p in personas}
@@ -42,7 +44,8 @@ def plan_site(spec: ScorecardSpec, policy: Policy, personas: Iterable[Persona], 
     for lang in page_languages().codes:
         files += model_pages(spec, policy, lang, personas=bool(personas))
         if personas:
-            files += persona_pages(personas, by_id, spec.profile, lang, titles, ids=ids, policy=policy)
+            files += persona_pages(personas, by_id, spec.profile, lang, titles, ids=ids, policy=policy,
+                                   demo=demo_personas)
         files += chart_files(spec, lang)
     return files
 

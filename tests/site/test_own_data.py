@@ -153,6 +153,7 @@ def test_a_hard_rule_page_shows_the_rules_own_description(own_site: dict[str, Pa
     assert "three or more arrears of over 90 days in the last year" in en
     assert "过去一年有三次或以上超过 90 天的拖欠" in zh
     assert "basic condition" not in en and "not a judgement of your credit" not in en
+    assert "nothing about your credit was judged" not in en
     assert "Complete and correct your information" not in en  # no guessed remedy
     broker = (own_site["site"] / "en" / "personas" / "broker.html").read_text(encoding="utf-8")
     assert "Cards applied for through a broker have a capped limit." in broker
