@@ -134,7 +134,17 @@ def draft_profile(table: pd.DataFrame, *, target: str, name: str, source: str) -
     return "\n".join(lines) + "\n"
 
 
+_PROTECTED_NAME = re.compile(r"age|sex|gender|marri|nation|birth|religio|ethnic|race", re.IGNORECASE)
+
+
 def _factor_lines(column: str, values: pd.Series, taken: set[str], skipped: list[str]) -> list[str]:
+    lines = _kind_lines(column, values, taken, skipped)
+    if lines and _PROTECTED_NAME.search(column):
+        lines.insert(1, "    # protected: true  # TODO: a protected characteristic? then see README (protected_use)")
+    return lines
+
+
+def _kind_lines(column: str, values: pd.Series, taken: set[str], skipped: list[str]) -> list[str]:
     name = _factor_name(column, taken)
     numbers = pd.to_numeric(values, errors="coerce")
     numeric = values.dtype.kind in "iufb" or (numbers.notna().sum() == values.notna().sum() and values.notna().any())

@@ -139,7 +139,7 @@ class SelectionStep:
     """One decision of factor selection, in order, for the model report."""
 
     factor: str
-    stage: Literal["binning", "logit"]
+    stage: Literal["binning", "protected", "logit"]
     action: Literal["kept", "dropped"]
     reason: str
     iv: float | None = None
@@ -243,8 +243,9 @@ def _content(spec: ScorecardSpec) -> dict[str, Any]:
     data.pop("sha256")
     data["profile"] = spec.profile.model_dump(mode="json")
     for factor in data["profile"]["factors"]:  # written only when set, so specs of other profiles keep their bytes
-        if not factor["category_labels"]:
-            del factor["category_labels"]
+        for key in ("category_labels", "protected", "protected_use", "group_splits"):
+            if not factor[key]:
+                del factor[key]
     return data
 
 
