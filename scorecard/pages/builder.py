@@ -15,6 +15,7 @@ page. Page slugs become links only when they are valid slugs; everything else is
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from scorecard import resources
@@ -551,11 +552,31 @@ def render_in_site(record: DecisionRecord, profile: Profile, template: Any, *, l
     return template.render(c=chosen.context(record), pages=chosen.cache, **context)
 
 
-def render_rights(profile: Profile, *, lang: str) -> Any:
+def render_rights(profile: Profile, *, lang: str, policy: Policy | None = None) -> Any:
     """The Markdown section every explanation page ends with (what this does not mean, rights and
-    channels), for a site page that explains without a record (the calculator)."""
-    chosen = renderer(profile, lang, "md")
+    channels), for a site page that explains without a record (the calculator); ``policy``'s
+    jurisdiction picks it."""
+    chosen = renderer(profile, lang, "md", policy)
     return chosen.cache.partial("rights", chosen._rights())
+
+
+def context_wording(lang: str, policy: Policy | None = None) -> dict[str, Any]:
+    """The page wording of ``lang`` as a page under ``policy``'s context reads it, for a front end
+    that words pages itself (the calculator): ``units.money`` in the policy's currency (``{n}`` the
+    amount), the product's title, approval and financing sentences, and under ``neutral`` the
+    don'ts that name no mainland product."""
+    w = load_words(lang)
+    setting = policy.context if policy is not None else Context()
+    data = copy.deepcopy(w.data)
+    data["units"]["money"] = setting.currency.amount(lang, "{n}", w.get("units", "money"))
+    product = w.get("deployment", "product").get(setting.product, {})
+    for key, path in (("title", ("meta", "title")), ("approved", ("outcome", "approved")),
+                      ("financing_intro", ("financing", "intro"))):
+        if key in product:
+            data[path[0]][path[1]] = product[key]
+    if setting.jurisdiction == "neutral":
+        data["dont"].update(w.get("deployment", "neutral", "dont"))
+    return data
 
 
 def page_name(stem: str, *, lang: str, fmt: str) -> str:
