@@ -22,6 +22,7 @@ from scorecard.datasets.personas import PERSONAS_FILE, Persona, load_personas, p
 from scorecard.errors import ScorecardError, SiteError
 from scorecard.explain import explain_table
 from scorecard.jobs import console as progress
+from scorecard.jobs.explain import fit_policy
 from scorecard.jobs.outputs import Run, guard
 from scorecard.pages.words import knowledge_base
 from scorecard.policy import Policy, default_policy, load_policy
@@ -131,13 +132,14 @@ def _choose_personas(spec: ScorecardSpec, decision_policy: Policy, personas_file
 
 
 def build_site(model: Path, out: Path, *, policy: Path | None = None, personas: Path | None = None,
-               strict: bool = True, console: Console | None = None) -> SiteResult:
+               strict: bool = True, console: Console | None = None, policy_check: str = "refuse") -> SiteResult:
     """Generated model (and persona) pages + the knowledge base -> ``out/docs``; MkDocs -> ``out/html``."""
     guard(inputs={"--model": Path(model), "--policy": Path(policy) if policy is not None else None,
                   "--personas": Path(personas) if personas is not None else None},
           folders={"--out": Path(out)})
     spec = load_spec(model)
     decision_policy = load_policy(policy) if policy is not None else default_policy()
+    fit_policy(decision_policy, spec, policy, policy_check)
     with progress.status(console, "explaining the personas"):
         chosen, records, note = _choose_personas(spec, decision_policy, personas)
         ids = persona_ids(spec, chosen)
