@@ -15,7 +15,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from _fitted_policy import fitted_bands
 from scorecard.cli import app
+from scorecard.spec import load_spec
 
 runner = CliRunner()
 
@@ -36,13 +38,11 @@ POLICY = {
         "description": {"zh": "过去一年有三次或以上超过 90 天的拖欠", "en": "three or more arrears of over 90 days in the last year"},
         "when": [{"column": "arrears_90d", "op": "ge", "value": 3}],
     }],
-    "cutoff": 560,
     "overlays": [{
         "code": "OVL.BROKER_CAP", "kind": "limit_cap", "cap": 1500,
         "description": {"zh": "经中介申请的卡，额度有上限。", "en": "Cards applied for through a broker have a capped limit."},
         "when": [{"column": "channel", "op": "eq", "value": "broker"}],
     }],
-    "limit_bands": [{"name": "L1", "min_score": 560, "limit": 1000}, {"name": "L2", "min_score": 600, "limit": 4000}],
 }
 
 
@@ -108,7 +108,7 @@ def own_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     invoke("train", "--data", data, "--profile", draft, "--out", model)
     # 4. the policy, explain, the site
     policy = folder / "policy.yaml"
-    policy.write_text(yaml.safe_dump(POLICY, allow_unicode=True), encoding="utf-8")
+    policy.write_text(yaml.safe_dump({**POLICY, **fitted_bands(load_spec(model))}, allow_unicode=True), encoding="utf-8")
     new = folder / "new.csv"
     lender_table(300, 4).to_csv(new, index=False)
     invoke("explain", "--model", model, "--policy", policy, "--data", new, "--out", folder / "private",
