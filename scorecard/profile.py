@@ -171,6 +171,27 @@ class Factor(_Frozen):
         return code
 
 
+SelectionMethod = Literal["aic", "bic", "pvalue"]
+
+
+class Selection(_Frozen):
+    """How the logit chooses its factors (profile key ``selection``; see ``model.py``).
+
+    ``method``: ``aic`` (default) or ``bic`` drop the least significant factor while that lowers the
+    criterion; ``pvalue`` drops every factor above ``max_p_value``. Before the logit, of two factors
+    whose WoE correlate above ``max_correlation`` the one with the higher IV stays, and while a
+    factor's VIF exceeds ``max_vif`` the weakest such factor goes (``None`` turns a screen off).
+    ``l2`` is the ridge penalty on the coefficients (``l2 / 2`` times their sum of squares, the
+    intercept free), scikit-learn's ``LogisticRegression(C=1 / l2)``; 0 is the plain logit.
+    """
+
+    method: SelectionMethod = "aic"
+    max_p_value: float = Field(default=0.05, gt=0, le=1)
+    max_correlation: float | None = Field(default=0.7, gt=0, le=1)
+    max_vif: float | None = Field(default=None, ge=1)
+    l2: float = Field(default=3.0, ge=0)
+
+
 class Profile(_Frozen):
     name: str
     version: int = 1
@@ -185,6 +206,7 @@ class Profile(_Frozen):
     # Columns the decision policy reads that are not scored (e.g. a system-status flag).
     policy_columns: tuple[str, ...] = ()
     factors: tuple[Factor, ...] = Field(min_length=1)
+    selection: Selection = Selection()
 
     _written = field_validator("description")(require_written)
 

@@ -20,8 +20,8 @@ from scorecard import metrics, protected, reasons, scoring
 from scorecard.binning import MAX_BINS, MIN_BIN_SHARE, MIN_IV, fit_bins, woe_matrix
 from scorecard.data import target_vector
 from scorecard.errors import DataError, FitError
-from scorecard.model import MAX_P_VALUE, fit_logit
-from scorecard.profile import Profile
+from scorecard.model import fit_logit
+from scorecard.profile import Profile, Selection
 from scorecard.scaling import rounding_error, scale_points, unrounded_scores
 from scorecard.spec import ScorecardSpec, sealed
 
@@ -94,7 +94,7 @@ def fit_scorecard(
     min_score: int = 350,
     max_score: int = 950,
     min_iv: float = MIN_IV,
-    max_p_value: float = MAX_P_VALUE,
+    selection: Selection | None = None,
     max_bins: int = MAX_BINS,
     min_bin_share: float = MIN_BIN_SHARE,
     progress: Progress | None = None,
@@ -102,7 +102,8 @@ def fit_scorecard(
     """Train a scorecard on ``table`` (ideally as ``data.validate_training`` returns it).
 
     Stratified split with ``seed``; ``test_size`` 0 trains on every row and reports the metrics
-    on the training rows, saying so in ``metrics["note"]``. Same inputs -> the same spec.
+    on the training rows, saying so in ``metrics["note"]``. ``selection`` replaces the profile's
+    selection rule (``profile.selection``). Same inputs -> the same spec.
     """
     if len(table) == 0:
         raise DataError("the training table has no rows; give a file with applicants in it")
@@ -132,7 +133,8 @@ def fit_scorecard(
         raise FitError("every factor that reaches the IV threshold is a protected characteristic the profile does not "
                        "allow (protected_use); a scorecard needs other factors")
     woe = woe_matrix(candidates, train)
-    logit = fit_logit(woe, y_train, max_p_value=max_p_value)
+    rule = profile.selection if selection is None else selection
+    logit = fit_logit(woe, y_train, selection=rule, iv={f.name: f.iv for f in candidates})
     kept = tuple(f for f in candidates if f.name in logit.factors)
     coefficients = {c.name: c.estimate for c in logit.coefficients if c.name != "intercept"}
 
@@ -182,8 +184,8 @@ def fit_scorecard(
             "train_rows": int(len(train)),
             "test_rows": int(len(test)),
             "date_range": _date_range(table, profile),
-            "settings": {"min_iv": float(min_iv), "max_p_value": float(max_p_value), "max_bins": int(max_bins),
-                         "min_bin_share": float(min_bin_share)},
+            "settings": {"min_iv": float(min_iv), "max_p_value": float(rule.max_p_value), "max_bins": int(max_bins),
+                         "min_bin_share": float(min_bin_share), "selection": rule.model_dump(mode="json")},
         },
         rounding=rounding_error(train_result.total, exact),
     )

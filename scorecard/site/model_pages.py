@@ -75,13 +75,28 @@ def _bin_rows(profile: Profile, factor: FactorSpec, lang: str) -> list[dict[str,
 def step_reason(spec: ScorecardSpec, step: SelectionStep, lang: str) -> str:
     """A selection step's reason in the page's language, from its recorded numbers and the
     training settings; the recorded (English) sentence only when the numbers are missing."""
-    words = site_words(lang)["metrics"]["reasons"]
+    site = site_words(lang)
+    words, chosen = site["metrics"]["reasons"], site["selection"]["reasons"]
     settings = spec.training.get("settings", {})
+    rule = settings.get("selection", {})
     min_iv, max_p = settings.get("min_iv"), settings.get("max_p_value")
     if step.stage == "binning" and step.iv is not None and min_iv is not None:
         key = "iv_kept" if step.action == "kept" else "iv_dropped"
         return words[key].format(iv=_decimal(step.iv, 4), min_iv=plain_number(float(min_iv)))
+    if step.stage == "screen" and step.partner is not None and step.correlation is not None and rule.get("max_correlation"):
+        return chosen["correlated"].format(partner=_label(spec.profile, step.partner, lang),
+                                           correlation=_decimal(step.correlation, 2),
+                                           max_correlation=plain_number(float(rule["max_correlation"])))
+    if step.stage == "screen" and step.vif is not None and rule.get("max_vif"):
+        return chosen["vif"].format(vif=_decimal(step.vif, 2), max_vif=plain_number(float(rule["max_vif"])))
     if step.stage == "logit" and step.coefficient is not None and step.p_value is not None and max_p is not None:
+        criterion = str(rule.get("method", "pvalue")).upper()
+        if step.action == "dropped" and step.criterion is not None and step.coefficient <= 0:
+            return chosen["criterion_dropped"].format(criterion=criterion, change=_decimal(-step.criterion, 2),
+                                                      p_value=_p_value(step.p_value))
+        if step.action == "kept" and criterion != "PVALUE":
+            return chosen["criterion_kept"].format(coefficient=f"{step.coefficient:+.4f}", criterion=criterion,
+                                                   p_value=_p_value(step.p_value))
         key = ("logit_kept" if step.action == "kept" else "wrong_sign" if step.coefficient > 0 else "not_significant")
         return words[key].format(coefficient=f"{step.coefficient:+.4f}", p_value=_p_value(step.p_value),
                                  max_p=plain_number(float(max_p)))
@@ -91,6 +106,23 @@ def step_reason(spec: ScorecardSpec, step: SelectionStep, lang: str) -> str:
         use = spec.profile.factor(step.factor).protected_use
         return words["protected_kept"].format(use=use.get(lang) if use else "")
     return step.reason
+
+
+def selection_intro(spec: ScorecardSpec, lang: str) -> str:
+    """How the factors were chosen, in the page's language: the spec's selection rule and its limits,
+    and what the p-values mean when the coefficients are penalized."""
+    words = site_words(lang)["selection"]
+    rule = spec.training.get("settings", {}).get("selection", {})
+    method = rule.get("method", "pvalue")
+    limit = rule.get("max_correlation")
+    vif = rule.get("max_vif")
+    text = words["intro"][method].format(
+        max_correlation=words["no_correlation"] if limit is None else plain_number(float(limit)),
+        vif="" if vif is None else words["vif_limit"].format(max_vif=plain_number(float(vif))),
+        max_p=plain_number(float(rule.get("max_p_value", spec.training.get("settings", {}).get("max_p_value", 0.05)))))
+    if rule.get("l2"):
+        text += words["ridge"].format(l2=plain_number(float(rule["l2"])))  # its own leading space where a language has one
+    return text
 
 
 def _dropped_reasons(spec: ScorecardSpec, lang: str) -> dict[str, str]:
@@ -199,8 +231,9 @@ def _metrics_view(spec: ScorecardSpec, lang: str) -> dict[str, Any]:
          "in_model": site_words(lang)["common"]["answer_yes" if row["in_model"] else "answer_no"]}
         for row in metrics.get("iv", ())
     ]
+    stages = {**site_words(lang)["metrics"]["stages"], **site_words(lang)["selection"]["stages"]}
     steps = [
-        {"stage": site_words(lang)["metrics"]["stages"][s.stage], "label": _label(spec.profile, s.factor, lang),
+        {"stage": stages[s.stage], "label": _label(spec.profile, s.factor, lang),
          "action": site_words(lang)["metrics"]["actions"][s.action], "reason": step_reason(spec, s, lang)}
         for s in spec.selection_log
     ]
@@ -212,6 +245,7 @@ def _metrics_view(spec: ScorecardSpec, lang: str) -> dict[str, Any]:
         "psi_factors": psi_factors,
         "iv": iv_rows,
         "steps": steps,
+        "steps_intro": selection_intro(spec, lang),
         "rounding": {"max": _decimal(spec.rounding.get("max_abs"), 2), "mean": _decimal(spec.rounding.get("mean_abs"), 2)},
     }
 
