@@ -166,6 +166,7 @@ def calculator_data(spec: ScorecardSpec, policy: Policy) -> dict[str, Any]:
     factors = [profile.factor(fs.name) for fs in spec.factors]
     languages = page_languages()
     words: dict[str, Any] = {}
+    kb = kb_pages(policy.context.jurisdiction)
     for lang in languages.codes:
         w = load_words(lang)
         say = Speaker(w, profile, currency=policy.context.currency, pages=kb_pages(policy.context.jurisdiction))
@@ -203,6 +204,8 @@ def calculator_data(spec: ScorecardSpec, policy: Policy) -> dict[str, Any]:
         "chart": {"text_bar_cells": charts.TEXT_BAR_CELLS},
         "editorial": {"hard_rule_pages": editorial.HARD_RULE_PAGES, "overlay_pages": editorial.OVERLAY_PAGES,
                       "dont_pages": editorial.DONT_PAGES, "sha_prefix": editorial.SHA_PREFIX},
+        # The knowledge-base pages this site has (null: every page; a neutral jurisdiction's has fewer)
+        "pages": None if kb is None else sorted(f"{section}/{slug}" for section, slug in kb),
         "languages": list(languages.codes),
         "default_language": languages.default,
         "words": words,

@@ -282,6 +282,7 @@
 
   Calculator.prototype.link = function (section, slug) {
     if (!SLUG.test(slug)) return null;
+    if (this.data.pages && this.data.pages.indexOf(section + "/" + slug) < 0) return null;  // not on this site
     return el("a", { href: "../" + section + "/" + slug + ".html", text: this.words.pageTitle(section, slug) });
   };
 
