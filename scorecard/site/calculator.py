@@ -59,14 +59,21 @@ def _condition(cond: Condition, profile: Profile) -> dict[str, Any]:
     return {"column": column, "op": cond.op, "how": how, "values": values, "missing_match": cond.missing == "match"}
 
 
+def _described(rule: Any) -> dict[str, Any]:
+    """A rule's or overlay's own words per page language and its pages (null: the generic ones)."""
+    return {"description": {lang: rule.description.get(lang) for lang in page_languages().codes},
+            "pages": None if rule.pages is None else {"causes": list(rule.pages.causes),
+                                                     "remedies": list(rule.pages.remedies)}}
+
+
 def _policy(policy: Policy, profile: Profile) -> dict[str, Any]:
     return {
         "version": policy.version,
         "cutoff": policy.cutoff,
-        "hard_rules": [{"code": r.code, "outcome": r.outcome, "when": [_condition(c, profile) for c in r.when]}
-                       for r in policy.hard_rules],
+        "hard_rules": [{"code": r.code, "outcome": r.outcome, "when": [_condition(c, profile) for c in r.when],
+                        **_described(r)} for r in policy.hard_rules],
         "overlays": [{"code": o.code, "kind": o.kind, "cutoff": o.cutoff, "cap": o.cap,
-                      "when": [_condition(c, profile) for c in o.when]} for o in policy.overlays],
+                      "when": [_condition(c, profile) for c in o.when], **_described(o)} for o in policy.overlays],
         "bands": [{"name": b.name, "min_score": b.min_score, "limit": b.limit} for b in policy.limit_bands],
     }
 
