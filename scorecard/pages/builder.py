@@ -330,13 +330,13 @@ class PageRenderer:
 
     def _factor_action(self, factor: Factor, better: str | None, *, at_best: bool) -> str:
         w = self.w
-        if at_best and factor.actionability != "fixed":
+        if at_best and factor.advisable:
             return w.text("cards", "generic_action", "at_best")
         if w.has("factors", self.profile.name, factor.name, "action"):
             return w.text("factors", self.profile.name, factor.name, "action")
-        if factor.actionability == "fixed":
-            return w.text("cards", "generic_action", "fixed")
-        if factor.actionability == "time-only" or better is None:
+        if factor.advice in ("fixed", "never"):
+            return w.text("cards", "generic_action", factor.advice)
+        if factor.advice == "wait" or better is None:
             return w.text("cards", "generic_action", "time")
         return w.text("cards", "generic_action", factor.helps, better=better)
 
@@ -379,16 +379,18 @@ class PageRenderer:
             best = better_text
         elif at_best:
             best = w.text("cards", "at_best")
-        elif factor.actionability == "fixed":
+        elif factor.advice == "fixed":
             best = w.text("cards", "fixed_best")
+        elif factor.advice == "never":
+            best = w.text("cards", "never_best")
         else:
             best = w.text("cards", "no_better")
-        change_level = {"actionable": "now", "time-only": "time", "fixed": "fixed"}[factor.actionability]
-        if factor.actionability == "fixed":
-            counts = w.text("cards", "counts", "fixed")
+        change_level = {"act": "now", "wait": "time", "fixed": "fixed", "never": "never"}[factor.advice]
+        if factor.advice in ("fixed", "never"):
+            counts = w.text("cards", "counts", factor.advice)
         elif at_best:
             counts = ""
-        elif factor.actionability == "actionable":
+        elif factor.advice == "act":
             counts = w.text("cards", "counts", "now")
         else:
             counts = (w.text("cards", "counts", "time", days=say.days(line.wait_days)) if line.wait_days
