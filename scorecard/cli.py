@@ -322,11 +322,15 @@ def export_sql(
     dialect: Annotated[Dialect, typer.Option(help="SQL dialect.")] = Dialect.duckdb,
     table: Annotated[str, typer.Option(help="Table (or file expression) to read applicants from.")] = "applicants",
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the query here instead of standard output.")] = None,
+    policy: Annotated[Optional[Path], typer.Option(help="Decision policy YAML whose cutoff and limit bands the reasons are measured toward (default: the bundled demo policy).")] = None,
+    baseline: Annotated[Baseline, typer.Option(help="What reasons are measured against.")] = Baseline.cutoff_average,
+    reasons: Annotated[bool, typer.Option("--reasons/--no-reasons", help="Return the principal reason codes per row.")] = True,
 ) -> None:
-    """The scorecard as one SQL query: id, points per factor, bins and total score per row."""
+    """The scorecard as one SQL query: id, points per factor, bins, total score and the principal reason codes per row."""
     from scorecard.jobs.export import export_sql as export_job
 
-    text = export_job(model, dialect=dialect.value, table=table, out=out_file)
+    text = export_job(model, dialect=dialect.value, table=table, out=out_file, policy=policy,
+                      baseline=baseline.value if reasons else None)
     if out_file is None:
         sys.stdout.write(text)
     else:

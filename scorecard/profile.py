@@ -119,8 +119,15 @@ class Factor(_Frozen):
     group: str | None = None  # reason group id (Profile.reason_groups)
     cause_pages: tuple[str, ...] = ()
     remedy_pages: tuple[str, ...] = ()
+    # A protected characteristic (age, sex, marital status, nationality, ...): training leaves it
+    # out unless ``protected_use`` says, in every language, why this model may score it; the model
+    # document and the monitor report outcomes by its groups either way (``group_splits`` cut a
+    # numeric one into groups, e.g. age bands; categories and flags group by value).
+    protected: bool = False
+    protected_use: Text | None = None
+    group_splits: tuple[float, ...] = ()
 
-    _written = field_validator("label", "meaning", "unit", "supply")(require_written)
+    _written = field_validator("label", "meaning", "unit", "supply", "protected_use")(require_written)
 
     @model_validator(mode="before")
     @classmethod
@@ -185,6 +192,15 @@ class Factor(_Frozen):
             raise ValueError(f"category_labels names {', '.join(unknown)}, which categories does not list")
         if self.step <= 0:
             raise ValueError("step must be positive")
+        if not self.protected and (self.protected_use is not None or self.group_splits):
+            raise ValueError("protected_use and group_splits only apply to a factor marked protected: true")
+        if self.protected and self.kind == "numeric" and not self.group_splits:
+            raise ValueError("a protected numeric factor needs group_splits (the edges of its groups, e.g. "
+                             "[25, 35, 45, 55] for age bands) so outcomes can be reported by group")
+        if self.group_splits and self.kind != "numeric":
+            raise ValueError("group_splits only apply to a numeric factor; categories and flags group by value")
+        if list(self.group_splits) != sorted(set(self.group_splits)):
+            raise ValueError("group_splits must increase")
         return self
 
     @property
@@ -294,6 +310,10 @@ class Profile(_Frozen):
     @property
     def factor_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.factors)
+
+    @property
+    def protected_factors(self) -> tuple[Factor, ...]:
+        return tuple(f for f in self.factors if f.protected)
 
 
 def bundled_names(folder: Path) -> tuple[str, ...]:

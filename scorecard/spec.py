@@ -128,7 +128,7 @@ class SelectionStep:
     """One decision of factor selection, in order, for the model report."""
 
     factor: str
-    stage: Literal["binning", "logit"]
+    stage: Literal["binning", "protected", "logit"]
     action: Literal["kept", "dropped"]
     reason: str
     iv: float | None = None
@@ -235,8 +235,9 @@ def _content(spec: ScorecardSpec, profile_data: dict[str, Any] | None = None) ->
         return data
     data["profile"] = spec.profile.model_dump(mode="json")
     for factor in data["profile"]["factors"]:  # written only when set, so specs of other profiles keep their bytes
-        if not factor["category_labels"]:
-            del factor["category_labels"]
+        for key in ("category_labels", "protected", "protected_use", "group_splits"):
+            if not factor[key]:
+                del factor[key]
         for key in ("window_days", "days_per_step", "supply", "group"):
             if factor[key] is None:
                 del factor[key]

@@ -13,6 +13,17 @@ The CASE expressions implement the bin rule of ``spec.py`` exactly as ``scoring.
 * categorical factors: NULL or blank text (Python's ``str.strip`` whitespace) -> the missing
   bin; the category's bin, compared as text; any other text -> ``unseen_bin``.
 
+With a ``ReasonRule`` (``reason_rule``: the policy's cutoff and limit bands, a reason baseline)
+the query also returns the principal reason codes of every row, ``reason_1`` .. ``reason_4``
+(NULL where there are fewer), and ``reason_target``, the score they explain the distance to:
+the cutoff below it, the next limit band's score above it, NULL in the top band. The rule is
+``reasons.py``'s, in integers so every engine ranks alike: baselines in hundredths of a point
+(the Python baseline is rounded to 0.01), ranked by cause as ``reasons.py`` ranks them (a reason
+group sums its factors' shortfalls and takes the code of the member furthest below, the first of
+equals, under the group's id), a shortfall counts above 50 hundredths, the largest first, ties in
+the order of a cause's first factor, at most four. Hard rules, overlays and limit caps are not evaluated
+in SQL: for a row they touch, ``scorecard explain`` gives the record (the header says so).
+
 Split points and codes are written as exact double literals (``repr`` digits with an exponent,
 which every dialect reads as a DOUBLE), so no value lands in a different bin than in Python.
 
@@ -25,6 +36,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scorecard.errors import DataError, SpecError
+from scorecard.policy import Policy
+from scorecard.reasons import MAX_REASONS, MIN_SHORTFALL, baseline_points, cause_index, reason_code
 from scorecard.scoring import category_lookup
 from scorecard.spec import FactorSpec, ScorecardSpec
 
@@ -244,7 +257,94 @@ def _indent(lines: Sequence[str], spaces: int) -> str:
     return "\n".join(pad + line for line in lines)
 
 
-def query(spec: ScorecardSpec, dialect: str, source: Source, *, with_bins: bool = True) -> str:
+# --- principal reasons --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReasonRule:
+    """What the principal reasons of a row are measured against, in integers.
+
+    ``targets``: the cutoff, then every limit band score above it, increasing; a row below the
+    cutoff is explained against the cutoff, an approved row against the lowest target above its
+    score, a row at or above the last target gets no reasons. ``baselines[t][j]``: the baseline
+    points of factor j for target t, in hundredths of a point.
+    """
+
+    baseline: str
+    targets: tuple[int, ...]
+    baselines: tuple[tuple[int, ...], ...]
+    min_shortfall: int = round(MIN_SHORTFALL * 100)
+    max_reasons: int = MAX_REASONS
+
+
+def reason_rule(spec: ScorecardSpec, policy: Policy, *, baseline: str = "cutoff_average") -> ReasonRule:
+    """The rule by which ``explain`` ranks reasons for rows that no hard rule, overlay or cap touches."""
+    bands = sorted({b.min_score for b in policy.limit_bands if b.min_score > policy.cutoff})
+    targets = (policy.cutoff, *bands)
+    baselines = tuple(tuple(int(round(float(v) * 100)) for v in baseline_points(spec, baseline, t)) for t in targets)
+    return ReasonRule(baseline=baseline, targets=targets, baselines=baselines)
+
+
+def _reason_ctes(spec: ScorecardSpec, rule: ReasonRule, dialect: str) -> tuple[list[str], list[str]]:
+    """The CTEs after ``scorecard_total`` that rank reasons, and the final select's reason columns."""
+    q = lambda name: quote_identifier(name, dialect)  # noqa: E731 - short local alias
+    k = len(spec.factors)
+    if any(len(b) != k for b in rule.baselines):
+        raise SpecError("the reason baselines name another number of factors than the scorecard; re-run 'scorecard train'")
+    targets = " ".join(f"WHEN score < {t} THEN {t}" for t in rule.targets)
+    target = ["*,", f"CASE {targets} END AS reason_target"]
+    shortfall = ["*,"]
+    for j, f in enumerate(spec.factors):
+        whens = " ".join(f"WHEN {t} THEN {rule.baselines[i][j]}" for i, t in enumerate(rule.targets))
+        shortfall.append(f"CASE reason_target {whens} END - 100 * CAST({q('points_' + f.name)} AS BIGINT) AS s{j},")
+    # Causes (reasons.cause_index): a reason group, or a factor on its own. A cause's shortfall is
+    # the sum of its factors'; it is ranked like a factor, ties in the order of its first factor.
+    causes = cause_index(spec).tolist()
+    members = [[j for j in range(k) if causes[j] == g] for g in range(max(causes) + 1)]
+    for g, group in enumerate(members):
+        shortfall.append(f"{' + '.join(f's{j}' for j in group)} AS c{g},")
+    shortfall[-1] = shortfall[-1].rstrip(",")
+    real = lambda g: f"c{g} > {rule.min_shortfall}"  # noqa: E731
+    ranked = ["*,"]
+    n_causes = len(members)
+    for g in range(n_causes):
+        ahead = [f"CASE WHEN {real(i)} AND (c{i} > c{g}{f' OR c{i} = c{g}' if i < g else ''}) THEN 1 ELSE 0 END"
+                 for i in range(n_causes) if i != g]
+        ranked.append(f"CASE WHEN {real(g)} THEN 1{''.join(' + ' + a for a in ahead)} END AS r{g},")
+    ranked[-1] = ranked[-1].rstrip(",")
+
+    def factor_code(j: int) -> str:
+        f = spec.factors[j]
+        group = spec.profile.factor(f.name).group
+        codes = {i: reason_code(f.name, b.kind, group) for i, b in enumerate(f.bins)}
+        plain = reason_code(f.name, "range", group)
+        odd = " ".join(f"WHEN {i} THEN {string_literal(c, dialect)}" for i, c in codes.items() if c != plain)
+        return (f"CASE {q('bin_' + f.name)} {odd} ELSE {string_literal(plain, dialect)} END" if odd
+                else string_literal(plain, dialect))
+
+    def cause_code(group: list[int]) -> str:
+        if len(group) == 1:
+            return factor_code(group[0])
+        # the representative: the member with the largest shortfall, the first of equals
+        whens = [f"WHEN {' AND '.join(f's{i} >= s{later}' for later in group[n + 1:])} THEN {factor_code(i)}"
+                 for n, i in enumerate(group[:-1])]
+        return f"CASE {' '.join(whens)} ELSE {factor_code(group[-1])} END"
+
+    columns = []
+    for n in range(1, rule.max_reasons + 1):
+        whens = [f"WHEN r{g} = {n} THEN {cause_code(group)}" for g, group in enumerate(members)]
+        columns.append(f"CASE {' '.join(whens)} END AS reason_{n},")
+    columns.append("reason_target,")
+    ctes = [
+        "), scorecard_reason_target AS (", "  SELECT", _indent(target, 4), "  FROM scorecard_total",
+        "), scorecard_shortfall AS (", "  SELECT", _indent(shortfall, 4), "  FROM scorecard_reason_target",
+        "), scorecard_reason_rank AS (", "  SELECT", _indent(ranked, 4), "  FROM scorecard_shortfall",
+    ]
+    return ctes, columns
+
+
+def query(spec: ScorecardSpec, dialect: str, source: Source, *, with_bins: bool = True,
+          reasons: ReasonRule | None = None) -> str:
     q = lambda name: quote_identifier(name, dialect)  # noqa: E731 - short local alias
     if not spec.factors:
         raise SpecError("the scorecard has no factors; re-run 'scorecard train'")
@@ -280,6 +380,11 @@ def query(spec: ScorecardSpec, dialect: str, source: Source, *, with_bins: bool 
     final += [f"{q('points_' + f.name)}," for f in spec.factors]
     if with_bins:
         final += [f"{q('bin_' + f.name)}," for f in spec.factors]
+    reason_ctes, last = [], "scorecard_total"
+    if reasons is not None:
+        reason_ctes, columns = _reason_ctes(spec, reasons, dialect)
+        final += columns
+        last = "scorecard_reason_rank"
     final[-1] = final[-1].rstrip(",")
 
     where = f"\n  WHERE {source.where}" if source.where else ""
@@ -300,11 +405,24 @@ def query(spec: ScorecardSpec, dialect: str, source: Source, *, with_bins: bool 
         "  SELECT",
         _indent(summed, 4),
         "  FROM scorecard_points",
+        *reason_ctes,
         ")",
         "SELECT",
         _indent(final, 2),
-        "FROM scorecard_total",
+        f"FROM {last}",
     ])
+
+
+def _reason_header(rule: ReasonRule | None) -> list[str]:
+    if rule is None:
+        return []
+    return [
+        f"-- reason_1..reason_{rule.max_reasons}: the principal reason codes (reasons.py), baseline {rule.baseline}, measured",
+        f"-- toward reason_target: the cutoff {rule.targets[0]} below it, else the next limit band score"
+        + (f" ({', '.join(map(str, rule.targets[1:]))})" if rule.targets[1:] else "") + ", none at the top.",
+        "-- Not evaluated here: hard rules, overlays and limit caps of the policy; rows they touch get their",
+        "-- reasons from 'scorecard explain' (a hard rule gives none; an overlay moves the cutoff).",
+    ]
 
 
 def _header(spec: ScorecardSpec, dialect: str) -> list[str]:
@@ -322,10 +440,11 @@ def _header(spec: ScorecardSpec, dialect: str) -> list[str]:
     return lines
 
 
-def to_sql(spec: ScorecardSpec, *, dialect: str, table: str) -> str:
+def to_sql(spec: ScorecardSpec, *, dialect: str, table: str, reasons: ReasonRule | None = None) -> str:
     """One query scoring every row of ``table`` (a table or view name, or a FROM item such as
-    DuckDB's ``read_parquet('x.parquet')``) exactly as ``scoring.score`` does."""
+    DuckDB's ``read_parquet('x.parquet')``) exactly as ``scoring.score`` does, with the principal
+    reason codes when a ``ReasonRule`` is given."""
     _check_dialect(dialect)
     table = _check_table(table)
-    body = query(spec, dialect, _default_source(spec, dialect, table))
-    return "\n".join([*_header(spec, dialect), body]) + "\n"
+    body = query(spec, dialect, _default_source(spec, dialect, table), reasons=reasons)
+    return "\n".join([*_header(spec, dialect), *_reason_header(reasons), body]) + "\n"

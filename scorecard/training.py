@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from scorecard import metrics, reasons, scoring
+from scorecard import metrics, protected, reasons, scoring
 from scorecard.binning import MAX_BINS, MIN_BIN_SHARE, MIN_IV, fit_bins, woe_matrix
 from scorecard.data import target_vector
 from scorecard.errors import DataError, FitError
@@ -127,9 +127,13 @@ def fit_scorecard(
                        progress=(lambda stage, done, _: say(stage, done)) if progress is not None else None)
     n = len(profile.factors)
     say("fitting the logit", n)
-    woe = woe_matrix(binning.factors, train)
+    candidates, protected_steps = protected.screen(binning.factors, profile)
+    if not candidates:
+        raise FitError("every factor that reaches the IV threshold is a protected characteristic the profile does not "
+                       "allow (protected_use); a scorecard needs other factors")
+    woe = woe_matrix(candidates, train)
     logit = fit_logit(woe, y_train, max_p_value=max_p_value)
-    kept = tuple(f for f in binning.factors if f.name in logit.factors)
+    kept = tuple(f for f in candidates if f.name in logit.factors)
     coefficients = {c.name: c.estimate for c in logit.coefficients if c.name != "intercept"}
 
     say("scaling points", n + 1)
@@ -142,7 +146,7 @@ def fit_scorecard(
         intercept=logit.intercept,
         coefficients=logit.coefficients,
         scaling=scale,
-        selection_log=binning.steps + logit.steps,
+        selection_log=binning.steps + protected_steps + logit.steps,
         metrics={},
         training={},
         rounding={},

@@ -106,3 +106,41 @@ def odd_table() -> pd.DataFrame:
         ODD["loans"]: pd.array(loans, dtype="float64"),
         ODD["flag"]: pd.array(flag, dtype="float64"),
     })
+
+
+# --- principal reasons -------------------------------------------------------------------------
+
+
+def score_policy(scores: np.ndarray, *, bands: int = 3):
+    """A policy with no hard rules or overlays: the cutoff at the median score, limit bands above it at
+    quantiles, so the rows hold declines, every band, and the top band (no reasons)."""
+    from scorecard.policy import parse_policy
+
+    cuts = sorted({int(np.quantile(scores, q)) for q in np.linspace(0.5, 0.95, bands + 1)})
+    return parse_policy({"name": "median", "version": "1", "description": {"zh": "测试", "en": "test"},
+                         "cutoff": cuts[0],
+                         "limit_bands": [{"name": f"B{i + 1}", "min_score": c, "limit": 1000 * (i + 1)}
+                                         for i, c in enumerate(cuts)]}, "test policy")
+
+
+def sql_reasons(got: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Reason codes per id from a query's reason_1..reason_4 columns (NULLs dropped)."""
+    columns = got[["reason_1", "reason_2", "reason_3", "reason_4"]].astype(object).to_numpy()
+    return {str(i): tuple(c for c in row if isinstance(c, str)) for i, row in zip(got["id"], columns)}
+
+
+def explained_reasons(spec: ScorecardSpec, policy, table: pd.DataFrame, baseline: str = "cutoff_average"
+                      ) -> dict[str, tuple[str, ...]]:
+    """Reason codes per applicant as ``scorecard explain`` records give them, for the records that no
+    hard rule or overlay touched (SQL does not evaluate those)."""
+    from scorecard.explain import explain_table
+
+    return {r.applicant_id: tuple(x.code for x in r.reasons)
+            for r in explain_table(spec, policy, table, baseline=baseline) if r.hard_rule is None and not r.overlays}
+
+
+def assert_same_reasons(expected: dict[str, tuple[str, ...]], got: dict[str, tuple[str, ...]]) -> None:
+    assert expected, "no record to compare"
+    wrong = {i: (codes, got.get(i)) for i, codes in expected.items() if got.get(i) != codes}
+    assert not wrong, f"{len(wrong)} of {len(expected)} differ, e.g. {list(wrong.items())[:3]}"
+    assert any(len(c) == 4 for c in expected.values()) and any(len(c) == 0 for c in expected.values())

@@ -24,10 +24,13 @@ from typer.testing import CliRunner
 from scorecard.errors import DataError, SpecError
 from scorecard.scoring import score
 from scorecard.spec import Bin, FactorSpec, ScorecardSpec, save_spec
-from scorecard.sql import PY_WHITESPACE, to_sql
+from scorecard.policy import default_policy
+from scorecard.reasons import baseline_points, rank_reasons, reason_code
+from scorecard.sql import PY_WHITESPACE, reason_rule, to_sql
 
 from _decision_fixtures import factor_entry, random_tiny_table, tiny_spec
-from _sql_fixtures import SHARED_DATA, ODD, assert_same_scores, numeric_factor, odd_spec, odd_table, run_duckdb, spec_with
+from _sql_fixtures import (SHARED_DATA, ODD, assert_same_reasons, assert_same_scores, explained_reasons, numeric_factor,
+                           odd_spec, odd_table, run_duckdb, score_policy, spec_with, sql_reasons)
 
 runner = CliRunner()
 
@@ -208,6 +211,27 @@ def test_random_specs_and_rows_get_the_same_points_in_sql_and_python(case) -> No
     assert_same_scores(spec, score(spec, table), run_duckdb(spec, table))
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(spec_and_rows(), st.lists(st.integers(-100, 400), min_size=1, max_size=4, unique=True))
+def test_random_specs_rank_reasons_in_sql_as_reasons_py_does(case, targets) -> None:
+    """Best-points baseline (no reference population needed): SQL ranks ties, shortfalls at the
+    threshold and rows above the last target exactly as ``rank_reasons`` does."""
+    spec, table = case
+    policy = score_policy(np.array(targets))
+    rule = reason_rule(spec, policy, baseline="best_points")
+    con = duckdb.connect()
+    con.register("applicants", table)
+    got = sql_reasons(con.execute(to_sql(spec, dialect="duckdb", table="applicants", reasons=rule)).df())
+    result = score(spec, table)
+    index, _ = rank_reasons(result.points, baseline_points(spec, "best_points"))
+    for row, total in enumerate(result.total):
+        wanted = ()
+        if total < rule.targets[-1]:
+            wanted = tuple(reason_code(spec.factors[j].name, spec.factors[j].bins[result.bins[row, j]].kind)
+                           for j in index[row] if j >= 0)
+        assert got[str(row + 1)] == wanted
+
+
 # --- trained specs: the demo population and the public files ----------------------------------
 
 
@@ -228,6 +252,25 @@ def test_demo_population_scores_the_same_in_sql() -> None:
 
 
 @pytest.mark.slow
+def test_demo_reason_codes_in_sql_are_the_records_reason_codes() -> None:
+    """The demo model and policy: every applicant no hard rule or overlay touched gets, from SQL, the
+    reason codes of its decision record, in the same order (declined, and approved below the top band)."""
+    from scorecard.spec import load_spec
+
+    spec = load_spec(Path(__file__).parent / "golden" / "demo_model.json")
+    table = pytest.importorskip("scorecard.datasets.demo").generate(20_000, 11)
+    policy = default_policy()
+    for baseline in ("cutoff_average", "population_average"):
+        con = duckdb.connect()
+        con.register("applicants", table)
+        got = con.execute(to_sql(spec, dialect="duckdb", table="applicants",
+                                 reasons=reason_rule(spec, policy, baseline=baseline))).df()
+        expected = explained_reasons(spec, policy, table, baseline)
+        assert len(expected) > 10_000
+        assert_same_reasons(expected, sql_reasons(got))
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["heloc", "gmsc", "german"])
 def test_public_files_score_the_same_in_sql(name: str) -> None:
     path = SHARED_DATA / f"{name}.csv"
@@ -238,6 +281,13 @@ def test_public_files_score_the_same_in_sql(name: str) -> None:
     spec = trained(table, name, train_rows=4_000)
     # Every row of the file, including the ones validation would reject: the bin rule is the same.
     assert_same_scores(spec, score(spec, table), run_duckdb(spec, table))
+    # Reasons on the valid rows, against a policy whose cutoff is the median score.
+    valid, _ = data.split_valid_rows(table, spec.profile, name)
+    policy = score_policy(score(spec, valid).total)
+    con = duckdb.connect()
+    con.register("applicants", valid)
+    got = con.execute(to_sql(spec, dialect="duckdb", table="applicants", reasons=reason_rule(spec, policy))).df()
+    assert_same_reasons(explained_reasons(spec, policy, valid), sql_reasons(got))
 
 
 # --- the CLI -----------------------------------------------------------------------------------
@@ -248,12 +298,19 @@ def test_cli_writes_the_query_to_stdout_and_to_a_file(tmp_path: Path) -> None:
 
     model = save_spec(odd_spec(), tmp_path / "model.json")
     runner = CliRunner()
-    printed = runner.invoke(app, ["export", "sql", "--model", str(model), "--dialect", "spark", "--table", "apps"])
+    printed = runner.invoke(app, ["export", "sql", "--model", str(model), "--dialect", "spark", "--table", "apps",
+                                  "--no-reasons"])
     assert printed.exit_code == 0, printed.output
     assert printed.stdout == to_sql(odd_spec(), dialect="spark", table="apps")
+    with_reasons = runner.invoke(app, ["export", "sql", "--model", str(model), "--table", "apps", "--baseline",
+                                       "best_points"])
+    assert with_reasons.exit_code == 0, with_reasons.output
+    rule = reason_rule(odd_spec(), default_policy(), baseline="best_points")
+    assert with_reasons.stdout == to_sql(odd_spec(), dialect="duckdb", table="apps", reasons=rule)
+    assert "reason_1" in with_reasons.stdout and "reason_1" not in printed.stdout
     target = tmp_path / "score.sql"
     written = runner.invoke(app, ["export", "sql", "--model", str(model), "--out", str(target),
-                                  "--table", "read_parquet('apps.parquet')"])
+                                  "--table", "read_parquet('apps.parquet')", "--no-reasons"])
     assert written.exit_code == 0, written.output
     assert target.read_text(encoding="utf-8") == to_sql(odd_spec(), dialect="duckdb", table="read_parquet('apps.parquet')")
 
@@ -340,7 +397,12 @@ def test_numpy_duckdb_and_spark_write_the_same_scores_and_pds(spark, tmp_path: P
     parquet = tmp_path / "applicants.parquet"
     table.to_parquet(parquet)
     spark.read.parquet(str(parquet)).createOrReplaceTempView("applicants")
-    got = spark.sql(to_sql(spec, dialect="spark", table="applicants")).toPandas()
+    valid, _ = data.split_valid_rows(table, spec.profile, name)
+    policy = score_policy(score(spec, valid).total)
+    rule = reason_rule(spec, policy)
+    got = spark.sql(to_sql(spec, dialect="spark", table="applicants", reasons=rule)).toPandas()
+    # The reason codes of the decision records (the valid rows), from Spark SQL.
+    assert_same_reasons(explained_reasons(spec, policy, valid), sql_reasons(got))
     got = got.set_index(got["id"].astype(str)).loc[expected["id"]]  # the rows the CLI scored (not rejected)
     np.testing.assert_array_equal(got["score"].to_numpy(dtype=np.int64), expected["score"].to_numpy(dtype=np.int64))
     np.testing.assert_array_equal(got["pd"].to_numpy(dtype=float), expected["pd"].to_numpy(dtype=float))

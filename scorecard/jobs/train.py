@@ -24,6 +24,8 @@ class TrainResult:
     factors: tuple[str, ...]
     dropped: int
     metrics: dict[str, Any]
+    protected_out: tuple[str, ...] = ()  # protected characteristics training left out
+    protected_in: tuple[str, ...] = ()  # protected characteristics the profile allows and the model kept
 
     def summary(self) -> str:
         test = self.metrics.get("test", {})
@@ -34,7 +36,11 @@ class TrainResult:
             f"kept {len(self.factors)} factors ({self.dropped} dropped, see 'scorecard report'): {', '.join(self.factors)}\n"
             f"AUC {'n/a' if auc is None else f'{auc:.3f}'}, KS {'n/a' if ks is None else f'{ks:.3f}'} "
             f"on the {where}{note}\n"
-            f"wrote {self.path}"
+            + (f"protected characteristics left out of the model (no protected_use in the profile): "
+               f"{', '.join(self.protected_out)}\n" if self.protected_out else "")
+            + (f"protected characteristics scored because the profile says why (protected_use): "
+               f"{', '.join(self.protected_in)}\n" if self.protected_in else "")
+            + f"wrote {self.path}"
         )
 
 
@@ -57,5 +63,8 @@ def train(data: Path, *, profile: str, out: Path, test_size: float, seed: int, c
         save_spec(spec, run.file(out))
         run.commit()
     path = out
+    screened = {s.factor: s.action for s in spec.selection_log if s.stage == "protected"}
     return TrainResult(path=path, factors=spec.factor_names, dropped=len(chosen.factors) - len(spec.factors),
-                       metrics=spec.metrics)
+                       metrics=spec.metrics,
+                       protected_out=tuple(f for f, a in screened.items() if a == "dropped"),
+                       protected_in=tuple(f for f, a in screened.items() if a == "kept" and f in spec.factor_names))

@@ -85,6 +85,11 @@ def step_reason(spec: ScorecardSpec, step: SelectionStep, lang: str) -> str:
         key = ("logit_kept" if step.action == "kept" else "wrong_sign" if step.coefficient > 0 else "not_significant")
         return words[key].format(coefficient=f"{step.coefficient:+.4f}", p_value=_p_value(step.p_value),
                                  max_p=plain_number(float(max_p)))
+    if step.stage == "protected":
+        if step.action == "dropped":
+            return words["protected_dropped"]
+        use = spec.profile.factor(step.factor).protected_use
+        return words["protected_kept"].format(use=use.get(lang) if use else "")
     return step.reason
 
 
