@@ -133,6 +133,16 @@ class Baseline(str, Enum):
     best_points = "best_points"
 
 
+class PolicyCheck(str, Enum):
+    refuse = "refuse"
+    warn = "warn"
+
+
+PolicyCheckOpt = Annotated[PolicyCheck, typer.Option("--policy-check", help=(
+    "refuse: stop when the policy does not fit the model (a cutoff or band outside its scores, a cutoff that "
+    "approves or declines the whole reference population); warn: say so and go on."))]
+
+
 class ScalingMethod(str, Enum):
     pdo = "pdo"
     range = "range"
@@ -140,6 +150,9 @@ class ScalingMethod(str, Enum):
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Applicant table: CSV (UTF-8 or GBK) or Parquet.")]
 ModelOpt = Annotated[Path, typer.Option("--model", help="Scorecard spec JSON written by 'scorecard train'.")]
+SepOpt = Annotated[Optional[str], typer.Option("--sep", help=(
+    "The CSV separator (e.g. ';' or $'\\t'); by default ',' unless the header has no comma but semicolons or tabs "
+    "(then a note says so)."))]
 
 
 @app.command()
@@ -165,11 +178,12 @@ def site(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the site: docs/ (sources), html/ (the built site).")],
     policy: Annotated[Optional[Path], typer.Option("--policy", help="Decision policy YAML (default: the demo policy).")] = None,
     strict: Annotated[bool, typer.Option("--strict/--no-strict", help="Fail on any MkDocs warning (broken link, missing page).")] = True,
+    policy_check: PolicyCheckOpt = PolicyCheck.refuse,
 ) -> None:
     """Build the knowledge-base site: model pages and demo persona pages from MODEL, plus the knowledge base."""
     from scorecard.jobs.site import build_site
 
-    result = build_site(model, out_dir, policy=policy, strict=strict, console=console)
+    result = build_site(model, out_dir, policy=policy, strict=strict, console=console, policy_check=policy_check.value)
     out.print(result.summary(), highlight=False)
 
 
@@ -192,11 +206,12 @@ def data_demo(
 def data_check(
     data: DataOpt,
     profile: Annotated[str, typer.Option(help="Profile name (demo, heloc, gmsc, german) or YAML path.")] = "demo",
+    sep: SepOpt = None,
 ) -> None:
     """Check a training table against its profile: the first problem found (file, column, rows) or a summary."""
     from scorecard.jobs.data import check_table
 
-    out.print(check_table(data, profile).summary(), highlight=False)
+    out.print(check_table(data, profile, sep=sep).summary(), highlight=False)
 
 
 @app.command()
@@ -213,6 +228,7 @@ def train(
     pdo: Annotated[float, typer.Option(help="Points to double the odds (pdo scaling).")] = 20,
     min_score: Annotated[int, typer.Option(help="Lowest score (range scaling).")] = 350,
     max_score: Annotated[int, typer.Option(help="Highest score (range scaling).")] = 950,
+    sep: SepOpt = None,
 ) -> None:
     """Bin, fit the logit, scale to integer points and write a checksummed spec."""
     from scorecard.jobs.train import train as train_job
@@ -230,6 +246,7 @@ def train(
         min_score=min_score,
         max_score=max_score,
         console=console,
+        sep=sep,
     )
     out.print(result.summary(), highlight=False)
 
@@ -242,11 +259,12 @@ def score(
     out_file: Annotated[Path, typer.Option("--out", help="Scores: .csv or .parquet (id, score, pd, points per factor).")],
     rejects: Annotated[Optional[Path], typer.Option(help="Rows that could not be scored, with the reason.")] = None,
     engine: Annotated[Engine, typer.Option(help="numpy (in memory) or duckdb (streams larger-than-memory files).")] = Engine.auto,
+    sep: SepOpt = None,
 ) -> None:
     """Score a table with a spec; bad rows go to the rejects file, never silently away."""
     from scorecard.jobs.score import score_file
 
-    result = score_file(model, data, out_file, rejects=rejects, engine=engine.value, console=console)
+    result = score_file(model, data, out_file, rejects=rejects, engine=engine.value, console=console, sep=sep)
     out.print(result.summary(), highlight=False)
 
 
@@ -268,11 +286,12 @@ def psi(
     model: ModelOpt,
     base: Annotated[Path, typer.Option("--base", help="The reference table (e.g. training data).")],
     compare: Annotated[Path, typer.Option("--compare", help="The table to compare (e.g. this month's applicants).")],
+    sep: SepOpt = None,
 ) -> None:
     """Population stability (PSI) of the score and of every factor between two tables."""
     from scorecard.jobs.report import psi as psi_job
 
-    psi_job(model, base, compare, console=out, status_console=console)
+    psi_job(model, base, compare, console=out, status_console=console, sep=sep)
 
 
 @app.command()
@@ -293,6 +312,8 @@ def explain(
     jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help=(
         f"Processes that explain chunks of applicants in parallel (default: the CPUs, at most {MAX_JOBS}); "
         "the output is the same for any number."))] = None,
+    policy_check: PolicyCheckOpt = PolicyCheck.refuse,
+    sep: SepOpt = None,
 ) -> None:
     """One decision record (and page) per applicant: decision, reasons and recourse plans.
 
@@ -311,6 +332,8 @@ def explain(
         rejects=rejects,
         console=console,
         jobs=jobs,
+        policy_check=policy_check.value,
+        sep=sep,
     )
     out.print(result.summary(), highlight=False)
 

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import csv
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from scorecard.errors import DataError
+from scorecard.errors import DataError, ScorecardNote
 from scorecard.profile import Factor, Profile
 
 # (codec, how a message names it); "utf-8-sig" also reads UTF-8 files that carry a BOM.
@@ -40,13 +41,24 @@ REJECTS_SUFFIX = ".rejects.csv"  # the rejects of scores.parquet go to scores.re
 FIRST_UNNAMED = "row_id"
 _UNNAMED = re.compile(r"^Unnamed: \d+(?:_level_\d+)?$")
 _NAN_TEXT = ("nan", "+nan", "-nan")  # parse as NaN: a missing value, not "not a number"
+INFINITE_REASON = "not a finite number (the profile does not allow infinite values)"
+MALFORMED = "scorecard_malformed_rows"  # table.attrs key: {row position: reason} (``read_table``)
+# The texts pandas reads as missing by default (read_csv's keep_default_na).
+PANDAS_NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+                    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
 
 
 # --- reading ------------------------------------------------------------------------------------
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV (UTF-8, UTF-8 with BOM or GBK) or Parquet file; fail with one clear line."""
+def read_table(path: str | Path, *, sep: str | None = None) -> pd.DataFrame:
+    """Read a CSV (UTF-8, UTF-8 with BOM or GBK) or Parquet file; fail with one clear line.
+
+    A CSV's separator is ``sep`` or, when the header has no comma but semicolons or tabs, that
+    character (said in a ``ScorecardNote``, as is a file read as GBK). A data row with more or fewer
+    fields than the header is kept in the table (padded or cut) and listed in ``malformed_rows``,
+    so the checks reject it with its reason instead of reading a shifted or half row.
+    """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: file not found; check the path")
@@ -54,14 +66,22 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if suffix in (".parquet", ".pq"):
         table = _read_parquet(path)
         header = [str(c) for c in table.columns]
-    elif suffix in (".csv", ".txt"):
-        table, header = _read_csv(path)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        table, header = _read_csv(path, sep)
     else:
         raise DataError(f"{path}: unknown file type '{suffix or '(none)'}'; give a .csv or .parquet file")
     if len(header) == 0:
         raise DataError(f"{path}: the file is empty; give a table with a header row and data rows")
+    malformed = table.attrs.get(MALFORMED, {})
     table.columns = column_names(header, path)
+    table.attrs[MALFORMED] = malformed
     return table
+
+
+def malformed_rows(table: pd.DataFrame) -> dict[int, str]:
+    """Rows (0-based positions of the table ``read_table`` returned) whose field count differs
+    from the header's, with the reason."""
+    return dict(table.attrs.get(MALFORMED, {}))
 
 
 def column_names(header: list[str], path: str | Path) -> list[str]:
@@ -79,11 +99,11 @@ def column_names(header: list[str], path: str | Path) -> list[str]:
     return names
 
 
-def csv_header(path: Path, encoding: str) -> list[str]:
+def csv_header(path: Path, encoding: str, sep: str = ",") -> list[str]:
     """The header row of a CSV as written: the first row that is not blank (pandas skips blank
     lines before the header)."""
     with path.open(encoding=encoding, newline="") as handle:
-        return next((row for row in csv.reader(handle) if any(cell.strip() for cell in row)), [])
+        return next((row for row in csv.reader(handle, delimiter=sep) if any(cell.strip() for cell in row)), [])
 
 
 def _column_names(header: list[str]) -> list[str]:
@@ -104,7 +124,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: not a readable Parquet file ({exc.__class__.__name__}); re-export it") from exc
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
+def _read_csv(path: Path, sep: str | None) -> tuple[pd.DataFrame, list[str]]:
     """The table as text and its header as written (pandas would rename repeated names)."""
     with path.open("rb") as handle:
         has_bom = handle.read(3) == b"\xef\xbb\xbf"
@@ -113,19 +133,137 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
     failures = []
     for codec, name in codecs:
         try:
-            header = csv_header(path, codec)
-            if not header:
+            first = _header_line(path, codec)
+            if first is None:
                 raise DataError(f"{path}: the file is empty; give a table with a header row and data rows")
-            table = pd.read_csv(path, dtype=str, encoding=codec, keep_default_na=True)
+            chosen = _separator(path, first, sep)
+            header = csv_header(path, codec, chosen)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", pd.errors.ParserWarning)  # a first row longer than the header
+                    table = pd.read_csv(path, dtype=str, encoding=codec, keep_default_na=True, sep=chosen,
+                                        index_col=False)
+                malformed = _short_rows(path, codec, chosen, len(header), table)
+            except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+                if "fields" not in str(exc) and "Length of header" not in str(exc):
+                    raise
+                table, malformed = _read_by_rows(path, codec, chosen, len(header))
+            if name == "GBK":
+                _note_gbk(path, chosen)
+            table.attrs[MALFORMED] = malformed
             return table, header if len(header) == table.shape[1] else [str(c) for c in table.columns]
-        except UnicodeDecodeError as exc:
-            failures.append(f"not {name} (cannot decode byte 0x{exc.object[exc.start]:02x})")
+        except UnicodeDecodeError:
+            failures.append(name)
         except pd.errors.EmptyDataError as exc:
             raise DataError(f"{path}: the file is empty; give a table with a header row and data rows") from exc
         except pd.errors.ParserError as exc:
             first = str(exc).strip().splitlines()[0]
             raise DataError(f"{path}: not a well-formed CSV ({first}); fix the file") from exc
-    raise DataError(f"{path}: cannot decode the text: {', '.join(failures)}; save the file as UTF-8")
+    raise DataError(f"{path}: cannot decode the text: {_undecodable(path, codecs)}; save the file as UTF-8")
+
+
+def separator(path: str | Path) -> str:
+    """The separator ``read_table`` would read a CSV with (',' unless its header shows ';' or tabs)."""
+    path = Path(path)
+    for codec, _ in ENCODINGS:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ScorecardNote)
+                return _separator(path, _header_line(path, codec) or "", None)
+        except (UnicodeDecodeError, OSError):
+            continue
+    return ","
+
+
+def _header_line(path: Path, codec: str) -> str | None:
+    with path.open(encoding=codec, newline="") as handle:
+        return next((line for line in handle if line.strip()), None)
+
+
+def _separator(path: Path, header_line: str, sep: str | None) -> str:
+    """``sep``, or the separator the header shows: ',' unless it has none and has ';' or tabs."""
+    if sep is not None:
+        sep = {"\\t": "\t", "tab": "\t"}.get(sep, sep)
+        if len(sep) != 1:
+            raise DataError(f"--sep {sep!r}: give one character, such as ';' or a tab")
+        return sep
+    if "," in header_line:
+        return ","
+    for other, one, many in ((";", "semicolon", "semicolons"), ("\t", "tab", "tabs")):
+        found = header_line.count(other)
+        if found:
+            warnings.warn(ScorecardNote(f"{path}: the header has no comma but {found} {one if found == 1 else many}; "
+                                        f"read as {one}-separated (--sep chooses another separator)"), stacklevel=4)
+            return other
+    return ","
+
+
+def _undecodable(path: Path, codecs: tuple[tuple[str, str], ...]) -> str:
+    """Where each encoding fails: 'line 3 (byte 0xff) is not UTF-8, line 3 (byte 0xff) is not GBK'."""
+    raw = path.read_bytes()
+    parts = []
+    for codec, name in codecs:
+        try:
+            raw.decode(codec)
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            parts.append(f"line {line} (byte 0x{raw[exc.start]:02x}) is not {name}")
+    return ", ".join(parts)
+
+
+def _note_gbk(path: Path, sep: str) -> None:
+    """Say that a file was read as GBK, with the first line that is not plain ASCII as it reads."""
+    with path.open(encoding="gbk", newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.isascii():
+                field = next((f for f in line.rstrip("\r\n").split(sep) if not f.isascii()), line.strip())
+                warnings.warn(ScorecardNote(
+                    f"{path}: not UTF-8, read as GBK (line {number} reads {field[:40]!r}); if that text looks wrong, "
+                    "save the file as UTF-8"), stacklevel=4)
+                return
+
+
+def _field_counts(path: Path, codec: str, sep: str) -> np.ndarray:
+    """The number of fields of every non-blank line after the header, as pandas reads them."""
+    raw = path.read_bytes()
+    if b'"' not in raw and codec != "gbk":  # no quoting: a line is a row (GBK bytes may hold the separator)
+        lines = [line for line in raw.split(b"\n") if line.strip()]
+        token = sep.encode("ascii") if sep.isascii() else sep.encode(codec)
+        return np.fromiter((line.count(token) + 1 for line in lines[1:]), dtype=np.int64, count=max(len(lines) - 1, 0))
+    with path.open(encoding=codec, newline="") as handle:
+        rows = (row for row in csv.reader(handle, delimiter=sep) if not (len(row) <= 1 and not "".join(row).strip()))
+        next(rows, None)
+        return np.fromiter((len(row) for row in rows), dtype=np.int64)
+
+
+def _mismatch(counts: np.ndarray, width: int) -> dict[int, str]:
+    bad = np.flatnonzero(counts != width)
+    return {int(i): f"the row has {int(counts[i])} fields, the header {width}; the row is cut or shifted, fix the file"
+            for i in bad}
+
+
+def _short_rows(path: Path, codec: str, sep: str, width: int, table: pd.DataFrame) -> dict[int, str]:
+    """Rows pandas padded because they had fewer fields than the header: only a row whose last
+    column is missing can be one, so the file is counted only when there is such a row."""
+    if table.shape[1] == 0 or not table.iloc[:, -1].isna().any():
+        return {}
+    counts = _field_counts(path, codec, sep)
+    if len(counts) != len(table):
+        return {}  # lines and rows do not pair up (should not happen): nothing to say
+    return _mismatch(counts, width)
+
+
+def _read_by_rows(path: Path, codec: str, sep: str, width: int) -> tuple[pd.DataFrame, dict[int, str]]:
+    """The table of a file with rows longer than its header, read row by row: every row kept
+    (cut or padded to the header's width) and the malformed ones listed."""
+    with path.open(encoding=codec, newline="") as handle:
+        rows = [row for row in csv.reader(handle, delimiter=sep) if not (len(row) <= 1 and not "".join(row).strip())]
+    header, body = rows[0], rows[1:]
+    counts = np.fromiter((len(row) for row in body), dtype=np.int64, count=len(body))
+    fitted = [row[:width] + [""] * (width - len(row)) for row in body]
+    table = pd.DataFrame(fitted, columns=[f"c{i}" for i in range(width)], dtype=object)
+    table = table.mask(table.isin(PANDAS_NA_VALUES) | (table == "")).astype(object)
+    return table, _mismatch(counts, width)
 
 
 # --- value checks -------------------------------------------------------------------------------
@@ -166,6 +304,10 @@ def check_factor(factor: Factor, column: pd.Series) -> tuple[pd.Series, np.ndarr
             if unknown.any():
                 reasons[unknown] = ("unknown category " + text[unknown]).to_numpy(dtype=object)
         return text.mask(blank), reasons
+    if (pd.api.types.is_datetime64_any_dtype(column.dtype) or pd.api.types.is_timedelta64_dtype(column.dtype)
+            or isinstance(column.dtype, pd.PeriodDtype)):
+        raise DataError(f"column '{factor.source_column}' holds dates or times ({column.dtype}), but factor "
+                        f"'{factor.name}' is {factor.kind}; give it numbers or fix the profile's column")
     if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_object_dtype(column.dtype):
         values = column.astype(float)  # a typed column (Parquet, a DataFrame): nothing to parse
     else:
@@ -188,9 +330,34 @@ def check_factor(factor: Factor, column: pd.Series) -> tuple[pd.Series, np.ndarr
             hit = open_ & (v > factor.max_value)
             reasons[hit] = f"above the maximum {factor.max_value:g}"
             open_ &= ~hit
+        if not factor.allow_infinite:
+            hit = open_ & np.isinf(v)
+            reasons[hit] = INFINITE_REASON
+            open_ &= ~hit
         if factor.integer:
             reasons[open_ & (np.isinf(v) | (np.isfinite(v) & (v != np.floor(v))))] = "not a whole number"
     return values, reasons
+
+
+def check_dates(column: pd.Series, profile: Profile) -> tuple[pd.Series, np.ndarray]:
+    """The profile's date column as ISO 8601 days (what the policy reads; missing stays missing)
+    and, per row, the reason its date is unusable: a date the profile's ``date_format`` cannot read."""
+    fmt = profile.dates_written_as
+    text = _text(column) if not pd.api.types.is_datetime64_any_dtype(column.dtype) else None
+    if text is None:  # a typed column (Parquet): already dates
+        parsed = column
+        given = column.notna().to_numpy(dtype=bool)
+    else:
+        given = (text != "").to_numpy(dtype=bool)
+        parsed = pd.to_datetime(text.mask(~given), format=fmt, errors="coerce")
+    bad = given & parsed.isna().to_numpy(dtype=bool)
+    reasons = np.full(len(column), "", dtype=object)
+    if bad.any():
+        reasons[bad] = ("date " + text[bad].str.slice(0, 40).map(repr) + f" is not written as {fmt}"
+                        " (the profile's date_format)").to_numpy(dtype=object)
+    iso = pd.Series(parsed.dt.strftime("%Y-%m-%d").to_numpy(dtype=object), index=column.index)
+    iso[~given | bad] = None
+    return iso, reasons
 
 
 def _rows_text(rows: np.ndarray) -> str:
@@ -332,7 +499,18 @@ def validate_training(table: pd.DataFrame, profile: Profile, source: str) -> pd.
     categories, an empty or non-binary target or one without the bad value, empty or repeated ids.
     """
     _check_columns(table, profile, source, need_target=True)
+    malformed = malformed_rows(table)
+    if malformed:
+        rows = np.array(sorted(malformed))
+        raise DataError(f"{source}: row {_rows_text(rows + 1)}: {malformed[int(rows[0])]}")
     out = table.copy()
+    if profile.date_column and profile.date_column in table.columns:
+        iso, reasons = check_dates(table[profile.date_column], profile)
+        bad = np.flatnonzero(reasons != "")
+        if len(bad):
+            raise DataError(f"{source}: column '{profile.date_column}', row {_rows_text(bad + 1)}: {reasons[bad[0]]}; "
+                            "fix the data or set date_format in the profile")
+        out[profile.date_column] = iso
     for factor in profile.factors:
         name = factor.source_column
         values, reasons = check_factor(factor, table[name])
@@ -427,6 +605,16 @@ def split_valid_rows(table: pd.DataFrame, profile: Profile, source: str) -> tupl
             "reason": reason,
         }))
 
+    malformed = malformed_rows(table)
+    if malformed:
+        rows = np.array(sorted(malformed), dtype=np.int64)
+        reject(rows, "", np.asarray([malformed[int(r)] for r in rows], dtype=object))
+    if profile.date_column and profile.date_column in table.columns:
+        iso, reasons = check_dates(table[profile.date_column], profile)
+        converted[profile.date_column] = iso
+        bad = np.flatnonzero(reasons != "")
+        if len(bad):
+            reject(bad, profile.date_column, reasons[bad])
     for factor in profile.factors:
         values, reasons = check_factor(factor, table[factor.source_column])
         converted[factor.source_column] = values

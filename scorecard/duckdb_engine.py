@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scorecard.data import (EMPTY_ID_REASON, check_columns_present, column_names, csv_header, default_rejects_path,
+from scorecard.data import (EMPTY_ID_REASON, INFINITE_REASON, check_columns_present, column_names, csv_header, default_rejects_path,
                             no_rows_message, repeated_id_reason)
 from scorecard.errors import DataError
 from scorecard.profile import Factor
@@ -124,6 +124,8 @@ def _reason(factor: Factor, raw: str, value: str) -> str:
     if factor.max_value is not None:
         whens.append(f"WHEN {value} > {number_literal(factor.max_value, 'max_value')} "
                      f"THEN 'above the maximum {factor.max_value:g}'")
+    if not factor.allow_infinite:
+        whens.append(f"WHEN isinf({value}) THEN {string_literal(INFINITE_REASON, 'duckdb')}")
     if factor.integer:
         whens.append(f"WHEN isinf({value}) OR {value} <> floor({value}) THEN 'not a whole number'")
     return "CASE " + " ".join(whens) + " ELSE NULL END"

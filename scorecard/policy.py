@@ -57,6 +57,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from scorecard.errors import DataError, PolicyError
 from scorecard.profile import Profile, describe_validation_error, read_yaml_document
 from scorecard.scoring import ScoreResult
+from scorecard.spec import ScorecardSpec
 from scorecard.text import Text
 
 BUNDLED_DIR = Path(__file__).parent / "policies"
@@ -255,6 +256,43 @@ def load_policy(name_or_path: str | Path = "demo") -> Policy:
 def default_policy() -> Policy:
     """The bundled policy for the demo population."""
     return load_policy("demo")
+
+
+# --- the policy against its model ---------------------------------------------------------------
+
+
+def misfits(policy: Policy, spec: ScorecardSpec) -> tuple[str, ...]:
+    """Where ``policy`` does not fit the scorecard it decides with, one sentence each: a cutoff
+    (base or overlay) or a limit band outside the scores the scorecard can give, and a base cutoff
+    that approves or declines every applicant of the reference population (the training rows,
+    ``spec.reference``) on the score alone. Empty when it fits."""
+    low, high = spec.min_score, spec.max_score
+    found = []
+    cutoffs = [("the cutoff", policy.cutoff)] + [(f"overlay {o.code}'s cutoff", o.cutoff) for o in policy.overlays
+                                                 if o.cutoff is not None]
+    for what, cutoff in cutoffs:
+        if cutoff > high:
+            found.append(f"{what} {cutoff} is above the highest score the scorecard gives ({high}): it declines everyone")
+        elif cutoff <= low:
+            found.append(f"{what} {cutoff} is at or below the lowest score the scorecard gives ({low}): "
+                         "it approves everyone")
+    for band in policy.limit_bands[1:]:
+        if band.min_score > high:
+            found.append(f"limit band {band.name} starts at {band.min_score}, above the highest score ({high}): "
+                         "nobody can reach it")
+    bands = (spec.reference or {}).get("bands") or []
+    if bands and low < policy.cutoff <= high:
+        width = int(spec.reference.get("band_width", 1))
+        counted = sum(int(b["count"]) for b in bands)
+        above = sum(int(b["count"]) for b in bands if b["lower"] >= policy.cutoff)
+        below = sum(int(b["count"]) for b in bands if b["lower"] + width <= policy.cutoff)
+        if above == counted:
+            found.append(f"the cutoff {policy.cutoff} approves all {counted:,} applicants of the reference population "
+                         "on their score (the lowest scored at least the cutoff)")
+        elif below == counted:
+            found.append(f"the cutoff {policy.cutoff} declines all {counted:,} applicants of the reference population "
+                         "(the highest scored below it)")
+    return tuple(found)
 
 
 # --- evaluation ---------------------------------------------------------------------------------

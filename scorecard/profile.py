@@ -89,6 +89,9 @@ class SpecialValue(_Frozen):
     _written = field_validator("meaning")(require_written)
 
 
+ISO_DAY = "%Y-%m-%d"
+
+
 class Target(_Frozen):
     column: str
     bad_value: int | str | bool = 1
@@ -105,6 +108,7 @@ class Factor(_Frozen):
     min_value: float | None = None  # allowed range; values outside it are bad input
     max_value: float | None = None
     integer: bool = False  # whole numbers only (counts, days)
+    allow_infinite: bool = False  # 'inf' / '-inf' are values (scored in the end bins), not rejects
     categories: tuple[str, ...] | None = None  # allowed categories; None accepts any
     # Words for category codes (YAML: a mapping code -> {zh, en}); pages and reports show them.
     category_labels: tuple[CategoryLabel, ...] = ()
@@ -247,6 +251,9 @@ class Profile(_Frozen):
     id_column: str | None = None  # without one, the id is the 1-based row number
     target: Target
     date_column: str | None = None
+    # How the date column is written (strftime codes); without it, ISO 8601 days (%Y-%m-%d). A date
+    # that does not match is a reject, never a missing date (which would skip a dated overlay).
+    date_format: str | None = None
     segment_column: str | None = None
     # Columns the decision policy reads that are not scored (e.g. a system-status flag).
     policy_columns: tuple[str, ...] = ()
@@ -300,6 +307,18 @@ class Profile(_Frozen):
             if g.id == group_id:
                 return g
         raise ProfileError(f"profile '{self.name}' has no reason group '{group_id}'")
+
+    @field_validator("date_format")
+    @classmethod
+    def _date_format(cls, value: str | None) -> str | None:
+        if value is not None and "%" not in value:
+            raise ValueError("must be a strftime format such as '%Y-%m-%d' or '%d/%m/%Y'")
+        return value
+
+    @property
+    def dates_written_as(self) -> str:
+        """The format of the date column: ``date_format``, or ISO 8601 days."""
+        return self.date_format or ISO_DAY
 
     def factor(self, name: str) -> Factor:
         for f in self.factors:
@@ -387,7 +406,10 @@ def read_yaml_document(name_or_path: str | Path, bundled: Path, kind: str, error
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: not valid UTF-8 YAML ({exc.__class__.__name__}); fix the file and try again") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        what = getattr(exc, "problem", None) or exc.__class__.__name__
+        raise error(f"{path}: not valid UTF-8 YAML{where} ({what}); fix the file and try again") from exc
     return data, path
 
 

@@ -235,7 +235,7 @@ def _content(spec: ScorecardSpec, profile_data: dict[str, Any] | None = None) ->
         return data
     data["profile"] = spec.profile.model_dump(mode="json")
     for factor in data["profile"]["factors"]:  # written only when set, so specs of other profiles keep their bytes
-        for key in ("category_labels", "protected", "protected_use", "group_splits"):
+        for key in ("category_labels", "protected", "protected_use", "group_splits", "allow_infinite"):
             if not factor[key]:
                 del factor[key]
         for key in ("window_days", "days_per_step", "supply", "group"):
@@ -243,6 +243,8 @@ def _content(spec: ScorecardSpec, profile_data: dict[str, Any] | None = None) ->
                 del factor[key]
     if not data["profile"]["reason_groups"]:
         del data["profile"]["reason_groups"]
+    if data["profile"].get("date_format", "") is None:
+        del data["profile"]["date_format"]
     return data
 
 
@@ -305,8 +307,11 @@ def _tuples(items: list[dict[str, Any]], cls: type, source: str, where: str) -> 
 
 def from_json(text: str, source: str = "spec") -> ScorecardSpec:
     """Parse and verify a spec. Edited, truncated or newer-schema files fail with a clear message."""
+    def not_a_number(constant: str) -> float:
+        raise SpecError(f"{source}: holds {constant}, which no spec may hold (edited?); re-run 'scorecard train'")
+
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=not_a_number)
     except json.JSONDecodeError as exc:
         raise SpecError(f"{source}: not valid JSON (truncated or edited?) at line {exc.lineno}; re-run 'scorecard train'") from exc
     if not isinstance(data, dict) or "schema_version" not in data:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scorecard.data import check_factor, read_table, split_valid_rows, target_vector, validate_training
+from scorecard.data import malformed_rows, check_factor, read_table, split_valid_rows, target_vector, validate_training
 from scorecard.datasets.demo import generate
 from scorecard.errors import DataError
 from scorecard.profile import load_profile, parse_profile
@@ -148,9 +148,14 @@ def test_repeated_header_name_is_an_error(tmp_path):
     _one_line(info, "twice.csv: column 'age' appears twice in the header (positions 1 and 2)")
 
 
-def test_malformed_csv(tmp_path):
+def test_rows_with_more_or_fewer_fields_than_the_header_are_read_and_marked(tmp_path):
     path = tmp_path / "ragged.csv"
-    path.write_text('a,b\n1,2\n3,4,5,6\n', encoding="utf-8")
+    path.write_text('a,b,c\n1,2,3\n3,4,5,6\n7,8\n,,\n', encoding="utf-8")
+    table = read_table(path)
+    assert len(table) == 4 and list(table.columns) == ["a", "b", "c"]
+    assert sorted(malformed_rows(table)) == [1, 2]  # the row of 4 fields and the row of 2; ',,' is whole
+    assert "has 4 fields, the header 3" in malformed_rows(table)[1]
+    path.write_text('a,b\n1,"2\n', encoding="utf-8")  # cut inside a quoted field
     with pytest.raises(DataError) as info:
         read_table(path)
     _one_line(info, "ragged.csv: not a well-formed CSV")

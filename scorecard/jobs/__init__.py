@@ -10,11 +10,12 @@ modules, writes its outputs and returns a small result whose ``summary()`` the C
 ``demo``     the main job on demo data: data -> train -> explain personas -> site
 ``report``   the analyst's report and the PSI table on the terminal
 ``export``   the scorecard as SQL
+``outputs``  the path guard, one lock per output, staged writes moved into place, the manifest
 ``files``    every file a job writes, and the names of record and page files
 ``pool``     the process pool that explains chunks in order
 ``console``  progress on the terminal
 
 Every output path is chosen here. Below this layer, modules read their inputs (``data.read_table``,
 ``spec.load_spec``, profile and policy YAML) and write only where a job tells them (``spec.save_spec``,
-``site.build``, ``duckdb_engine``): the room for path checks, atomic writes and a manifest is here.
+``site.build``, ``duckdb_engine``), and every job passes its paths through ``outputs`` first.
 """

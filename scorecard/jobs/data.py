@@ -46,9 +46,9 @@ class CheckResult:
                 f"({self.factors} factors, bad rate {self.bad_rate:.2%}); no problem found")
 
 
-def check_table(data: Path, profile: str) -> CheckResult:
+def check_table(data: Path, profile: str, *, sep: str | None = None) -> CheckResult:
     """Check a training table against its profile; the first problem raises a one-line DataError."""
     chosen = load_profile(profile)
-    table = validate_training(read_table(data), chosen, str(data))
+    table = validate_training(read_table(data, sep=sep), chosen, str(data))
     return CheckResult(Path(data), chosen.name, len(table), float(table[chosen.target.column].mean()),
                        len(chosen.factors))

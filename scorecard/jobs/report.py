@@ -11,6 +11,7 @@ from rich.console import Console
 
 from scorecard import metrics
 from scorecard.data import read_table, split_valid_rows
+from scorecard.errors import DataError
 from scorecard.jobs import console as progress
 from scorecard.report import PSI_NOTE, psi_table, report_data, report_markdown, report_tables
 from scorecard.scoring import score
@@ -41,7 +42,7 @@ class PsiResult:
     rejected: tuple[int, int]
 
 
-def psi(model: Path, base: Path, compare: Path, *, console: Console | None,
+def psi(model: Path, base: Path, compare: Path, *, console: Console | None, sep: str | None = None,
         status_console: Console | None = None) -> PsiResult:
     """Score PSI and per-factor PSI (bin shares) of ``compare`` against ``base``, printed as a table.
 
@@ -52,7 +53,10 @@ def psi(model: Path, base: Path, compare: Path, *, console: Console | None,
     results, rejected = [], []
     for path in (Path(base), Path(compare)):
         with progress.status(status_console, f"reading and scoring {path}"):
-            valid, problems = split_valid_rows(read_table(path), spec.profile, str(path))
+            valid, problems = split_valid_rows(read_table(path, sep=sep), spec.profile, str(path))
+            if valid.empty:
+                raise DataError(f"{path}: none of its {len(problems['row'].unique()):,} rows can be scored (first reason: "
+                                f"{problems['column'].iloc[0]} {problems['reason'].iloc[0]}); a PSI needs scorable rows")
             results.append(score(spec, valid))
         rejected.append(int(problems["row"].nunique()))
     table = metrics.psi_table(spec, results[0], results[1])

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 
-from scorecard.data import default_rejects_path, read_table, split_valid_rows
+from scorecard.data import default_rejects_path, read_table, separator, split_valid_rows
 from scorecard.duckdb_engine import score_with_duckdb
 from scorecard.errors import DataError
 from scorecard.jobs import console as progress
@@ -45,7 +45,7 @@ def score_table(spec: ScorecardSpec, table: pd.DataFrame, source: str) -> tuple[
 
 
 def score_file(model: Path, data: Path, out: Path, *, rejects: Path | None, engine: str,
-               console: Console | None = None) -> ScoreRunResult:
+               console: Console | None = None, sep: str | None = None) -> ScoreRunResult:
     """Score a file; every input row ends up in ``out`` or in the rejects file with its reason.
 
     Rejects go to ``rejects`` or, by default, next to ``out`` (``data.default_rejects_path``); the
@@ -63,8 +63,11 @@ def score_file(model: Path, data: Path, out: Path, *, rejects: Path | None, engi
     spec = load_spec(model)
     if not data.is_file():
         raise DataError(f"{data}: file not found; check the path")
+    comma = (sep or separator(data)) == "," if data.suffix.lower() not in (".parquet", ".pq") else True
     if engine == "auto":
-        engine = "duckdb" if data.stat().st_size > DUCKDB_ABOVE_BYTES else "numpy"
+        engine = "duckdb" if data.stat().st_size > DUCKDB_ABOVE_BYTES and comma else "numpy"
+    if engine == "duckdb" and not comma:
+        raise DataError(f"{data}: the DuckDB engine reads comma-separated files; use --engine numpy for this one")
     if engine not in ("numpy", "duckdb"):
         raise DataError(f"unknown engine '{engine}'; use auto, numpy or duckdb")
     with Run("score") as run:
@@ -81,7 +84,7 @@ def score_file(model: Path, data: Path, out: Path, *, rejects: Path | None, engi
             with progress.stages(console, "scoring") as report:
                 if report:
                     report(f"reading {data.name}", 0, 3)
-                table = read_table(data)
+                table = read_table(data, sep=sep)
                 if report:
                     report(f"checking and scoring {len(table):,} rows", 1, 3)
                 scores, problems = score_table(spec, table, str(data))

@@ -14,6 +14,7 @@ from scorecard.datasets.personas import Persona, load_personas, persona_table
 from scorecard.errors import SiteError
 from scorecard.explain import explain_table
 from scorecard.jobs import console as progress
+from scorecard.jobs.explain import fit_policy
 from scorecard.jobs.outputs import Run, guard
 from scorecard.policy import Policy, default_policy, load_policy
 from scorecard.records import DecisionRecord
@@ -52,12 +53,13 @@ def explain_personas(spec: ScorecardSpec, decision_policy: Policy) -> tuple[tupl
 
 
 def build_site(model: Path, out: Path, *, policy: Path | None = None, strict: bool = True,
-               console: Console | None = None) -> SiteResult:
+               console: Console | None = None, policy_check: str = "refuse") -> SiteResult:
     """Generated model and persona pages + the knowledge base -> ``out/docs``; MkDocs -> ``out/html``."""
     guard(inputs={"--model": Path(model), "--policy": Path(policy) if policy is not None else None},
           folders={"--out": Path(out)})
     spec = load_spec(model)
     decision_policy = load_policy(policy) if policy is not None else default_policy()
+    fit_policy(decision_policy, spec, policy, policy_check)
     with progress.status(console, "explaining the demo personas"):
         personas, records = explain_personas(spec, decision_policy)
     with Run("site") as run:

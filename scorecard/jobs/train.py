@@ -45,6 +45,7 @@ class TrainResult:
 
 
 def train(data: Path, *, profile: str, out: Path, test_size: float, seed: int, console: Console | None = None,
+          sep: str | None = None,
           **scaling: Any) -> TrainResult:
     """Read and check the training table, fit the scorecard, write the checksummed spec."""
     out = Path(out)
@@ -54,17 +55,16 @@ def train(data: Path, *, profile: str, out: Path, test_size: float, seed: int, c
         if isinstance(value, float) and not math.isfinite(value):
             raise FitError(f"--{name.replace('_', '-')} {value}: give a finite number")
     chosen = load_profile(profile)
-    with progress.status(console, f"reading {data}"):
-        table = validate_training(read_table(Path(data)), chosen, str(data))
-    with progress.stages(console, "training") as report:
-        spec = fit_scorecard(table, chosen, test_size=test_size, seed=seed, progress=report, **scaling)
     with Run("train") as run:
-        run.lock(out)
+        run.lock(out)  # before the work: an output that cannot be written fails now, not after fitting
+        with progress.status(console, f"reading {data}"):
+            table = validate_training(read_table(Path(data), sep=sep), chosen, str(data))
+        with progress.stages(console, "training") as report:
+            spec = fit_scorecard(table, chosen, test_size=test_size, seed=seed, progress=report, **scaling)
         save_spec(spec, run.file(out))
         run.commit()
-    path = out
     screened = {s.factor: s.action for s in spec.selection_log if s.stage == "protected"}
-    return TrainResult(path=path, factors=spec.factor_names, dropped=len(chosen.factors) - len(spec.factors),
+    return TrainResult(path=out, factors=spec.factor_names, dropped=len(chosen.factors) - len(spec.factors),
                        metrics=spec.metrics,
                        protected_out=tuple(f for f, a in screened.items() if a == "dropped"),
                        protected_in=tuple(f for f, a in screened.items() if a == "kept" and f in spec.factor_names))

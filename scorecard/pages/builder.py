@@ -536,6 +536,13 @@ def render_in_site(record: DecisionRecord, profile: Profile, template: Any, *, l
     return template.render(c=chosen.context(record), pages=chosen.cache, **context)
 
 
+def render_rights(profile: Profile, *, lang: str) -> Any:
+    """The Markdown section every explanation page ends with (what this does not mean, rights and
+    channels), for a site page that explains without a record (the calculator)."""
+    chosen = renderer(profile, lang, "md")
+    return chosen.cache.partial("rights", chosen._rights())
+
+
 def page_name(stem: str, *, lang: str, fmt: str) -> str:
     """``<stem>.md`` / ``<stem>.<lang>.md`` (mkdocs-static-i18n suffix structure; the default language
     has none) or ``<stem>.<lang>.html``."""

@@ -23,6 +23,8 @@ from scorecard.languages import page_languages
 from scorecard.pages.words import site_words
 from scorecard.policy import Policy
 from scorecard.records import DecisionRecord
+from scorecard.site.calculator import PAGE as CALCULATOR_PAGE
+from scorecard.site.calculator import calculator_files
 from scorecard.site.model_pages import chart_files, model_pages
 from scorecard.site.persona_pages import persona_pages
 from scorecard.site.rendering import SiteFile, render_not_found
@@ -41,6 +43,7 @@ def plan_site(spec: ScorecardSpec, policy: Policy, personas: Iterable[Persona], 
         files += model_pages(spec, policy, lang)
         files += persona_pages(personas, by_id, spec.profile, lang, titles)
         files += chart_files(spec, lang)
+    files += calculator_files(spec, policy)
     return files
 
 
@@ -58,10 +61,15 @@ def site_nav(base_nav: list[Any], spec: ScorecardSpec, personas: Iterable[Person
     model_section = {titles["model"]: ["model/index.md", "model/scorecard.md", "model/metrics.md", "model/policy.md",
                                        "model/data.md",
                                        {titles["factors"]: [f"model/factors/{f.name}.md" for f in spec.profile.factors]}]}
-    generated = {titles["personas"], titles["model"]}
+    calculator = {_calculator_title(page_languages().default): f"{CALCULATOR_PAGE}.md"}
+    generated = {titles["personas"], titles["model"], *calculator}
     nav = [item for item in base_nav if not (isinstance(item, dict) and (generated & set(item)))]
     at = next((i for i, item in enumerate(nav) if isinstance(item, dict) and titles["before"] in item), len(nav))
-    return nav[:at] + [persona_section, model_section] + nav[at:]
+    return nav[:at] + [calculator, persona_section, model_section] + nav[at:]
+
+
+def _calculator_title(lang: str) -> str:
+    return site_words(lang)["calculator"]["title"]
 
 
 def site_settings(settings: dict[str, Any], spec: ScorecardSpec, personas: Iterable[Persona]) -> dict[str, Any]:
@@ -83,5 +91,6 @@ def site_settings(settings: dict[str, Any], spec: ScorecardSpec, personas: Itera
         if item["locale"] != languages.default:
             own = site_words(item["locale"])["nav_sections"]
             item["nav_translations"] = {**(item.get("nav_translations") or {}),
-                                        **{default_titles[key]: own[key] for key in ("personas", "model", "factors")}}
+                                        **{default_titles[key]: own[key] for key in ("personas", "model", "factors")},
+                                        _calculator_title(languages.default): _calculator_title(item["locale"])}
     return settings

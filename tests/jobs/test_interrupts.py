@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import yaml
 
 from _decision_fixtures import random_tiny_table, tiny_spec, with_reference
 from scorecard.spec import save_spec
@@ -35,11 +36,16 @@ def inputs(tmp_path_factory) -> tuple[Path, Path]:
     model = save_spec(with_reference(tiny_spec(), table), folder / "model.json")
     data = folder / "applicants.csv"
     table.to_csv(data, index=False)
+    policy = yaml.safe_load((REPO / "scorecard" / "policies" / "demo.yaml").read_text(encoding="utf-8"))
+    bands = [{"name": "B1", "min_score": 480, "limit": 1000}, {"name": "B2", "min_score": 540, "limit": 3000}]
+    (folder / "policy.yaml").write_text(yaml.safe_dump({**policy, "cutoff": 480, "overlays": [], "limit_bands": bands},
+                                                       allow_unicode=True), encoding="utf-8")
     return model, data
 
 
 def start(*args: str, token: str, chunk: int = 200) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO), "SCORECARD_TEST_RUN": token}
+    args = (*args, "--policy", str(Path(args[args.index("--model") + 1]).parent / "policy.yaml"))
     return subprocess.Popen([sys.executable, "-c", CLI, str(chunk), *args], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 

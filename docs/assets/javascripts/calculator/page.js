@@ -1,0 +1,537 @@
+/* The calculator page: a form generated from the scorecard's factors and the policy's inputs,
+ * and, after every change, the explanation the persona pages give, drawn from the record that
+ * ScorecardEngine computes. Every sentence comes from the locale files through the data script
+ * (window.SCORECARD_CALCULATOR); this file holds no wording. Everything the reader types stays in
+ * the page: nothing is sent, nothing is stored. Text goes into the page as text (textContent),
+ * never as HTML. A classic script, so that the page works opened from file://. */
+(function (global) {
+  "use strict";
+
+  var SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+  // --- words (pages/words.py, pages/speaking.py) --------------------------------------------------
+
+  function Words(data, lang) {
+    this.lang = lang;
+    this.w = data.words[lang];
+    this.page = this.w.page;
+    this.calc = this.w.site.calculator;
+    this.gap = this.page.meta.sentence_gap;
+    this.sep = this.page.meta.list_separator;
+  }
+
+  function fill(template, fields) {
+    return String(template).replace(/\{(\w+)\}/g, function (all, key) {
+      return fields && Object.prototype.hasOwnProperty.call(fields, key) ? String(fields[key]) : all;
+    });
+  }
+
+  Words.prototype.has = function (path) {
+    var node = this.page;
+    for (var i = 0; i < path.length; i++) {
+      if (node === null || typeof node !== "object" || !(path[i] in node)) return false;
+      node = node[path[i]];
+    }
+    return true;
+  };
+  Words.prototype.t = function (path, fields) {
+    var node = this.page;
+    for (var i = 0; i < path.length; i++) node = node[path[i]];
+    if (typeof node !== "string") throw new Error("no wording for " + path.join("."));
+    return fill(node, fields);
+  };
+  Words.prototype.c = function (key, fields) { return fill(this.calc[key], fields); };
+  Words.prototype.join = function (parts) { return parts.filter(Boolean).join(this.gap); };
+
+  function plainNumber(x) {
+    if (Number.isInteger(x)) return String(x);
+    if (!isFinite(x)) return String(x);
+    return x.toFixed(4).replace(/0+$/, "").replace(/\.$/, "");
+  }
+
+  Words.prototype.points = function (n) {
+    n = Math.round(n);
+    return this.t(["units", Math.abs(n) === 1 ? "point_one" : "point_other"], { n: n });
+  };
+  Words.prototype.money = function (n) {
+    return this.t(["units", "money"], { n: String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",") });
+  };
+  Words.prototype.days = function (n) {
+    n = Math.ceil(n);
+    if (n >= 60) {
+      var months = Math.round(n / 30);
+      var month = this.t(["units", months === 1 ? "month_one" : "month_other"], { n: months });
+      return this.t(["units", "days_months"], { n: n, months: month });
+    }
+    return this.t(["units", "days"], { n: n });
+  };
+  Words.prototype.percent = function (p) {
+    if (p < 0.001) return this.t(["units", "percent_small"]);
+    return this.t(["units", "percent"], { n: (p * 100).toFixed(1) });
+  };
+  Words.prototype.withUnit = function (fw, number, span) {
+    if (!fw.unit) return number;
+    if (fw.unit === "%") return number + "%";
+    var unit = number === "1" && !span ? fw.unit_one : fw.unit;
+    return this.t(["values", "unit"], { n: number, unit: unit });
+  };
+  Words.prototype.special = function (fw, value) {
+    for (var i = 0; i < fw.specials.length; i++) {
+      var code = fw.specials[i][0];
+      if (code === value || (typeof value === "number" && typeof code === "number" && code === value)) return fw.specials[i][1];
+    }
+    return null;
+  };
+  // The applicant's own value in words (Speaker.value).
+  Words.prototype.value = function (f, fw, value) {
+    if (value === null || value === undefined) return this.t(["values", "missing"]);
+    var special = this.special(fw, value);
+    if (special !== null) return special;
+    if (f.kind === "categorical" || typeof value === "string") {
+      var code = typeof value === "string" ? value : plainNumber(value);
+      return Object.prototype.hasOwnProperty.call(fw.categories, code) ? fw.categories[code] : code;
+    }
+    if (f.kind === "flag" && (value === 0 || value === 1)) return this.t(["values", value === 1 ? "yes" : "no"]);
+    return this.withUnit(fw, plainNumber(value));
+  };
+  Words.prototype.pageTitle = function (section, slug) {
+    return this.has(["pages", section, slug]) ? this.t(["pages", section, slug]) : slug;
+  };
+
+  // --- small DOM helpers --------------------------------------------------------------------------
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "className") node.className = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return node;
+  }
+
+  // --- the page -----------------------------------------------------------------------------------
+
+  function Calculator(root, data) {
+    this.root = root;
+    this.data = data;
+    this.lang = root.getAttribute("data-lang") || data.default_language;
+    this.words = new Words(data, this.lang);
+    this.engine = global.ScorecardEngine.create(data);
+    this.inputs = [];  // {column, read(): value or null, error node}
+    this.touched = false;
+  }
+
+  Calculator.prototype.start = function () {
+    this.root.textContent = "";
+    var form = el("form", { className: "sc-calc__form", novalidate: "novalidate" });
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    var w = this.words, self = this;
+    var mine = el("fieldset", { className: "sc-calc__group" }, [el("legend", { text: w.c("inputs_title") })]);
+    // What the hard rules ask first (such as identity), then the scorecard's factors in its order.
+    this.data.policy_factors.forEach(function (f) { mine.appendChild(self.field(f, w.w.policy_factors[f.name])); });
+    this.data.factors.forEach(function (f) { mine.appendChild(self.field(f, w.w.factors[f.name])); });
+    form.appendChild(mine);
+    var cols = this.data.columns;
+    if (cols.segment && cols.segments.length || cols.date) {
+      var rules = el("fieldset", { className: "sc-calc__group" }, [el("legend", { text: w.c("policy_title") })]);
+      if (cols.segment && cols.segments.length) rules.appendChild(this.segmentField(cols.segment, cols.segments));
+      if (cols.date) rules.appendChild(this.dateField(cols.date));
+      form.appendChild(rules);
+    }
+    this.status = el("p", { className: "sc-calc__status", role: "status", "aria-live": "polite" });
+    this.results = el("div", { className: "sc-calc__results", id: "sc-results" });
+    this.root.appendChild(form);
+    this.root.appendChild(el("h2", { text: w.c("results_title"), id: "sc-results-title" }));
+    this.root.appendChild(this.status);
+    this.root.appendChild(this.results);
+    this.results.appendChild(el("p", { text: w.c("waiting") }));
+    var update = function () { self.touched = true; self.update(); };
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+  };
+
+  Calculator.prototype.id = function (column) { return "sc-in-" + column.replace(/[^A-Za-z0-9_-]/g, "_"); };
+
+  // A labelled field: its help lines (the profile's meaning, then the allowed range), the control,
+  // and the place where a problem with the entry is said.
+  Calculator.prototype.wrap = function (id, label, help, control, extra) {
+    var err = el("p", { className: "sc-calc__error", id: id + "-error", "aria-live": "polite" });
+    var lines = (Array.isArray(help) ? help : [help]).filter(Boolean);
+    var helpNode = lines.length ? el("div", { className: "sc-calc__help", id: id + "-help" },
+      lines.map(function (line) { return el("p", { text: line }); })) : null;
+    control.setAttribute("aria-describedby", (helpNode ? id + "-help " : "") + id + "-error");
+    var row = el("div", { className: "sc-calc__field" }, [el("label", { "for": id, text: label }), helpNode, control]
+      .concat(extra || []).concat([err]));
+    return { row: row, error: err };
+  };
+
+  Calculator.prototype.field = function (f, fw) {
+    var w = this.words, id = this.id(f.column), self = this;
+    var help = [fw.meaning];
+    var choices = [];  // [value, words]
+    if (f.kind === "flag") {
+      choices = [[1, w.t(["values", "yes"])], [0, w.t(["values", "no"])]];
+    } else if (f.kind === "categorical") {
+      var codes = f.categories || Object.keys(f.lookup || {});
+      choices = codes.map(function (c) { return [c, Object.prototype.hasOwnProperty.call(fw.categories, c) ? fw.categories[c] : c]; });
+    }
+    fw.specials.forEach(function (s) { choices.push([s[0], s[1]]); });
+    if (f.kind === "flag" || f.kind === "categorical") {
+      var select = el("select", { id: id, name: f.column, className: "sc-calc__select" });
+      select.appendChild(el("option", { value: "", text: w.c("unknown") }));
+      choices.forEach(function (c, i) { select.appendChild(el("option", { value: String(i), text: c[1] })); });
+      var parts = this.wrap(id, fw.label, help, select);
+      this.inputs.push({ column: f.column, read: function () {
+        return select.value === "" ? null : choices[+select.value][0];
+      }, error: parts.error });
+      return parts.row;
+    }
+    // A number, or (when the factor has them) one of its special codes, or no record.
+    var input = el("input", { id: id, name: f.column, type: "text", inputmode: f.integer ? "numeric" : "decimal",
+                              autocomplete: "off", className: "sc-calc__number" });
+    var range = "";
+    if (f.min !== null && f.max !== null) range = w.c("range_hint", { min: plainNumber(f.min), max: plainNumber(f.max) });
+    else if (f.min !== null) range = w.c("min_hint", { min: plainNumber(f.min) });
+    else if (f.max !== null) range = w.c("max_hint", { max: plainNumber(f.max) });
+    var hints = [range];
+    var kindSelect = null, extra = [];
+    if (fw.specials.length) {
+      var kid = id + "-kind";
+      kindSelect = el("select", { id: kid, className: "sc-calc__select", "aria-label": fw.label });
+      kindSelect.appendChild(el("option", { value: "number", text: w.c("number") }));
+      fw.specials.forEach(function (s, i) { kindSelect.appendChild(el("option", { value: String(i), text: s[1] })); });
+      kindSelect.appendChild(el("option", { value: "none", text: w.c("unknown") }));
+      extra.push(kindSelect);
+    } else {
+      hints.push(w.c("empty_hint"));
+    }
+    help.push(w.join(hints));
+    var labelText = fw.unit ? fw.label + " (" + fw.unit + ")" : fw.label;
+    var parts = this.wrap(id, labelText, help, input, extra);
+    this.inputs.push({ column: f.column, read: function () {
+      parts.error.textContent = "";
+      input.removeAttribute("aria-invalid");
+      if (kindSelect && kindSelect.value !== "number") {
+        input.disabled = true;
+        return kindSelect.value === "none" ? null : fw.specials[+kindSelect.value][0];
+      }
+      input.disabled = false;
+      var text = input.value.trim().replace(/，/g, ".").replace(/。/g, ".");
+      if (text === "") return null;
+      var x = Number(text);
+      var problem = null;
+      if (!isFinite(x)) problem = w.c("not_number");
+      else if (f.integer && !Number.isInteger(x)) problem = w.c("not_whole");
+      else if (f.min !== null && f.max !== null && (x < f.min || x > f.max)) {
+        problem = w.c("out_of_range", { min: plainNumber(f.min), max: plainNumber(f.max) });
+      } else if (f.min !== null && x < f.min) problem = w.c("below_min", { min: plainNumber(f.min) });
+      else if (f.max !== null && x > f.max) problem = w.c("above_max", { max: plainNumber(f.max) });
+      if (problem) {
+        parts.error.textContent = w.join([problem, w.c("ignored")]);
+        input.setAttribute("aria-invalid", "true");
+        return null;
+      }
+      return x;
+    }, error: parts.error });
+    return parts.row;
+  };
+
+  Calculator.prototype.segmentField = function (column, segments) {
+    var w = this.words, id = this.id(column), site = w.w.site;
+    var select = el("select", { id: id, name: column, className: "sc-calc__select" });
+    select.appendChild(el("option", { value: "", text: w.c("segment_other") }));
+    segments.forEach(function (s) {
+      select.appendChild(el("option", { value: s, text: Object.prototype.hasOwnProperty.call(site.values, s) ? site.values[s] : s }));
+    });
+    var parts = this.wrap(id, w.c("segment_label"), "", select);
+    this.inputs.push({ column: column, read: function () { return select.value === "" ? null : select.value; },
+                       error: parts.error });
+    return parts.row;
+  };
+
+  Calculator.prototype.dateField = function (column) {
+    var w = this.words, id = this.id(column);
+    var now = new Date();
+    var today = now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" +
+      String(now.getDate()).padStart(2, "0");
+    var input = el("input", { id: id, name: column, type: "date", value: today, className: "sc-calc__date" });
+    var parts = this.wrap(id, w.c("date_label"), w.c("date_help"), input);
+    this.inputs.push({ column: column, read: function () { return input.value || null; }, error: parts.error });
+    return parts.row;
+  };
+
+  Calculator.prototype.row = function () {
+    var row = {};
+    this.inputs.forEach(function (i) { row[i.column] = i.read(); });
+    this.data.columns.policy.forEach(function (c) { if (!(c in row)) row[c] = null; });
+    return row;
+  };
+
+  Calculator.prototype.update = function () {
+    var record = this.engine.explain(this.row());
+    this.record = record;
+    this.results.textContent = "";
+    this.results.appendChild(this.render(record));
+    this.status.textContent = this.words.c("updated");
+    return record;
+  };
+
+  // --- the explanation (pages/builder.py, templates/explain/_partials/*.md.j2) --------------------
+
+  Calculator.prototype.link = function (section, slug) {
+    if (!SLUG.test(slug)) return null;
+    return el("a", { href: "../" + section + "/" + slug + ".html", text: this.words.pageTitle(section, slug) });
+  };
+
+  Calculator.prototype.links = function (section, slugs, labelled) {
+    var self = this, w = this.words, seen = {}, anchors = [];
+    slugs.forEach(function (s) { if (!seen[s]) { seen[s] = 1; var a = self.link(section, s); if (a) anchors.push(a); } });
+    if (!anchors.length) return null;
+    var span = el("span", { className: "sc-calc__links" }, [w.gap]);
+    if (labelled) span.appendChild(document.createTextNode(labelled + w.t(["meta", "label_gap"])));
+    anchors.forEach(function (a, i) { if (i) span.appendChild(document.createTextNode(w.sep)); span.appendChild(a); });
+    return span;
+  };
+
+  Calculator.prototype.render = function (r) {
+    var w = this.words, self = this, out = document.createDocumentFragment();
+    var ed = this.data.editorial;
+    var assessed = r.hard_rule === null && r.score !== null;
+    var kind = r.outcome === "approved" ? "success" : r.outcome === "declined" ? "failure" :
+      r.outcome === "retry_later" ? "info" : "warning";
+
+    // outcome
+    out.appendChild(el("h3", { text: w.t(["sections", "outcome"]) }));
+    var headline = r.outcome === "approved" ? w.t(["outcome", "approved"], { limit: w.money(r.limit) }) : w.t(["outcome", r.outcome]);
+    out.appendChild(el("div", { className: "admonition " + kind + " sc-calc__badge" }, [
+      el("p", { className: "admonition-title", text: w.t(["badge", r.outcome]) }), el("p", { text: headline })]));
+    this.scoreLines(r).forEach(function (line) { out.appendChild(el("p", { text: line })); });
+    if (assessed) out.appendChild(el("pre", { className: "sc-calc__bar" }, [el("code", { text: this.textBar(r) })]));
+
+    // why
+    out.appendChild(el("h3", { text: w.t(["sections", "why"]) }));
+    r.overlays.filter(function (o) { return o.changed_outcome; }).forEach(function (o) {
+      var note = self.overlayNote(o, r.score, true);
+      out.appendChild(el("div", { className: "admonition warning" }, [
+        el("p", { className: "admonition-title", text: w.t(["rules", "title"]) }), note]));
+    });
+    if (!assessed) {
+      var code = r.hard_rule || r.decision, hk = r.outcome === "retry_later" ? "retry_later" : "cannot_evaluate";
+      var why = w.has(["hard", code]) ? w.t(["hard", code, "why"]) : w.t(["hard", "generic_" + hk, "why"], { code: code });
+      out.appendChild(el("p", {}, [w.join([why, w.t(["hard", "not_credit"])]),
+        this.links("causes", [ed.hard_rule_pages[hk][0]], w.t(["why", "read_more"]))]));
+    } else {
+      var approved = r.outcome === "approved";
+      out.appendChild(el("p", { text: r.reasons.length ? w.t(["why", approved ? "intro_approved" : "intro_declined"])
+                                                     : w.t(["why", approved ? "none_approved" : "none_declined"]) }));
+      if (r.reasons.length) {
+        var ol = el("ol", { className: "sc-calc__reasons" });
+        r.reasons.forEach(function (reason) { ol.appendChild(self.reason(reason, approved)); });
+        out.appendChild(ol);
+      }
+    }
+    var also = r.overlays.filter(function (o) { return !o.changed_outcome; });
+    if (also.length) {
+      out.appendChild(el("p", { text: w.t(["rules", "also_title"]) + w.t(["meta", "colon"]) }));
+      var ul = el("ul");
+      also.forEach(function (o) { ul.appendChild(el("li", {}, [self.overlayNote(o, r.score, false)])); });
+      out.appendChild(ul);
+    }
+
+    // what you can do
+    out.appendChild(el("h3", { text: w.t(["sections", "actions"]) }));
+    out.appendChild(el("p", { text: this.actionsIntro(r) }));
+    r.recourse.forEach(function (plan, i) { out.appendChild(self.plan(plan, i + 1)); });
+    this.actionNotes(r).forEach(function (n) { out.appendChild(n); });
+    out.appendChild(el("h4", { text: w.t(["sections", "dont"]) }));
+    out.appendChild(el("p", { text: w.t(["dont", "intro"]) }));
+    var dont = el("ul");
+    Object.keys(ed.dont_pages).forEach(function (key) {
+      dont.appendChild(el("li", {}, [w.t(["dont", key]),
+        self.links(key === "repair_agencies" ? "rights" : "remedies", [ed.dont_pages[key]], w.t(["why", "read_more"]))]));
+    });
+    out.appendChild(dont);
+
+    // points per factor
+    if (assessed) out.appendChild(this.pointsTable(r));
+    var codes = r.reasons.map(function (x) { return x.code; }).join(w.sep) || w.t(["meta", "none"]);
+    out.appendChild(el("p", { className: "sc-calc__codes", text: w.t(["about", "codes"], { decision: r.decision, codes: codes }) }));
+    return out;
+  };
+
+  Calculator.prototype.scoreLines = function (r) {
+    var w = this.words;
+    if (r.score === null) return [w.t(["outcome", "no_score"])];
+    var gap = r.score - r.cutoff, lines = [];
+    if (gap > 0) lines.push(w.t(["outcome", "score_above"], { score: w.points(r.score), cutoff: w.points(r.cutoff), gap: w.points(gap) }));
+    else if (gap === 0) lines.push(w.t(["outcome", "score_equal"], { score: w.points(r.score) }));
+    else lines.push(w.t(["outcome", "score_below"], { score: w.points(r.score), cutoff: w.points(r.cutoff), gap: w.points(-gap) }));
+    if (r.outcome === "approved") {
+      var capped = r.overlays.some(function (o) { return o.kind === "limit_cap"; });
+      if (r.next_band_score !== null) {
+        lines.push(w.t(["outcome", "next_band"], { gap: w.points(r.next_band_score - r.score), target: w.points(r.next_band_score) }));
+      } else if (capped) lines.push(w.t(["outcome", "capped"], { limit: w.money(r.limit) }));
+      else lines.push(w.t(["outcome", "top_band"]));
+    }
+    if (r.pd !== null) lines.push(w.join([w.t(["outcome", "chance"], { pct: w.percent(r.pd) }), w.t(["outcome", "chance_note"])]));
+    lines.push(w.t(["outcome", "points_note"]));
+    return lines;
+  };
+
+  // The text score bar of the persona pages (pages/charts.py text_bar).
+  Calculator.prototype.textBar = function (r) {
+    var w = this.words, cells = this.data.chart.text_bar_cells, score = r.score;
+    var marks = [["cutoff", r.cutoff]];
+    if (r.base_cutoff !== r.cutoff) marks.push(["base_cutoff", r.base_cutoff]);
+    if (r.outcome === "approved" && r.next_band_score !== null) marks.push(["next_band", r.next_band_score]);
+    var values = [score].concat(marks.map(function (m) { return m[1]; }));
+    var lo = Math.floor((Math.min.apply(null, values) - 40) / 50) * 50;
+    var hi = Math.ceil((Math.max.apply(null, values) + 40) / 50) * 50;
+    function cell(v) { return Math.min(cells - 1, Math.max(0, global.ScorecardEngine.npRound((v - lo) / (hi - lo) * (cells - 1), 0))); }
+    function pad(v) { v = String(v); while (v.length < 3) v = " " + v; return v; }
+    var filled = cell(score) + 1;
+    var lines = ["█".repeat(filled) + "░".repeat(cells - filled) + " " + pad(score) + " " + w.t(["bar", "score"])];
+    marks.forEach(function (m) {
+      var at = cell(m[1]);
+      lines.push("─".repeat(at) + (m[0] === "cutoff" ? "┃" : "┊") + "─".repeat(cells - at - 1) + " " + pad(m[1]) + " " +
+                 w.t(["bar", m[0]]));
+    });
+    return lines.join("\n");
+  };
+
+  Calculator.prototype.overlayNote = function (o, score, deciding) {
+    var w = this.words, parts = [];
+    if (o.kind === "cutoff") {
+      if (deciding) {
+        parts.push(w.t(["rules", "cutoff_changed"], { before: w.points(o.before), after: w.points(o.after) }));
+        if (score !== null && score >= o.before) parts.push(w.t(["rules", "cutoff_would_pass"], { score: w.points(score) }));
+      } else parts.push(w.t(["rules", "cutoff_applied"], { before: w.points(o.before), after: w.points(o.after) }));
+    } else if (deciding) {
+      parts.push(w.t(["rules", "cap_changed"], { before: w.money(o.before), after: w.money(o.after) }));
+    } else parts.push(w.t(["rules", "cap_applied"], { after: w.money(o.after) }));
+    if (w.has(["rules", "codes", o.code])) parts.push(w.t(["rules", "codes", o.code]));
+    if (!deciding) parts.push(w.t(["rules", "no_change"]));
+    var pages = this.data.editorial.overlay_pages[o.kind];
+    var node = el("span", {}, [w.join(parts)]);
+    var links = this.links("causes", [pages[0]], w.t(["why", "read_more"]));
+    if (links) node.appendChild(links);
+    if (deciding) { var more = this.links("remedies", [pages[1]], ""); if (more) node.appendChild(more); }
+    return node;
+  };
+
+  Calculator.prototype.factorOf = function (name) {
+    for (var i = 0; i < this.data.factors.length; i++) if (this.data.factors[i].name === name) return this.data.factors[i];
+    return null;
+  };
+
+  Calculator.prototype.reason = function (reason, approved) {
+    var w = this.words, f = this.factorOf(reason.factor), fw = w.w.factors[reason.factor], first;
+    if (reason.kind === "special") {
+      var meaning = w.special(fw, reason.value);
+      first = meaning ? w.t(["why", "special"], { meaning: meaning.replace(/[。.]+$/, "") })
+        : w.t(["why", "value"], { value: fw.bins[reason.bin] });
+    } else if (reason.kind === "missing") first = w.t(["why", "missing"]);
+    else first = w.t(["why", "value"], { value: w.value(f, fw, reason.value) });
+    var parts = [first];
+    if (reason.better_bins.length) {
+      parts.push(w.t(["why", "best"], { best: fw.bins[reason.better_bins[0]] }));
+      if (reason.better_bins.length > 1) parts.push(w.t(["why", "nearer"], { nearer: fw.bins[reason.better_bins[reason.better_bins.length - 1]] }));
+    }
+    var whoKey = approved ? "cutoff_average_band" : "cutoff_average";
+    var who = w.has(["why", "who", whoKey]) ? w.t(["why", "who", whoKey]) : w.t(["why", "who", "best_points"]);
+    parts.push(w.t(["why", "cost"], { points: w.points(Math.max(1, pyRoundHalfEven(reason.points_below_baseline))), who: who }));
+    return el("li", {}, [el("strong", { text: fw.label }), w.t(["meta", "colon"]) + w.join(parts),
+      this.links("causes", reason.cause_pages, w.t(["why", "read_more"]))]);
+  };
+
+  // Python's round() of a float to a whole number (half to even).
+  function pyRoundHalfEven(x) { return global.ScorecardEngine.npRound(x, 0); }
+
+  Calculator.prototype.actionsIntro = function (r) {
+    var w = this.words, target = r.recourse_target !== null ? r.recourse_target : r.cutoff;
+    if (r.recourse_status === "found" && r.recourse.length) {
+      return w.t(["actions", r.outcome === "approved" ? "intro_approved" : "intro_declined"], { target: w.points(target) });
+    }
+    if (r.recourse_status === "infeasible") return w.t(["actions", "infeasible"], { target: w.points(target) });
+    if (r.recourse_status === "not_needed") {
+      var capped = r.overlays.some(function (o) { return o.kind === "limit_cap" && o.changed_outcome; }) ||
+        (r.next_band_score === null && r.overlays.some(function (o) { return o.kind === "limit_cap"; }));
+      return w.t(["actions", capped ? "not_needed_capped" : "not_needed_top"]);
+    }
+    var code = r.hard_rule || r.decision, hk = r.outcome === "retry_later" ? "retry_later" : "cannot_evaluate";
+    return w.has(["hard", code]) ? w.t(["hard", code, "step"]) : w.t(["hard", "generic_" + hk, "step"]);
+  };
+
+  Calculator.prototype.actionNotes = function (r) {
+    var w = this.words;
+    if (r.recourse_status === "found" && r.recourse.length) return [el("p", { text: w.t(["actions", "caveat"]) })];
+    if (r.recourse_status === "infeasible") {
+      return [el("p", { text: w.t(["actions", "infeasible_time"]) }),
+              el("p", {}, [w.t(["actions", "infeasible_other"]), this.links("lessons", ["financing-channels"], "")])];
+    }
+    if (r.hard_rule !== null) {
+      var hk = r.outcome === "retry_later" ? "retry_later" : "cannot_evaluate";
+      return [el("p", {}, [w.t(["actions", "how"]), this.links("remedies", [this.data.editorial.hard_rule_pages[hk][1]], "")])];
+    }
+    return [];
+  };
+
+  Calculator.prototype.plan = function (plan, n) {
+    var w = this.words, self = this;
+    var box = el("div", { className: "sc-calc__plan" }, [el("h4", { text: w.t(["actions", "plan"], { n: n }) })]);
+    box.appendChild(el("p", { text: w.join([w.t(["actions", "plan_result"], { score: w.points(plan.new_score) }),
+      plan.wait_days === null ? w.t(["actions", "plan_now"]) : w.t(["actions", "plan_wait"], { days: w.days(plan.wait_days) })]) }));
+    var ol = el("ol");
+    plan.changes.forEach(function (c) {
+      var f = self.factorOf(c.factor), fw = w.w.factors[c.factor];
+      var from = c.from_value !== null ? w.value(f, fw, c.from_value) : w.t(["values", "missing"]);
+      var to = w.value(f, fw, c.to_value);
+      var text = w.t(["actions", "step"], { from_value: from, to_value: to });
+      var gain = w.t(["actions", "gain"], { points: w.points(c.points_gain) });
+      var timing = c.wait_days === null ? w.t(["actions", "step_now"]) : w.t(["actions", "step_wait"], { days: w.days(c.wait_days) });
+      var action;
+      if (fw.action) action = fw.action;
+      else if (f.actionability === "fixed") action = w.t(["cards", "generic_action", "fixed"]);
+      else if (f.actionability === "time-only") action = w.t(["cards", "generic_action", "time"]);
+      else action = w.t(["cards", "generic_action", f.helps], { better: to });
+      ol.appendChild(el("li", {}, [el("strong", { text: fw.label }),
+        w.t(["meta", "colon"]) + w.join([w.t(["actions", "step_line"], { change: text, gain: gain }), timing, action]),
+        self.links("remedies", c.remedy_pages, w.t(["actions", "how"]))]));
+    });
+    box.appendChild(ol);
+    return box;
+  };
+
+  Calculator.prototype.pointsTable = function (r) {
+    var w = this.words, self = this;
+    var table = el("table", {}, [  // no class: the theme styles tables without one
+      el("caption", { text: w.c("points_title") }),
+      el("thead", {}, [el("tr", {}, [el("th", { scope: "col", text: w.c("factor") }), el("th", { scope: "col", text: w.c("yours") }),
+        el("th", { scope: "col", text: w.c("points") }), el("th", { scope: "col", text: w.c("best") })])])]);
+    var body = el("tbody");
+    r.factors.forEach(function (line) {
+      var f = self.factorOf(line.factor), fw = w.w.factors[line.factor];
+      var yours = line.bin_kind === "missing" || line.value === null ? w.t(["values", "missing"]) :
+        line.bin_kind === "special" ? (w.special(fw, line.value) || fw.bins[line.bin]) : w.value(f, fw, line.value);
+      body.appendChild(el("tr", {}, [el("th", { scope: "row", text: fw.label }), el("td", { text: yours }),
+        el("td", { text: String(line.points) }), el("td", { text: String(line.best_points) })]));
+    });
+    table.appendChild(body);
+    var wrap = el("div", { className: "md-typeset__scrollwrap" }, [el("div", { className: "md-typeset__table" }, [table])]);
+    return wrap;
+  };
+
+  function boot() {
+    var root = document.getElementById("sc-calculator");
+    if (!root || !global.SCORECARD_CALCULATOR || !global.ScorecardEngine) return;
+    var calc = new Calculator(root, global.SCORECARD_CALCULATOR);
+    calc.start();
+    global.scorecardCalculator = calc;
+  }
+
+  global.ScorecardCalculatorPage = { Calculator: Calculator, Words: Words, boot: boot };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
+  else boot();
+})(window);
