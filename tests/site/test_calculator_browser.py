@@ -107,7 +107,7 @@ def test_the_scripts_give_the_python_records_of_2000_german_applicants(browser: 
     actable = {"checking_account_status": {"helps": "toward_better_bins", "effort_per_step": 2.0},
                "savings_account_bonds": {"helps": "toward_better_bins", "effort_per_step": 1.5},
                "credit_amount": {"helps": "decrease", "step": 500.0, "effort_per_step": 0.25}}
-    factors = tuple(f.model_copy(update={"actionability": "actionable", **actable[f.name]}) if f.name in actable else f
+    factors = tuple(f.model_copy(update={"advice": "act", **actable[f.name]}) if f.name in actable else f
                     for f in profile.factors)
     spec = dataclasses.replace(spec, profile=profile.model_copy(update={"factors": factors}))
     totals = sorted(score(spec, raw).total.tolist())
