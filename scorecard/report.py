@@ -16,8 +16,26 @@ from rich.text import Text
 from scorecard.metrics import PSI_SHIFT, PSI_WATCH, psi_level
 from scorecard.spec import Bin, FactorSpec, ScorecardSpec
 
-SELECTION_NOTE = ("Binning keeps a factor whose IV reaches the threshold; the logit then drops one factor at a time "
-                  "(a wrong sign first, then the largest p-value) and is refitted after each drop, in the order listed.")
+SELECTION_NOTE = ("Binning keeps a factor whose IV reaches the threshold; the screen leaves out, strongest first, a factor "
+                  "whose WoE correlates with a stronger one beyond the limit (and, with a VIF limit, the weakest factor "
+                  "above it); the logit then drops one factor at a time (a wrong sign first, then the least significant "
+                  "one by the rule below) and is refitted after each drop, in the order listed.")
+
+
+def selection_note(data: dict[str, Any]) -> str:
+    """The selection note with the spec's own rule: method, limits, and what its p-values mean."""
+    rule = data["training"].get("settings", {}).get("selection")
+    if not rule:
+        return SELECTION_NOTE
+    how = {"aic": "drop while leaving the factor out lowers AIC", "bic": "drop while leaving the factor out lowers BIC",
+           "pvalue": f"drop while its p-value exceeds {rule['max_p_value']:g}"}[rule["method"]]
+    note = (f"{SELECTION_NOTE} Rule: {rule['method']} ({how}); correlation limit "
+            f"{'none' if rule['max_correlation'] is None else format(rule['max_correlation'], 'g')}; VIF limit "
+            f"{'none' if rule['max_vif'] is None else format(rule['max_vif'], 'g')}.")
+    if rule["l2"]:
+        note += (f" The coefficients are ridge estimates (l2 {rule['l2']:g}, sklearn's C = {1 / rule['l2']:.4g}); their "
+                 "std errors, z and p-values are those of the unpenalized logit on the same kept factors.")
+    return note
 EMPTY_BIN_NOTE = "no training rows: scores as the worst observed bin"
 PSI_NOTE = f"PSI < {PSI_WATCH:g} stable, {PSI_WATCH:g}-{PSI_SHIFT:g} watch, > {PSI_SHIFT:g} the population has shifted"
 
@@ -117,7 +135,7 @@ def coefficient_table(data: dict[str, Any]) -> ReportTable:
 def selection_table(data: dict[str, Any]) -> ReportTable:
     rows = tuple((s["factor"], s["stage"], s["action"], s["reason"]) for s in data["selection_log"])
     names = ("factor", "stage", "action", "reason")
-    return ReportTable("Selection log", _columns(*names, left=names), rows, SELECTION_NOTE)
+    return ReportTable("Selection log", _columns(*names, left=names), rows, selection_note(data))
 
 
 def metric_table(data: dict[str, Any]) -> ReportTable:
@@ -180,7 +198,7 @@ def report_markdown(data: dict[str, Any]) -> str:
             lines += ["", f"A category not seen in training scores as: {f['unseen_bin']}."]
         lines.append("")
     lines += ["## Coefficients", "", *markdown_table(coefficient_table(data))]
-    lines += ["", "## Selection log", "", SELECTION_NOTE, "", *markdown_table(selection_table(data))]
+    lines += ["", "## Selection log", "", selection_note(data), "", *markdown_table(selection_table(data))]
     lines += ["", "## Metrics", "", f"Evaluated on the {data['metrics'].get('evaluated_on', 'test rows')}"
               + (f" ({data['metrics']['note']})" if data["metrics"].get("note") else "") + ".", "",
               *markdown_table(metric_table(data))]

@@ -46,13 +46,24 @@ from typing import Any, Literal
 from scorecard.errors import SpecError
 from scorecard.profile import Profile, parse_profile
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: the profile's selection rule; selection steps carry partners, VIF, criterion
 SIGNIFICANT_DIGITS = 9  # of every fitted float (see the module docstring)
 MAX_PD_TABLE = 100_000  # scores from the lowest to the highest total; a wider scale is a mistake
 UNSEEN_RULE = "an unseen category scores as the factor's worst category group (lowest WoE seen in training)"
 EMPTY_BIN_RULE = "a special or missing bin without training rows scores as the factor's worst observed bin"
 
 BinKind = Literal["range", "categories", "special", "missing"]
+
+
+def compared(value: float, threshold: float, digits: int = 4) -> str:
+    """``value`` with ``digits`` decimals, or as many more (up to 12) as it takes for the printed
+    number to fall on the same side of ``threshold`` as the value does: an IV of 0.019996 is
+    "0.019996" beside a threshold of 0.02, never "0.0200 < 0.02"."""
+    for places in range(digits, 13):
+        shown = round(value, places)
+        if (shown < threshold) == (value < threshold) and (shown == threshold) == (value == threshold):
+            return f"{value:.{places}f}"
+    return repr(value)
 
 
 def fitted(value: float) -> float:
@@ -128,12 +139,18 @@ class SelectionStep:
     """One decision of factor selection, in order, for the model report."""
 
     factor: str
-    stage: Literal["binning", "protected", "logit"]
+    # protected: a protected characteristic left out or kept (protected.py); screen: correlation and
+    # VIF limits, before the logit
+    stage: Literal["binning", "protected", "screen", "logit"]
     action: Literal["kept", "dropped"]
-    reason: str
+    reason: str  # English; pages word the step from the numbers below
     iv: float | None = None
     coefficient: float | None = None
     p_value: float | None = None
+    partner: str | None = None  # screen: the stronger factor this one correlates with
+    correlation: float | None = None  # screen: Pearson correlation of the two factors' WoE
+    vif: float | None = None  # screen: the factor's VIF when it was dropped
+    criterion: float | None = None  # logit (aic/bic): change of the criterion when this factor is left out
 
 
 @dataclass(frozen=True)
@@ -272,7 +289,10 @@ def rounded(spec: ScorecardSpec) -> ScorecardSpec:
         scaling=replace(spec.scaling, factor=fitted(spec.scaling.factor), offset=fitted(spec.scaling.offset)),
         selection_log=tuple(replace(s, iv=None if s.iv is None else fitted(s.iv),
                                     coefficient=None if s.coefficient is None else fitted(s.coefficient),
-                                    p_value=None if s.p_value is None else fitted(s.p_value))
+                                    p_value=None if s.p_value is None else fitted(s.p_value),
+                                    correlation=None if s.correlation is None else fitted(s.correlation),
+                                    vif=None if s.vif is None else fitted(s.vif),
+                                    criterion=None if s.criterion is None else fitted(s.criterion))
                             for s in spec.selection_log),
         metrics=fitted_tree(spec.metrics),
         training=fitted_tree(spec.training),
@@ -328,7 +348,7 @@ def from_json(text: str, source: str = "spec") -> ScorecardSpec:
     if version < SCHEMA_VERSION:
         raise SpecError(
             f"{source}: written by an older schema (version {version}; this program reads version {SCHEMA_VERSION}, "
-            "whose PD table and rounded floats give the same bytes on every CPU); re-run 'scorecard train'"
+            "whose selection log records the selection rule and every screen); re-run 'scorecard train'"
         )
     stored = data.pop("sha256", None)
     if stored is None:

@@ -20,8 +20,8 @@ from scorecard import metrics, protected, reasons, scoring
 from scorecard.binning import MAX_BINS, MIN_BIN_SHARE, MIN_IV, fit_bins, woe_matrix
 from scorecard.data import target_vector
 from scorecard.errors import DataError, FitError
-from scorecard.model import MAX_P_VALUE, fit_logit
-from scorecard.profile import Profile
+from scorecard.model import fit_logit
+from scorecard.profile import Profile, Selection
 from scorecard.scaling import rounding_error, scale_points, unrounded_scores
 from scorecard.spec import ScorecardSpec, sealed
 
@@ -94,7 +94,7 @@ def fit_scorecard(
     min_score: int = 350,
     max_score: int = 950,
     min_iv: float = MIN_IV,
-    max_p_value: float = MAX_P_VALUE,
+    selection: Selection | None = None,
     max_bins: int = MAX_BINS,
     min_bin_share: float = MIN_BIN_SHARE,
     progress: Progress | None = None,
@@ -102,7 +102,8 @@ def fit_scorecard(
     """Train a scorecard on ``table`` (ideally as ``data.validate_training`` returns it).
 
     Stratified split with ``seed``; ``test_size`` 0 trains on every row and reports the metrics
-    on the training rows, saying so in ``metrics["note"]``. Same inputs -> the same spec.
+    on the training rows, saying so in ``metrics["note"]``. ``selection`` replaces the profile's
+    selection rule (``profile.selection``). Same inputs -> the same spec.
     """
     if len(table) == 0:
         raise DataError("the training table has no rows; give a file with applicants in it")
@@ -132,7 +133,8 @@ def fit_scorecard(
         raise FitError("every factor that reaches the IV threshold is a protected characteristic the profile does not "
                        "allow (protected_use); a scorecard needs other factors")
     woe = woe_matrix(candidates, train)
-    logit = fit_logit(woe, y_train, max_p_value=max_p_value)
+    rule = profile.selection if selection is None else selection
+    logit = fit_logit(woe, y_train, selection=rule, iv={f.name: f.iv for f in candidates})
     kept = tuple(f for f in candidates if f.name in logit.factors)
     coefficients = {c.name: c.estimate for c in logit.coefficients if c.name != "intercept"}
 
@@ -182,11 +184,39 @@ def fit_scorecard(
             "train_rows": int(len(train)),
             "test_rows": int(len(test)),
             "date_range": _date_range(table, profile),
-            "settings": {"min_iv": float(min_iv), "max_p_value": float(max_p_value), "max_bins": int(max_bins),
-                         "min_bin_share": float(min_bin_share)},
+            "settings": {"min_iv": float(min_iv), "max_p_value": float(rule.max_p_value), "max_bins": int(max_bins),
+                         "min_bin_share": float(min_bin_share), "selection": rule.model_dump(mode="json")},
         },
         rounding=rounding_error(train_result.total, exact),
     )
     spec = replace(spec, reference=reasons.reference_points(spec, train_result))
     say("done", total_steps)
     return sealed(spec)
+
+
+def special_value_warnings(spec: ScorecardSpec) -> tuple[str, ...]:
+    """One line per special value of a factor in the model whose bin scores above every regular bin
+    of the factor or below every one: pages then present that code as the best state (a reason
+    nobody gets) or as a reason for a decline, so its meaning in the profile must say why.
+    (Taiwan's PAY_x: code 0, "revolving credit", ranked below -1, "paid in full".)"""
+    lines = []
+    for factor in spec.factors:
+        described = spec.profile.factor(factor.name)
+        regular = [b.points for b in factor.bins if b.kind in ("range", "categories") and b.count > 0]
+        if not regular:
+            continue
+        best, worst = max(regular), min(regular)
+        for b in factor.bins:
+            if b.kind != "special" or b.count == 0 or worst <= b.points <= best:
+                continue
+            codes = ", ".join(str(int(c)) if isinstance(c, float) and c.is_integer() else str(c) for c in b.special_values)
+            meanings = "; ".join(s.meaning.get("en") for s in described.special_values
+                                 if any(s.value == c or str(s.value) == str(c) for c in b.special_values))
+            what = f"special value {codes}" + (f" ({meanings})" if meanings else "")
+            if b.points > best:
+                lines.append(f"{factor.name}: {what} scores {b.points} points, above every regular value (best "
+                             f"{best}): pages will call it the best state; check that its meaning says why")
+            else:
+                lines.append(f"{factor.name}: {what} scores {b.points} points, below every regular value (worst "
+                             f"{worst}): pages will give it as a reason for a decline; check that its meaning says why")
+    return tuple(lines)

@@ -16,7 +16,7 @@ from scorecard.pages.words import site_words
 from scorecard.policy import Condition, Policy
 from scorecard.profile import Factor, Profile
 from scorecard.site.rendering import SiteFile, page_path, render_site_page, render_site_svg, site_link
-from scorecard.spec import FactorSpec, ScorecardSpec, SelectionStep
+from scorecard.spec import FactorSpec, ScorecardSpec, SelectionStep, compared
 
 SCORE_EXAMPLES = 5  # rows of the score -> estimated bad rate table
 
@@ -75,13 +75,28 @@ def _bin_rows(profile: Profile, factor: FactorSpec, lang: str) -> list[dict[str,
 def step_reason(spec: ScorecardSpec, step: SelectionStep, lang: str) -> str:
     """A selection step's reason in the page's language, from its recorded numbers and the
     training settings; the recorded (English) sentence only when the numbers are missing."""
-    words = site_words(lang)["metrics"]["reasons"]
+    site = site_words(lang)
+    words, chosen = site["metrics"]["reasons"], site["selection"]["reasons"]
     settings = spec.training.get("settings", {})
+    rule = settings.get("selection", {})
     min_iv, max_p = settings.get("min_iv"), settings.get("max_p_value")
     if step.stage == "binning" and step.iv is not None and min_iv is not None:
         key = "iv_kept" if step.action == "kept" else "iv_dropped"
-        return words[key].format(iv=_decimal(step.iv, 4), min_iv=plain_number(float(min_iv)))
+        return words[key].format(iv=compared(step.iv, float(min_iv)), min_iv=plain_number(float(min_iv)))
+    if step.stage == "screen" and step.partner is not None and step.correlation is not None and rule.get("max_correlation"):
+        return chosen["correlated"].format(partner=_label(spec.profile, step.partner, lang),
+                                           correlation=_decimal(step.correlation, 2),
+                                           max_correlation=plain_number(float(rule["max_correlation"])))
+    if step.stage == "screen" and step.vif is not None and rule.get("max_vif"):
+        return chosen["vif"].format(vif=_decimal(step.vif, 2), max_vif=plain_number(float(rule["max_vif"])))
     if step.stage == "logit" and step.coefficient is not None and step.p_value is not None and max_p is not None:
+        criterion = str(rule.get("method", "pvalue")).upper()
+        if step.action == "dropped" and step.criterion is not None and step.coefficient <= 0:
+            return chosen["criterion_dropped"].format(criterion=criterion, change=_decimal(-step.criterion, 2),
+                                                      p_value=_p_value(step.p_value))
+        if step.action == "kept" and criterion != "PVALUE":
+            return chosen["criterion_kept"].format(coefficient=f"{step.coefficient:+.4f}", criterion=criterion,
+                                                   p_value=_p_value(step.p_value))
         key = ("logit_kept" if step.action == "kept" else "wrong_sign" if step.coefficient > 0 else "not_significant")
         return words[key].format(coefficient=f"{step.coefficient:+.4f}", p_value=_p_value(step.p_value),
                                  max_p=plain_number(float(max_p)))
@@ -93,6 +108,23 @@ def step_reason(spec: ScorecardSpec, step: SelectionStep, lang: str) -> str:
     return step.reason
 
 
+def selection_intro(spec: ScorecardSpec, lang: str) -> str:
+    """How the factors were chosen, in the page's language: the spec's selection rule and its limits,
+    and what the p-values mean when the coefficients are penalized."""
+    words = site_words(lang)["selection"]
+    rule = spec.training.get("settings", {}).get("selection", {})
+    method = rule.get("method", "pvalue")
+    limit = rule.get("max_correlation")
+    vif = rule.get("max_vif")
+    text = words["intro"][method].format(
+        max_correlation=words["no_correlation"] if limit is None else plain_number(float(limit)),
+        vif="" if vif is None else words["vif_limit"].format(max_vif=plain_number(float(vif))),
+        max_p=plain_number(float(rule.get("max_p_value", spec.training.get("settings", {}).get("max_p_value", 0.05)))))
+    if rule.get("l2"):
+        text += words["ridge"].format(l2=plain_number(float(rule["l2"])))  # its own leading space where a language has one
+    return text
+
+
 def _dropped_reasons(spec: ScorecardSpec, lang: str) -> dict[str, str]:
     """The last selection step that dropped each factor, in the page's language."""
     dropped: dict[str, str] = {}
@@ -102,17 +134,19 @@ def _dropped_reasons(spec: ScorecardSpec, lang: str) -> dict[str, str]:
     return {name: reason for name, reason in dropped.items() if name not in spec.factor_names}
 
 
-def _read_more(profile: Profile, factor: Factor, lang: str) -> list[dict[str, Any]]:
-    say = _speaker(profile, lang)
+def _read_more(profile: Profile, factor: Factor, lang: str, policy: Policy) -> list[dict[str, Any]]:
+    """The knowledge-base pages a factor links to, those the site's knowledge base has (the
+    policy's jurisdiction picks it)."""
+    say = renderer(profile, lang, "md", policy).say
     links = []
     for section, slugs in (("causes", factor.cause_pages), ("remedies", factor.remedy_pages)):
-        for slug in slugs:
-            title = say.page_title(section, slug)
-            links.append({"kind": section, "title": title, "href": site_link(f"../../{section}/{slug}.md")})
+        for link in say.links(section, slugs):
+            slug = link.href.rsplit("/", 1)[-1][:-3]
+            links.append({"kind": section, "title": link.title, "href": site_link(f"../../{section}/{slug}.md")})
     return links
 
 
-def _factor_view(spec: ScorecardSpec, factor: Factor, lang: str) -> dict[str, Any]:
+def _factor_view(spec: ScorecardSpec, factor: Factor, lang: str, policy: Policy) -> dict[str, Any]:
     words = site_words(lang)
     used = factor.name in spec.factor_names
     view: dict[str, Any] = {
@@ -128,7 +162,7 @@ def _factor_view(spec: ScorecardSpec, factor: Factor, lang: str) -> dict[str, An
         "href": site_link(f"factors/{factor.name}.md"),
         "chart": site_link(f"{factor.name}.svg"),
         "special_values": [{"value": code_text(s.value), "meaning": s.meaning.get(lang)} for s in factor.special_values],
-        "read_more": _read_more(spec.profile, factor, lang),
+        "read_more": _read_more(spec.profile, factor, lang, policy),
         "dropped_reason": _dropped_reasons(spec, lang).get(factor.name, words["factor"]["not_listed"]),
     }
     if used:
@@ -199,8 +233,9 @@ def _metrics_view(spec: ScorecardSpec, lang: str) -> dict[str, Any]:
          "in_model": site_words(lang)["common"]["answer_yes" if row["in_model"] else "answer_no"]}
         for row in metrics.get("iv", ())
     ]
+    stages = {**site_words(lang)["metrics"]["stages"], **site_words(lang)["selection"]["stages"]}
     steps = [
-        {"stage": site_words(lang)["metrics"]["stages"][s.stage], "label": _label(spec.profile, s.factor, lang),
+        {"stage": stages[s.stage], "label": _label(spec.profile, s.factor, lang),
          "action": site_words(lang)["metrics"]["actions"][s.action], "reason": step_reason(spec, s, lang)}
         for s in spec.selection_log
     ]
@@ -212,6 +247,7 @@ def _metrics_view(spec: ScorecardSpec, lang: str) -> dict[str, Any]:
         "psi_factors": psi_factors,
         "iv": iv_rows,
         "steps": steps,
+        "steps_intro": selection_intro(spec, lang),
         "rounding": {"max": _decimal(spec.rounding.get("max_abs"), 2), "mean": _decimal(spec.rounding.get("mean_abs"), 2)},
     }
 
@@ -270,10 +306,20 @@ def _score_shares(spec: ScorecardSpec, policy: Policy) -> tuple[list[float | Non
     return shares, sum(b["count"] for b in bands if b["lower"] >= policy.cutoff) / total
 
 
-def _policy_view(spec: ScorecardSpec, policy: Policy, lang: str) -> dict[str, Any]:
+def _money(policy: Policy, lang: str, n: int) -> str:
+    """An amount in the policy's currency, as the explanation pages say it."""
+    return policy.context.currency.amount(lang, _count(n), site_words(lang)["anymodel"]["money"])
+
+
+def _policy_view(spec: ScorecardSpec, policy: Policy, lang: str, *, personas: bool) -> dict[str, Any]:
     words = site_words(lang)["policy"]
     shares, approved = _score_shares(spec, policy)
+    currency = policy.context.currency
     return {
+        "is_demo": spec.profile.name == "demo",
+        "personas": personas,
+        "limit_head": site_words(lang)["anymodel"]["limit_head"].format(
+            currency=currency.words.get(lang).replace("{n}", "").strip() or currency.code),
         "name": policy.name,
         "version": policy.version,
         "description": policy.description.get(lang),
@@ -283,7 +329,7 @@ def _policy_view(spec: ScorecardSpec, policy: Policy, lang: str) -> dict[str, An
                         "description": r.description.get(lang)} for r in policy.hard_rules],
         "overlays": [{"code": o.code,
                       "effect": (words["effects"]["cutoff"].format(cutoff=o.cutoff) if o.kind == "cutoff"
-                                 else words["effects"]["limit_cap"].format(cap=_count(o.cap or 0))),
+                                 else words["effects"]["limit_cap"].format(cap=_money(policy, lang, o.cap or 0))),
                       "when": _when(o.when, spec.profile, lang), "description": o.description.get(lang)}
                      for o in policy.overlays],
         "bands": [{"name": b.name, "min_score": str(b.min_score), "limit": _count(b.limit),
@@ -292,7 +338,7 @@ def _policy_view(spec: ScorecardSpec, policy: Policy, lang: str) -> dict[str, An
     }
 
 
-def _data_view(spec: ScorecardSpec, lang: str) -> dict[str, Any]:
+def _data_view(spec: ScorecardSpec, lang: str, policy: Policy) -> dict[str, Any]:
     training = spec.training
     dates = training.get("date_range") or []
     return {
@@ -306,7 +352,8 @@ def _data_view(spec: ScorecardSpec, lang: str) -> dict[str, Any]:
         "sha256": str(training.get("sha256", "")),
         "model_sha256": spec.sha256,
         "target": spec.profile.target.column,
-        "is_demo": spec.profile.name == "demo",
+        # The demo population's page is part of mainland China's knowledge base only.
+        "is_demo": spec.profile.name == "demo" and policy.context.jurisdiction == "cn",
         "factors": [{"name": f.name, "label": f.label.get(lang), "column": f.source_column,
                      "kind": site_words(lang)["kinds"][f.kind], "unit": f.unit.get(lang) if f.unit else "",
                      "changeable": site_words(lang)["changeable"][f.advice],
@@ -315,8 +362,8 @@ def _data_view(spec: ScorecardSpec, lang: str) -> dict[str, Any]:
     }
 
 
-def model_pages(spec: ScorecardSpec, policy: Policy, lang: str) -> list[SiteFile]:
-    """The ``model/`` pages of one language."""
+def model_pages(spec: ScorecardSpec, policy: Policy, lang: str, *, personas: bool = True) -> list[SiteFile]:
+    """The ``model/`` pages of one language; ``personas``: whether the site has persona pages."""
     used = [f for f in spec.profile.factors if f.name in spec.factor_names]
     example = max(used, key=lambda f: spec.factor(f.name).iv) if used else None
     example_view = None if example is None else {
@@ -325,12 +372,13 @@ def model_pages(spec: ScorecardSpec, policy: Policy, lang: str) -> list[SiteFile
     }
     scaling = spec.scaling
     index = render_site_page(
-        "model_index", lang=lang, example=example_view, n_factors=len(spec.factors), min_score=spec.min_score,
+        "model_index", lang=lang, example=example_view, is_demo=spec.profile.name == "demo",
+        description=spec.profile.description.get(lang), n_factors=len(spec.factors), min_score=spec.min_score,
         max_score=spec.max_score, score_examples=_score_examples(spec),
         scaling={"method": scaling.method, "base_score": plain_number(scaling.base_score or 0),
                  "base_odds": plain_number(scaling.base_odds or 0), "pdo": plain_number(scaling.pdo or 0),
                  "min_score": scaling.min_score, "max_score": scaling.max_score})
-    factors = [_factor_view(spec, f, lang) for f in spec.profile.factors]
+    factors = [_factor_view(spec, f, lang, policy) for f in spec.profile.factors]
     scorecard = render_site_page("model_scorecard", lang=lang, factors=[f for f in factors if f["used"]],
                                  dropped=[f for f in factors if not f["used"]], min_score=spec.min_score,
                                  max_score=spec.max_score)
@@ -338,8 +386,9 @@ def model_pages(spec: ScorecardSpec, policy: Policy, lang: str) -> list[SiteFile
         SiteFile(page_path("model/index", lang), index),
         SiteFile(page_path("model/scorecard", lang), scorecard),
         SiteFile(page_path("model/metrics", lang), render_site_page("model_metrics", lang=lang, m=_metrics_view(spec, lang))),
-        SiteFile(page_path("model/policy", lang), render_site_page("model_policy", lang=lang, p=_policy_view(spec, policy, lang))),
-        SiteFile(page_path("model/data", lang), render_site_page("model_data", lang=lang, d=_data_view(spec, lang))),
+        SiteFile(page_path("model/policy", lang), render_site_page("model_policy", lang=lang,
+                                                                         p=_policy_view(spec, policy, lang, personas=personas))),
+        SiteFile(page_path("model/data", lang), render_site_page("model_data", lang=lang, d=_data_view(spec, lang, policy))),
     ]
     pages += [SiteFile(page_path(f"model/factors/{f['name']}", lang), render_site_page("model_factor", lang=lang, f=f))
               for f in factors]
