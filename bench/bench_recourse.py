@@ -103,12 +103,12 @@ def spec_from_optbinning(card) -> ScorecardSpec:
                         event_rate=0.0, iv=0.0))
         ranged = [b.points for b in bins[:n_range]]
         helps = "increase" if ranged[-1] >= ranged[0] else "decrease"
-        act = "fixed" if name in FIXED else "time-only" if name in TIME_ONLY else "actionable"
+        act = "fixed" if name in FIXED else "wait" if name in TIME_ONLY else "act"
         entry = {"name": name, "kind": "numeric", "label": {"zh": name, "en": name}, "meaning": {"zh": name, "en": name},
-                 "integer": True, "min_value": 0, "max_value": 1000, "actionability": act,
+                 "integer": True, "min_value": 0, "max_value": 1000, "advice": act,
                  "helps": "none" if act == "fixed" else helps, "step": 1, "effort_per_step": 1.0,
                  "special_values": [{"value": v, "meaning": {"zh": "特殊", "en": "special"}} for v in SPECIALS]}
-        if act == "time-only":
+        if act == "wait":
             entry["days_per_step"] = 30
         entries.append(entry)
         factors.append(FactorSpec(name=name, column=name, kind="numeric", coefficient=0.0, iv=0.0, bins=tuple(bins),
@@ -132,7 +132,7 @@ def price(spec: ScorecardSpec, moves, result, row: int, new_bins: np.ndarray) ->
         if moves[j].cost[row, b] >= recourse.INF:
             fs = spec.factors[j]
             factor = spec.profile.factor(fs.name)
-            if factor.actionability == "fixed":
+            if not factor.advisable:
                 why = "moves a fixed factor"
             elif fs.bins[b].kind in ("special", "missing"):
                 why = "moves into a no-record bin"
@@ -202,7 +202,7 @@ def part_one(applicants: int) -> None:
     # optbinning: probability of the bad outcome at most the cutoff's (it only takes
     # outcome_type binary or probability for a binary target)
     pd_cut = spec.pd_table.of(cutoff)
-    actionable = [f.name for f in spec.profile.factors if f.actionability != "fixed"]
+    actionable = [f.name for f in spec.profile.factors if f.advisable]
     cf = Counterfactual(scorecard=card).fit(X)
     cf_seconds, cf_cost, status, relaxed = [], [], [], []
     names = list(spec.factor_names)

@@ -16,7 +16,9 @@ Hard-rule outcomes (``HARD_*``, ``RETRY_LATER``) stop evaluation: the record car
 assessed and nothing about their credit should be read into it; ``recourse_status`` is
 ``not_applicable``. Approved applicants in the top limit band (or held down by a limit cap)
 get no reasons and ``recourse_status = not_needed``; approved applicants below the top band
-get the reasons why the limit is not higher and plans to reach the next band.
+get the reasons why the limit is not higher and plans to reach the next band, unless the
+policy's affordability guard holds (then no plan: nobody over a debt level is steered to a higher
+limit). Plans aim at the target ``policy.decide`` sets (cutoff or next band, plus the margin).
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ import pandas as pd
 
 from scorecard.data import applicant_ids, row_numbers
 from scorecard.errors import DataError
-from scorecard.policy import Decisions, Policy, decide
-from scorecard.reasons import BASELINES, baseline_points, better_bins, rank_reasons, reason_code, reason_kind
+from scorecard.policy import Decisions, Policy, decide, guard_factors
+from scorecard.reasons import (BASELINES, baseline_points, better_bins, cause_index, rank_reasons, reason_code,
+                               reason_kind)
 from scorecard.records import (RECORD_SCHEMA_VERSION, DecisionRecord, FactorLine, Overlay, Reason, Snapshot,
                                record_value, record_values)
 from scorecard.recourse import (INF, FactorMoves, PlanBuilder, all_moves, bin_bounds, group_rows, solve, value_codes,
@@ -74,9 +77,11 @@ def _snapshots(ids: np.ndarray, date_key: np.ndarray) -> tuple[np.ndarray, list[
     return order[ends - 1], order.tolist(), starts, ends
 
 
-def _targets(decisions: Decisions) -> np.ndarray:
+def _thresholds(decisions: Decisions) -> np.ndarray:
+    """The score each row's reasons are measured at: the cutoff, or the next band when approved."""
     declined = decisions.outcome == "declined"
-    return np.where(declined, decisions.cutoff, decisions.next_band_score).astype(np.int64)
+    return np.where(declined | (decisions.next_band_score < 0), decisions.cutoff,
+                    decisions.next_band_score).astype(np.int64)
 
 
 def applicant_codes(table: pd.DataFrame, id_column: str | None) -> tuple[np.ndarray, Any]:
@@ -160,23 +165,26 @@ def _explain(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, baseline:
     is_latest[latest] = True
 
     evaluated = decisions.hard_rule < 0
-    targets = np.where(is_latest & evaluated, _targets(decisions), -1)
-    wants_reasons = targets >= 0
+    targets = np.where(is_latest & evaluated, decisions.target, -1)
+    # Reasons for the declined and for the approved below the top band (also under the guard)
+    wants_reasons = is_latest & evaluated & ((decisions.outcome == "declined") | (decisions.next_band_score >= 0))
 
     # Baselines: one vector per threshold (cutoff or next band score); rows point at theirs.
     k = len(spec.factors)
-    thresholds = np.where(targets >= 0, targets, decisions.cutoff)
+    thresholds = _thresholds(decisions)
     if baseline == "cutoff_average":
         distinct, which = np.unique(thresholds, return_inverse=True)
         vectors = np.stack([baseline_points(spec, baseline, int(t)) for t in distinct])
         row_baseline = vectors[which]
     else:
         row_baseline = np.broadcast_to(baseline_points(spec, baseline), (n, k))
-    reason_index, reason_below = rank_reasons(result.points, row_baseline)
+    reason_index, reason_below = rank_reasons(result.points, row_baseline, causes=cause_index(spec))
     reason_index[~wants_reasons] = -1
 
     moves = all_moves(spec, table, result)
-    plans = solve(spec, result, targets, moves)
+    debt = guard_factors(policy, profile)
+    plans = solve(spec, result, targets, moves, guard=decisions.guard,
+                  debt=tuple(j for j, f in enumerate(spec.factors) if f.name in debt))
 
     rows = latest
     lines = _factor_lines(spec, table, result, moves, row_baseline, rows)
@@ -230,6 +238,8 @@ def _explain(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, baseline:
         "recourse": [plan_of.get(r, ()) for r in chosen],
         "history": [(snapshots[r],) if end - start == 1 else tuple(snapshots[i] for i in order[start:end])
                     for r, start, end in zip(chosen, starts.tolist(), ends.tolist())],
+        "recourse_margin": itertools.repeat(policy.margin),
+        "affordability_guard": [bool(decisions.guard[r]) for r in chosen],
         "schema_version": itertools.repeat(RECORD_SCHEMA_VERSION),
     }
     columns = [iter(fields[name]) for name in RECORD_FIELDS]  # in the order DecisionRecord takes them
@@ -333,16 +343,21 @@ def _reasons(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult, reas
         values = record_values(table[fs.column].iloc[rows[r]], factor)
         keys = [bins[r, j], below[r, p], _value_key(fs, table[fs.column].iloc[rows[r]])]
         bounds = [bin_bounds(b) for b in fs.bins]
+        group = factor.group
+        members = (tuple(g.name for g in spec.factors if spec.profile.factor(g.name).group == group) if group
+                   else (fs.name,))
 
-        def build(i: int, j=j, fs=fs, factor=factor, values=values, r=r, p=p, bounds=bounds) -> Reason:
+        def build(i: int, j=j, fs=fs, factor=factor, values=values, r=r, p=p, bounds=bounds, group=group,
+                  members=members) -> Reason:
             b = int(bins[r[i], j])
             bin_ = fs.bins[b]
             better = better_bins(fs, b)
-            return Reason(code=reason_code(fs.name, bin_.kind), factor=fs.name, kind=reason_kind(bin_.kind),
+            return Reason(code=reason_code(fs.name, bin_.kind, group), factor=fs.name, kind=reason_kind(bin_.kind),
                           points_below_baseline=float(below[r[i], p[i]]), points_below_best=fs.best_points - bin_.points,
                           value=values[i], bin_label=bin_.label, bin_kind=bin_.kind, bin_lower=bin_.lower,
                           bin_upper=bin_.upper, better_bin_labels=tuple(fs.bins[x].label for x in better),
-                          better_bins=tuple(bounds[x] for x in better), cause_pages=factor.cause_pages)
+                          better_bins=tuple(bounds[x] for x in better), cause_pages=factor.cause_pages,
+                          group=group, factors=members)
 
         slots[r, p] = _shared(keys, build)
     # rank_reasons packs each row's reasons to the left: row i has its first `count` slots filled

@@ -14,6 +14,20 @@ load; every error names the file and the key at fault. It is evaluated in this o
 3. **limit bands** by score for approved applicants (the highest band whose ``min_score`` the
    score reaches), then ``limit_cap`` overlays (e.g. a regulatory cap) lower the limit.
 
+What plans aim at (``scorecard.recourse`` obeys it):
+
+* ``margin`` (points, default 0; demo 10): a declined applicant's plans aim at the effective
+  cutoff + margin, an approved applicant's at the next limit band's ``min_score`` + margin, so a
+  plan survives a small drift of the score. The record states the target (``recourse_target``)
+  and the margin (``recourse_margin``); a plan raises the chance, it never promises approval.
+* ``affordability: {description: {zh, en}, when_any: [conditions]}``: the guard holds for an
+  assessed applicant when ANY of its conditions matches (each condition as in hard rules; a
+  missing value does not match unless ``missing: match``). Under the guard no plan aims at a
+  higher limit (an approved applicant gets no plan: ``recourse_target`` is None), every plan of
+  a declined applicant reduces debt (it changes at least one of the guard's factors: the factors
+  whose columns the conditions read), pages list no other lenders and put the debt-control
+  lesson first. The record says so (``affordability_guard``).
+
 Decision codes are stable: ``APPROVED``, ``DECLINED_SCORE`` (below the base cutoff),
 ``DECLINED_OVERLAY`` (at or above the base cutoff, below the cutoff an overlay set: the rules
 changed, not the applicant), the hard rules' own ``HARD_*`` codes and ``RETRY_LATER``.
@@ -238,6 +252,13 @@ class PolicyOverlay(_Frozen):
         return self
 
 
+class Affordability(_Frozen):
+    """Above a debt level nobody is steered to a higher limit or to more lenders."""
+
+    description: Text = Text()
+    when_any: tuple[Condition, ...] = Field(min_length=1)
+
+
 class LimitBand(_Frozen):
     name: str
     min_score: int
@@ -260,6 +281,8 @@ class Policy(_Frozen):
     cutoff: int
     overlays: tuple[PolicyOverlay, ...] = ()
     limit_bands: tuple[LimitBand, ...] = Field(min_length=1)
+    margin: int = Field(default=0, ge=0)  # points above the cutoff or band that plans aim at
+    affordability: Affordability | None = None
 
     @field_validator("version", mode="before")
     @classmethod
@@ -381,6 +404,8 @@ class Decisions:
     overlay_changed: np.ndarray  # (rows, overlays) bool
     overlay_before: np.ndarray  # (rows, overlays) int64: cutoff or limit without the overlay
     overlay_after: np.ndarray  # (rows, overlays) int64
+    guard: np.ndarray  # (rows,) bool: the affordability guard holds (assessed rows only)
+    target: np.ndarray  # (rows,) int64: the score plans aim at (cutoff or next band, + margin), -1: no plan
 
     def __len__(self) -> int:
         return len(self.code)
@@ -516,6 +541,16 @@ def decide(result: ScoreResult, policy: Policy, table: pd.DataFrame, profile: Pr
     has_next = approved & (band < top) & (limit < cap)
     next_band_score = np.where(has_next, band_scores[np.minimum(band + 1, top)], -1)
 
+    guard = np.zeros(n, dtype=bool)
+    if policy.affordability is not None:
+        for cond in policy.affordability.when_any:
+            guard |= _matches(cond, _column(table, cond, profile, "affordability"))
+        guard &= evaluated
+    # Plans: a declined applicant aims at the cutoff, an approved one below the top band at the next
+    # band (never under the affordability guard); both plus the margin.
+    target = np.where(declined, cutoff, np.where(guard, -1, next_band_score))
+    target = np.where(target >= 0, target + policy.margin, -1)
+
     code = np.empty(n, dtype=object)
     outcome = np.empty(n, dtype=object)
     code[approved] = APPROVED
@@ -539,4 +574,15 @@ def decide(result: ScoreResult, policy: Policy, table: pd.DataFrame, profile: Pr
         overlay_changed=changed,
         overlay_before=before,
         overlay_after=after,
+        guard=guard,
+        target=target.astype(np.int64),
     )
+
+
+def guard_factors(policy: Policy, profile: Profile) -> tuple[str, ...]:
+    """The factors the affordability guard reads (in profile order): a plan under the guard must
+    change at least one of them."""
+    if policy.affordability is None:
+        return ()
+    columns = {c.column for c in policy.affordability.when_any if c.column is not None}
+    return tuple(f.name for f in profile.factors if f.source_column in columns)

@@ -3,8 +3,36 @@
 A profile says which column is the id and which the target (and which value is "bad"), and, per
 factor: its column, kind, labels and meaning in zh and en, unit, the monotonic trend of the bad
 rate for binning, special values and what they mean, the words for category codes (German
-credit's "A41" is "car (used)"), who can change it and in which direction
-it helps, the effort of one step, and the knowledge-base pages it links to.
+credit's "A41" is "car (used)"), how a plan may advise it (below) and in which direction it
+helps, the effort of one step, its reason group, and the knowledge-base pages it links to.
+
+How a factor may be advised (``advice``; the rules recourse obeys, see ``scorecard.recourse``):
+
+``act``
+    a person can change it by an action (repay a loan, link a bank card), in its helping
+    direction, within ``min_value``/``max_value``.
+``wait``
+    it only improves as time passes. ``window_days: N`` says the factor is a count (or a
+    maximum) over a rolling window of the last N days: whatever happened leaves the window
+    within N days, so any lower value is reached within N days and a wait is never longer than
+    N days. Otherwise ``days_per_step`` is the waiting per step (e.g. account age: 30 days a
+    month). A wait is never an action: no page says "now" for it.
+``never``
+    it moves the score but must never be a plan target: a count a person could only game
+    (payments per month, transactions), or anything a plan must not push on.
+``fixed``
+    it cannot change (age); never a target.
+
+The old key ``actionability`` is still read as an alias: ``actionable`` -> ``act``,
+``time-only`` -> ``wait``, ``fixed`` -> ``fixed`` (a profile may not give both keys).
+
+``supply: {zh, en}`` names the action that supplies a missing or special record ("provide proof
+of income"). Only a factor with ``supply`` may leave its missing/special bins in a plan, and then
+as that one action, never as a target value (see ``scorecard.recourse``).
+
+``group: ID`` puts factors of one cause into one reason group; the profile's
+``reason_groups: {ID: {label: {zh, en}}}`` names every group (see ``scorecard.reasons``). Group
+ids are lowercase names that no factor uses.
 
 Profiles ship inside the package (``demo``, ``heloc``, ``gmsc``, ``german``) and can be selected
 by name or by a path to a YAML file. They are validated on load; every error names the file and
@@ -29,7 +57,9 @@ BUNDLED_DIR = Path(__file__).parent / "profiles"
 FactorKind = Literal["numeric", "categorical", "flag"]
 # Trend of the bad rate as the value grows; optbinning's ``monotonic_trend`` vocabulary.
 Trend = Literal["auto", "auto_asc_desc", "ascending", "descending", "peak", "valley", "convex", "concave"]
-Actionability = Literal["actionable", "time-only", "fixed"]
+Advice = Literal["act", "wait", "never", "fixed"]
+# The old ``actionability`` key, read as an alias of ``advice``.
+ACTIONABILITY_ALIAS = {"actionable": "act", "time-only": "wait", "fixed": "fixed"}
 # The direction of change that lowers risk (raises points). For categorical factors
 # ``toward_better_bins`` means "any category whose bin scores higher".
 Helps = Literal["increase", "decrease", "toward_better_bins", "none"]
@@ -110,11 +140,14 @@ class Factor(_Frozen):
     # Words for category codes (YAML: a mapping code -> {zh, en}); pages and reports show them.
     category_labels: tuple[CategoryLabel, ...] = ()
     special_values: tuple[SpecialValue, ...] = ()
-    actionability: Actionability = "fixed"
+    advice: Advice = "fixed"  # how a plan may advise it (module docstring)
     helps: Helps = "none"
     step: float = 1.0  # one step of change, in the factor's unit
     effort_per_step: float = Field(default=1.0, ge=0)
-    days_per_step: float | None = Field(default=None, ge=0)  # time-only: waiting per step
+    days_per_step: float | None = Field(default=None, ge=0)  # wait: waiting per step
+    window_days: int | None = Field(default=None, ge=1)  # wait: a count over the last N days
+    supply: Text | None = None  # the action that supplies a missing/special record
+    group: str | None = None  # reason group id (Profile.reason_groups)
     cause_pages: tuple[str, ...] = ()
     remedy_pages: tuple[str, ...] = ()
     # A protected characteristic (age, sex, marital status, nationality, ...): training leaves it
@@ -125,7 +158,21 @@ class Factor(_Frozen):
     protected_use: Text | None = None
     group_splits: tuple[float, ...] = ()
 
-    _written = field_validator("label", "meaning", "unit", "protected_use")(require_written)
+    _written = field_validator("label", "meaning", "unit", "supply", "protected_use")(require_written)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _actionability_alias(cls, data: object) -> object:
+        if isinstance(data, dict) and "actionability" in data:
+            if "advice" in data:
+                raise ValueError("give either advice (act, wait, never, fixed) or the old actionability, not both")
+            data = dict(data)
+            old = data.pop("actionability")
+            if old not in ACTIONABILITY_ALIAS:
+                raise ValueError(f"actionability '{old}' is not one of actionable, time-only, fixed; "
+                                 "better: advice: act, wait, never or fixed")
+            data["advice"] = ACTIONABILITY_ALIAS[old]
+        return data
 
     @model_validator(mode="before")
     @classmethod
@@ -158,12 +205,17 @@ class Factor(_Frozen):
     def _consistent(self) -> Factor:
         if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
             raise ValueError("min_value is greater than max_value")
-        if self.actionability == "fixed" and self.helps != "none":
+        if self.advice == "fixed" and self.helps != "none":
             raise ValueError("a fixed factor cannot have a direction that helps; set helps: none")
-        if self.actionability != "fixed" and self.helps == "none":
-            raise ValueError(f"an {self.actionability} factor needs helps: increase, decrease or toward_better_bins")
-        if self.actionability == "time-only" and self.days_per_step is None:
-            raise ValueError("a time-only factor needs days_per_step (how long one step of waiting takes)")
+        if self.advice in ("act", "wait") and self.helps == "none":
+            raise ValueError(f"an advice: {self.advice} factor needs helps: increase, decrease or toward_better_bins")
+        if self.advice == "wait" and self.days_per_step is None and self.window_days is None:
+            raise ValueError("an advice: wait factor needs window_days (a count over the last N days) "
+                             "or days_per_step (how long one step of waiting takes)")
+        if self.advice != "wait" and (self.window_days is not None or self.days_per_step is not None):
+            raise ValueError("window_days and days_per_step only apply to advice: wait")
+        if self.supply is not None and self.advice not in ("act", "wait"):
+            raise ValueError(f"supply is an action; an advice: {self.advice} factor is never advised")
         if self.kind == "categorical" and self.helps in ("increase", "decrease"):
             raise ValueError("a categorical factor has no order; use helps: toward_better_bins")
         if self.kind != "categorical" and self.categories is not None:
@@ -195,12 +247,33 @@ class Factor(_Frozen):
     def special_codes(self) -> tuple[float | int | str, ...]:
         return tuple(s.value for s in self.special_values)
 
+    @property
+    def advisable(self) -> bool:
+        """Whether a plan may change it at all (act or wait)."""
+        return self.advice in ("act", "wait")
+
     def category_label(self, code: str, lang: str) -> str:
         """The words for a category code in ``lang``; the code itself when the profile has none."""
         for item in self.category_labels:
             if item.code == code:
                 return item.label.get(lang)
         return code
+
+
+class ReasonGroup(_Frozen):
+    """Factors of one cause (e.g. the count and the length of late payments) give one reason."""
+
+    id: str
+    label: Text
+
+    _written = field_validator("label")(require_written)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not re.match(r"^[a-z][a-z0-9_]*$", value):
+            raise ValueError(f"reason group id '{value}' must be lowercase letters, digits and underscores")
+        return value
 
 
 SelectionMethod = Literal["aic", "bic", "pvalue"]
@@ -238,6 +311,9 @@ class Profile(_Frozen):
     # Columns the decision policy reads that are not scored (e.g. a system-status flag).
     policy_columns: tuple[str, ...] = ()
     factors: tuple[Factor, ...] = Field(min_length=1)
+    # Reason groups: factors of one cause give one reason (scorecard.reasons).
+    reason_groups: tuple[ReasonGroup, ...] = ()
+
     selection: Selection = Selection()
 
     _written = field_validator("description")(require_written)
@@ -246,6 +322,14 @@ class Profile(_Frozen):
     @classmethod
     def _default_words(cls, value: object) -> object:
         return _default_texts(value, ("description",), "name")
+
+    @field_validator("reason_groups", mode="before")
+    @classmethod
+    def _groups_by_id(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return tuple({"id": str(key), **(item if isinstance(item, dict) else {"label": item})}
+                         for key, item in value.items())
+        return value
 
     @field_validator("factors")
     @classmethod
@@ -266,7 +350,23 @@ class Profile(_Frozen):
         columns = [f.source_column for f in self.factors]
         if self.target.column in columns:
             raise ValueError(f"the target column '{self.target.column}' is also a factor")
+        ids = [g.id for g in self.reason_groups]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"reason group ids must be unique; repeated: {', '.join(dupes)}")
+        clash = sorted(set(ids) & {f.name.lower() for f in self.factors})
+        if clash:
+            raise ValueError(f"reason group id {', '.join(clash)} is also a factor name; reason codes would clash")
+        unknown = sorted({f.group for f in self.factors if f.group is not None} - set(ids))
+        if unknown:
+            raise ValueError(f"factors name reason group {', '.join(unknown)}, which reason_groups does not list")
         return self
+
+    def reason_group(self, group_id: str) -> ReasonGroup:
+        for g in self.reason_groups:
+            if g.id == group_id:
+                return g
+        raise ProfileError(f"profile '{self.name}' has no reason group '{group_id}'")
 
     @field_validator("date_format")
     @classmethod

@@ -24,10 +24,21 @@ The averages come from the spec's reference population (``ScorecardSpec.referenc
 from the training rows by ``reference_points`` at training time), never from the batch being
 explained: a person's reasons must not depend on who else is in the file.
 
-Rules: at most four reasons, only factors more than ``MIN_SHORTFALL`` points below the baseline
-(a real shortfall, not rounding), the largest shortfall first, ties in factor order. Codes are
-stable, ``FACTOR_NAME.VALUE`` for a value that scores badly, ``FACTOR_NAME.SPECIAL`` and
-``FACTOR_NAME.MISSING`` for "no record of X"; there is no catch-all "score too low" reason.
+Reason groups: factors of one cause (the profile's ``group``, e.g. the count of late payments
+and the longest delay are one history of late payments) give one reason. A reason is ranked per
+"cause": a group (its factors in the model) or an ungrouped factor on its own. A cause's
+shortfall is the sum of its factors' shortfalls (baseline minus points, each rounded to 0.01,
+the sum rounded to 0.01; a member above its baseline lowers it). The reason shows its
+representative: the member with the largest shortfall (ties: the first in the spec's factor
+order); ``Reason.factors`` lists every member in the model and ``Reason.group`` the group id.
+
+Rules: at most four reasons, only causes more than ``MIN_SHORTFALL`` points below the baseline
+(a real shortfall, not rounding), the largest shortfall first, ties in the order of the causes'
+first factor in the spec. Codes are stable: ``FACTOR_NAME.VALUE`` for a value that scores badly,
+``FACTOR_NAME.SPECIAL`` and ``FACTOR_NAME.MISSING`` for "no record of X"; a group's reason is
+``GROUP_ID.VALUE`` / ``.SPECIAL`` / ``.MISSING`` by the bin kind of its representative (e.g.
+``OVERDUE_HISTORY.VALUE``). There is no catch-all "score too low" reason, and no two reasons of
+one record come from one group.
 """
 
 from __future__ import annotations
@@ -51,9 +62,22 @@ MAX_REASONS = 4
 MIN_SHORTFALL = 0.5  # points below the baseline for a factor to count as a reason
 
 
-def reason_code(factor: str, bin_kind: str) -> str:
+def reason_code(factor: str, bin_kind: str, group: str | None = None) -> str:
+    """The stable code of a reason: the group's id when the factor is in one, else the factor's."""
     suffix = {"special": "SPECIAL", "missing": "MISSING"}.get(bin_kind, "VALUE")
-    return f"{factor.upper()}.{suffix}"
+    return f"{(group or factor).upper()}.{suffix}"
+
+
+def cause_index(spec: ScorecardSpec) -> np.ndarray:
+    """Per factor of the spec, the number of its cause (a reason group or the factor alone),
+    causes numbered in order of their first factor."""
+    seen: dict[str, int] = {}
+    out = []
+    for f in spec.factors:
+        group = spec.profile.factor(f.name).group
+        key = f"group:{group}" if group else f"factor:{f.name}"
+        out.append(seen.setdefault(key, len(seen)))
+    return np.array(out, dtype=np.int64)
 
 
 def reason_kind(bin_kind: str) -> Literal["value", "special", "missing"]:
@@ -150,18 +174,39 @@ def baseline_points(spec: ScorecardSpec, baseline: str, threshold: int | None = 
 # --- ranking ------------------------------------------------------------------------------------
 
 
-def rank_reasons(points: np.ndarray, baseline: np.ndarray, *, max_reasons: int = MAX_REASONS) -> tuple[np.ndarray, np.ndarray]:
-    """Factor indices of the principal reasons per row, most important first, and shortfalls.
+def rank_reasons(points: np.ndarray, baseline: np.ndarray, *, causes: np.ndarray | None = None,
+                 max_reasons: int = MAX_REASONS) -> tuple[np.ndarray, np.ndarray]:
+    """Representative factor indices of the principal reasons per row, most important first, and
+    the shortfalls of their causes.
 
-    ``points`` is (rows, factors); ``baseline`` is (rows, factors) or (factors,). Returns
-    (rows, max_reasons) arrays: factor index (-1 pads) and points below the baseline (0 pads).
-    Only shortfalls above ``MIN_SHORTFALL`` count; ties keep factor order (stable sort).
+    ``points`` is (rows, factors); ``baseline`` is (rows, factors) or (factors,); ``causes``
+    (factors,) numbers each factor's cause (``cause_index``; default: every factor its own).
+    Returns (rows, max_reasons) arrays: factor index (-1 pads) and points below the baseline
+    (0 pads). Only shortfalls above ``MIN_SHORTFALL`` count; ties keep cause order (stable sort).
     """
     shortfall = np.round(np.broadcast_to(baseline, points.shape) - points, 2)
+    k = points.shape[1]
+    if causes is not None and len(np.unique(causes)) < k:
+        causes = np.asarray(causes, dtype=np.int64)
+        n_causes = int(causes.max()) + 1
+        member = np.zeros((k, n_causes))
+        member[np.arange(k), causes] = 1.0
+        factor_shortfall = shortfall
+        shortfall = np.round(factor_shortfall @ member, 2)
+        represent = np.zeros((points.shape[0], n_causes), dtype=np.int64)
+        for c in range(n_causes):
+            members = np.flatnonzero(causes == c)
+            represent[:, c] = members[factor_shortfall[:, members].argmax(axis=1)]
+    else:
+        represent = None
     real = shortfall > MIN_SHORTFALL
     key = np.where(real, -shortfall, np.inf)
     order = np.argsort(key, axis=1, kind="stable")[:, :max_reasons]
     picked = np.take_along_axis(real, order, axis=1)
+    if represent is not None:
+        order_factor = np.take_along_axis(represent, order, axis=1)
+        below = np.where(picked, np.take_along_axis(shortfall, order, axis=1), 0.0)
+        return np.where(picked, order_factor, -1).astype(np.int16), below
     index = np.where(picked, order, -1).astype(np.int16)
     below = np.where(picked, np.take_along_axis(shortfall, order, axis=1), 0.0)
     return index, below

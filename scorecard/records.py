@@ -28,7 +28,7 @@ from scorecard.scoring import numeric_values
 Value = float | int | str | None
 BinKind = Literal["range", "categories", "special", "missing"]
 
-RECORD_SCHEMA_VERSION = 1
+RECORD_SCHEMA_VERSION = 2
 
 
 def _record(cls: type) -> type:
@@ -76,15 +76,15 @@ class FactorLine:
     best_points: int
     baseline_points: float  # the reason baseline's points for this factor
     better_value: Value = None  # a value in the best-scoring bin a person could aim for (None if fixed)
-    wait_days: int | None = None  # time-only factors in a range bin: how long reaching better_value takes
+    wait_days: int | None = None  # wait factors in a range bin: how long reaching better_value takes
 
 
 @_record
 class Reason:
     """A principal reason: a factor whose points fall short of the baseline."""
 
-    code: str  # stable: e.g. "OVERDUE_COUNT_12M.VALUE", "DEBT_TO_INCOME.SPECIAL", "X.MISSING"
-    factor: str
+    code: str  # stable: e.g. "APPLICATIONS_3M.VALUE", "DEBT_TO_INCOME.SPECIAL", "OVERDUE_HISTORY.VALUE" (a group)
+    factor: str  # the factor whose value the reason shows (in a group: the member furthest below)
     kind: Literal["value", "special", "missing"]  # special/missing read "no record of X"
     points_below_baseline: float
     points_below_best: int
@@ -96,6 +96,8 @@ class Reason:
     better_bin_labels: tuple[str, ...]  # ranges that would score better, best first
     better_bins: tuple[BinBounds, ...]  # the same bins as numbers
     cause_pages: tuple[str, ...]
+    group: str | None = None  # the reason group (profile.reason_groups), None for a factor of its own
+    factors: tuple[str, ...] = ()  # every factor of the reason (the group's factors in the model, or the one)
 
 
 @_record
@@ -111,8 +113,11 @@ class Change:
     to_bounds: BinBounds
     points_gain: int
     cost: float
-    wait_days: int | None  # time-only factors: how long waiting takes; None when it is an action
+    wait_days: int | None  # wait factors: how long waiting takes (at most the window); None for an action
     remedy_pages: tuple[str, ...]
+    # "act": an action now; "wait": only time does it (wait_days); "supply": supply the missing or
+    # special record by the profile's supply action (to_value None: what it shows is not known)
+    move: Literal["act", "wait", "supply"] = "act"
 
 
 @_record
@@ -166,10 +171,12 @@ class DecisionRecord:
     reason_baseline: Literal["cutoff_average", "population_average", "best_points"]
     factors: tuple[FactorLine, ...]
     reasons: tuple[Reason, ...]
-    recourse_target: int | None  # the score the plans aim for (cutoff or next band)
+    recourse_target: int | None  # the score the plans aim for: cutoff or next band, plus the margin
     recourse_status: Literal["not_needed", "found", "infeasible", "not_applicable"]
     recourse: tuple[Plan, ...]
     history: tuple[Snapshot, ...] = ()
+    recourse_margin: int = 0  # the policy's margin: points above the cutoff or band the target adds
+    affordability_guard: bool = False  # the policy's affordability guard holds: no plan to a higher limit
     schema_version: int = RECORD_SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:

@@ -6,24 +6,34 @@ multiple-choice knapsack over integer points. It is solved exactly by dynamic pr
 the factors and the points gained (capped at the gap), in integer cost units
 (``COST_UNIT`` per unit of effort), so ties are exact and the answer is deterministic.
 
-What a move may do (the profile says, per factor):
+The target (``policy.decide``): a declined applicant's plans aim at the effective cutoff plus the
+policy's ``margin``; an approved applicant below the top band aims at the next band's score plus
+the margin (none under the affordability guard). Every plan's new score is at least the target.
 
-* ``fixed`` factors never move; special and missing bins are never a target (nobody can be
-  advised to lose a record), and only bins that score more than the current one are options;
-* ``actionable`` factors move in their helping direction only, to a value within the
-  profile's ``min_value``/``max_value``; ``time-only`` factors move the same way, by waiting:
-  ``wait_days = ceil(steps * days_per_step)`` (:func:`wait_days`, the one rule for every wait a
-  record states);
+What a move may do (the profile's ``advice`` per factor, see ``scorecard.profile``):
+
+* ``fixed`` and ``never`` factors never move: no plan changes them, whatever it would gain;
+* special and missing bins are never a target (nobody can be advised to lose a record), and
+  only bins that score more than the current one are options;
+* ``act`` factors move in their helping direction only, to a value within the profile's
+  ``min_value``/``max_value``; the move is an action (``Change.move == "act"``, no wait);
+* ``wait`` factors move the same way, by waiting (``Change.move == "wait"``), and the record
+  states the wait (:func:`wait_days`, the one rule for every wait a record states): with
+  ``window_days: N`` (a count over the last N days) ``min(ceil(steps * days_per_step), N)``, or
+  N without ``days_per_step``, since any lower value is reached within N days; otherwise
+  ``ceil(steps * days_per_step)``. A wait is never 0 days and never "now";
 * the target value is the value inside the target bin nearest to the current one (for whole
   numbers the nearest whole number; for decimals the nearest multiple of the step's decimal
   resolution, e.g. 0.49 for "below 0.5" with step 0.05);
 * ``cost = effort_per_step * steps`` with ``steps = ceil(|target - current| / step)``; a flag
   moves in 1 step; a categorical factor (``toward_better_bins``) moves to any better bin in 1
   step, aiming at the first category listed in that bin;
-* leaving a special or missing bin ("no record of X"): 1 step to supply the record, which
-  conservatively places the applicant at the inner edge of the range bin furthest in the
-  harmful direction (e.g. debt-to-income at the lower edge of its highest bin), plus the usual
-  steps from there to the target bin.
+* supplying a record (``supply`` in the profile; ``Change.move == "supply"``): from a special or
+  missing bin ("no record of X") the only move is the profile's supply action, 1 step, no wait
+  and no target value (``to_value`` None). What the record will show is unknown, so the move
+  counts conservatively as landing in the lowest-scoring range (or category) bin, the first of
+  equal points; it is an option only when that bin scores more than the no-record bin. A factor
+  without ``supply`` never leaves a no-record bin.
 
 Plans: plan 1 is the cheapest. The alternatives answer "and if I cannot change X?": for each
 factor X that plan 1 changes, the cheapest plan leaving X where it is (computed exactly from a
@@ -31,6 +41,12 @@ prefix and a suffix table of the same dynamic programme). Plans 2 and 3 are the 
 of those whose sets of changed factors differ from each other and from plan 1 (ties: the
 earlier factor X). When no combination of moves reaches the target, the status is
 ``infeasible``: the page says so plainly instead of inventing a plan.
+
+Under the affordability guard (``policy.guard_factors``: the debt factors the guard reads) every
+plan reduces debt: for each guard factor D the DP gives exactly the cheapest plan that moves D
+(D's "stay" option removed, the prefix before D joined with the suffix after it). Plan 1 is the
+cheapest of these (so the cheapest plan that changes at least one guard factor), plans 2 and 3
+the next cheapest with a different set of changed factors (ties: the earlier factor D).
 
 Everything runs on whole batches with NumPy: rows are sorted by gap and solved in chunks.
 Each row's tables are capped at its own gap, so its plans never depend on the rest of the
@@ -89,19 +105,15 @@ def _below_unit(x: float, unit: float) -> float:
     return round((math.ceil(round(x / unit, 9)) - 1) * unit, 10)
 
 
-def _start_of_no_record(factor: Factor, spec_factor: FactorSpec, unit: float) -> float:
-    """Where supplying a missing/special record conservatively lands: the inner edge of the
-    range bin furthest in the harmful direction."""
-    ranges = [b for b in spec_factor.bins if b.kind == "range"]
-    if factor.helps == "decrease":
-        edge = ranges[-1].lower if ranges else None
-        if edge is not None:
-            return float(_ceil_unit(np.array([edge]), unit)[0])
-        return float(factor.max_value if factor.max_value is not None else (factor.min_value or 0.0))
-    edge = ranges[0].upper if ranges else None
-    if edge is not None:
-        return _below_unit(edge, unit)
-    return float(factor.min_value if factor.min_value is not None else (factor.max_value or 0.0))
+def _supply_bin(factor: Factor, spec_factor: FactorSpec) -> int:
+    """Where supplying a missing/special record conservatively lands: the lowest-scoring range or
+    category bin (the first of equal points); -1 when the factor has no supply action."""
+    if factor.supply is None or not factor.advisable:
+        return -1
+    valued = [i for i, b in enumerate(spec_factor.bins) if b.kind in ("range", "categories")]
+    if not valued:
+        return -1
+    return min(valued, key=lambda i: (spec_factor.bins[i].points, i))
 
 
 @dataclass(frozen=True)
@@ -114,7 +126,7 @@ class _Statics:
     lo: np.ndarray
     up: np.ndarray
     edge: np.ndarray  # the nearest value inside each bin, from the harmful side
-    start_no_record: float
+    supply_bin: int  # where supplying a record conservatively lands (-1: the factor has no supply)
     specials: np.ndarray
     unit: float
 
@@ -129,7 +141,6 @@ def _statics(spec_factor: FactorSpec, factor: Factor) -> _Statics:
         edge = np.array([_ceil_unit(np.array([x]), unit)[0] if np.isfinite(x) else -np.inf for x in lo])
     else:
         edge = np.array([_below_unit(x, unit) if np.isfinite(x) else np.inf for x in up])
-    has_range = any(t.kind == "range" for t in bins)
     return _Statics(
         points=np.array([b.points for b in bins], dtype=np.int64),
         no_record_bin=np.array([b.kind in ("special", "missing") for b in bins]),
@@ -137,7 +148,7 @@ def _statics(spec_factor: FactorSpec, factor: Factor) -> _Statics:
         lo=lo,
         up=up,
         edge=edge,
-        start_no_record=_start_of_no_record(factor, spec_factor, unit) if has_range and spec_factor.kind != "categorical" else 0.0,
+        supply_bin=_supply_bin(factor, spec_factor),
         specials=np.array([float(v) for v in factor.special_codes if not isinstance(v, str)], dtype=float),
         unit=unit,
     )
@@ -156,24 +167,28 @@ def factor_moves(spec_factor: FactorSpec, factor: Factor, column: pd.Series, bin
         to_value = np.full((n, nb), None, dtype=object)
     else:
         to_value = np.full((n, nb), np.nan, dtype=float)
-    if factor.actionability == "fixed" or factor.helps == "none" or n == 0:
+    if not factor.advisable or factor.helps == "none" or n == 0:
         return FactorMoves(gain, cost, steps, to_value)
+
+    no_record = static.no_record_bin[bins]
+    if static.supply_bin >= 0:  # supplying the record: one action, into the conservative bin
+        ok = no_record & (gain[:, static.supply_bin] > 0)
+        steps[ok, static.supply_bin] = 1
+        cost[ok, static.supply_bin] = effort
 
     if spec_factor.kind == "categorical":
         for b, target in enumerate(spec_factor.bins):
             if target.kind != "categories" or not target.categories:
                 continue
-            ok = gain[:, b] > 0
+            ok = (gain[:, b] > 0) & ~no_record
             steps[ok, b] = 1
             cost[ok, b] = effort
             to_value[ok, b] = target.categories[0]
         return FactorMoves(gain, cost, steps, to_value)
 
-    no_record = static.no_record_bin[bins]
     # numpy-backed numeric columns convert directly (much cheaper than to_numeric per call)
     values = column.to_numpy(dtype=float) if column.dtype.kind in "iuf" else numeric_values(column)
-    start = np.where(no_record, static.start_no_record, values)
-    extra = no_record.astype(np.int64)  # the step of supplying the record
+    start = np.where(no_record, np.nan, values)  # from no record, only the supply move above
     lo_bound = -np.inf if factor.min_value is None else factor.min_value
     hi_bound = np.inf if factor.max_value is None else factor.max_value
     lo, up, edge = static.lo, static.up, static.edge
@@ -191,7 +206,7 @@ def factor_moves(spec_factor: FactorSpec, factor: Factor, column: pd.Series, bin
     moved = np.ceil(np.round(np.where(ok, np.abs(t - s0), 0.0) / factor.step, 9)).astype(np.int64)
     if spec_factor.kind == "flag":
         moved = np.minimum(moved, 1)
-    n_steps = moved + extra[:, None]
+    n_steps = moved
     ok &= n_steps > 0
     steps[ok] = n_steps[ok]
     cost[ok] = n_steps[ok] * effort
@@ -209,14 +224,16 @@ def all_moves(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult) -> 
 # --- the dynamic programme ----------------------------------------------------------------------
 
 
-def _transition(table: np.ndarray, here: np.ndarray, points: np.ndarray, cost: np.ndarray, gap: np.ndarray) -> np.ndarray:
+def _transition(table: np.ndarray, here: np.ndarray, points: np.ndarray, cost: np.ndarray, gap: np.ndarray,
+                *, forced: bool = False) -> np.ndarray:
     """Add one factor: table[r, s] = least cost to gain s points so far, s capped at the row's gap.
 
     Capping at each row's own gap (not the chunk's largest) keeps a row's tables, and so its
-    plans, independent of the other rows in the batch.
+    plans, independent of the other rows in the batch. ``forced``: the factor must move (no
+    "stay" option), for plans under the affordability guard.
     """
     G = table.shape[1] - 1
-    out = table.copy()  # column "stay": no gain, no cost
+    out = np.full_like(table, INF) if forced else table.copy()  # column "stay": no gain, no cost
     single = len(here) == 1
     for a in np.unique(here).tolist():
         rows = slice(None) if single else np.flatnonzero(here == a)
@@ -254,7 +271,7 @@ def _fold(table: np.ndarray, gap: np.ndarray) -> np.ndarray:
 
 def _step_back(before: np.ndarray, after: np.ndarray, state: np.ndarray, rows: np.ndarray,
                here: np.ndarray, points: np.ndarray, cost: np.ndarray, gap: np.ndarray,
-               options: list[int]) -> tuple[np.ndarray, np.ndarray]:
+               options: list[int], *, forced: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Which move of one factor led to ``after[r, state[r]]``: (bin or -1 for stay, earlier state).
 
     Checks "stay" first, then bins in order, so among equal-cost plans the one with fewer
@@ -264,7 +281,7 @@ def _step_back(before: np.ndarray, after: np.ndarray, state: np.ndarray, rows: n
     value = after[rows, state]
     choice = np.full(len(rows), -1, dtype=np.int16)
     prev = state.copy()
-    todo = np.flatnonzero(before[rows, state] != value)  # rows that did not stay
+    todo = np.arange(len(rows)) if forced else np.flatnonzero(before[rows, state] != value)  # rows that did not stay
     if len(todo) == 0 or not options:
         return choice, prev
     opts = np.asarray(options, dtype=np.int64)
@@ -406,8 +423,85 @@ def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], co
     return plans, plan_cost
 
 
-def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: list[FactorMoves]) -> RecoursePlans:
-    """Exact plans for every row whose score is below its target (``targets < 0``: none wanted)."""
+def _solve_chunk_guarded(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: list[np.ndarray],
+                         debt: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Plans for rows under the affordability guard: per factor D of ``debt``, the exact cheapest
+    plan that moves D; the cheapest first, then those with new sets of changed factors."""
+    n, k = here.shape
+    G = int(gap.max())
+    start = np.full((n, G + 1), INF, dtype=np.int64)
+    start[:, 0] = 0
+    options = [np.flatnonzero((c < INF).any(axis=0)).tolist() for c in costs]
+    active = [bool(o) for o in options]
+    prefix = [start]
+    for j in range(k):
+        prefix.append(_transition(prefix[-1], here[:, j], points[j], costs[j], gap) if active[j] else prefix[-1])
+    suffix: list[np.ndarray] = [start] * (k + 1)
+    for j in range(k - 1, -1, -1):
+        suffix[j] = _transition(suffix[j + 1], here[:, j], points[j], costs[j], gap) if active[j] else suffix[j + 1]
+    cols = np.arange(G + 1)
+    every = np.arange(n)
+    cand_cost = np.full((n, len(debt)), INF, dtype=np.int64)
+    cand_bins = np.full((n, len(debt), k), -1, dtype=np.int16)
+    for d_i, d in enumerate(debt):
+        if not active[d]:
+            continue
+        moved = _transition(prefix[d], here[:, d], points[d], costs[d], gap, forced=True)
+        ahead = suffix[d + 1]
+        ahead_min = np.minimum.accumulate(ahead[:, ::-1], axis=1)[:, ::-1]
+        need = np.maximum(gap[:, None] - cols[None, :], 0)
+        total = np.minimum(moved + np.take_along_axis(ahead_min, need, axis=1), INF)
+        s1 = total.argmin(axis=1)
+        value = total[every, s1]
+        rows = np.flatnonzero(value < INF)
+        if len(rows) == 0:
+            continue
+        s1 = s1[rows]
+        lo = np.maximum(gap[rows] - s1, 0)
+        window = np.where(cols[None, :] >= lo[:, None], ahead[rows], INF * 2)
+        s2 = window.argmin(axis=1)
+        out = np.full((len(rows), k), -1, dtype=np.int16)
+        choice, state = _step_back(prefix[d], moved, s1, rows, here[:, d], points[d], costs[d], gap, options[d],
+                                   forced=True)
+        out[:, d] = choice
+        for j in range(d - 1, -1, -1):
+            if active[j]:
+                out[:, j], state = _step_back(prefix[j], prefix[j + 1], state, rows, here[:, j], points[j], costs[j],
+                                              gap, options[j])
+        state = s2
+        for j in range(d + 1, k):
+            if active[j]:
+                out[:, j], state = _step_back(suffix[j + 1], suffix[j], state, rows, here[:, j], points[j], costs[j],
+                                              gap, options[j])
+        cand_cost[rows, d_i] = value[rows]
+        cand_bins[rows, d_i] = out
+    plans = np.full((n, MAX_PLANS, k), -1, dtype=np.int16)
+    plan_cost = np.full((n, MAX_PLANS), INF, dtype=np.int64)
+    order = np.argsort(cand_cost, axis=1, kind="stable")
+    taken = np.zeros(n, dtype=np.int64)
+    for position in range(len(debt)):
+        c_i = order[:, position]
+        c = cand_cost[every, c_i]
+        bins = cand_bins[every, c_i]
+        live = (c < INF) & (taken < MAX_PLANS)
+        sets = bins >= 0
+        fresh = live.copy()
+        for p in range(MAX_PLANS):  # a new set of changed factors (never the same plan twice)
+            had = (taken > p)
+            fresh &= ~had | (sets != (plans[every, p] >= 0)).any(axis=1)
+        idx = np.flatnonzero(fresh)
+        plans[idx, taken[idx]] = bins[idx]
+        plan_cost[idx, taken[idx]] = c[idx]
+        taken[idx] += 1
+    return plans, plan_cost
+
+
+def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: list[FactorMoves],
+          guard: np.ndarray | None = None, debt: tuple[int, ...] = ()) -> RecoursePlans:
+    """Exact plans for every row whose score is below its target (``targets < 0``: none wanted).
+
+    ``guard`` (rows,) marks rows under the affordability guard: their plans must move one of the
+    factors ``debt`` (indices into ``spec.factors``); with no such factor they are infeasible."""
     here = result.bins
     n, k = here.shape
     points = [np.array([b.points for b in f.bins], dtype=np.int64) for f in spec.factors]
@@ -422,19 +516,28 @@ def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: 
     reachable = np.zeros(n, dtype=np.int64)
     for m in moves:
         reachable += np.where(m.cost < INF, m.gain, 0).max(axis=1, initial=0)
-    todo = np.flatnonzero(need & (reachable >= gap))
-    todo = todo[np.argsort(gap[todo], kind="stable")]  # similar gaps share a chunk
-    i = 0
-    while i < len(todo):
-        j = min(len(todo), i + min(CHUNK_ROWS, max(1, CHUNK_CELLS // (int(gap[todo[i]]) + 1))))
-        while j - i > 1 and (j - i) * (int(gap[todo[j - 1]]) + 1) > CHUNK_CELLS:
-            j = i + (j - i) // 2
-        rows = todo[i:j]
-        chunk_plans, chunk_cost = _solve_chunk(gap[rows], here[rows], points, [m.cost[rows] for m in moves])
-        plans[rows] = chunk_plans
-        cost[rows] = chunk_cost
-        status[rows[chunk_cost[:, 0] < INF]] = "found"
-        i = j
+    guard = np.zeros(n, dtype=bool) if guard is None else np.asarray(guard, dtype=bool)
+    feasible = need & (reachable >= gap)
+    for guarded in (False, True):
+        todo = np.flatnonzero(feasible & (guard == guarded))
+        if guarded and not debt:
+            break  # no plan can reduce debt: infeasible
+        todo = todo[np.argsort(gap[todo], kind="stable")]  # similar gaps share a chunk
+        i = 0
+        while i < len(todo):
+            j = min(len(todo), i + min(CHUNK_ROWS, max(1, CHUNK_CELLS // (int(gap[todo[i]]) + 1))))
+            while j - i > 1 and (j - i) * (int(gap[todo[j - 1]]) + 1) > CHUNK_CELLS:
+                j = i + (j - i) // 2
+            rows = todo[i:j]
+            costs = [m.cost[rows] for m in moves]
+            if guarded:
+                chunk_plans, chunk_cost = _solve_chunk_guarded(gap[rows], here[rows], points, costs, debt)
+            else:
+                chunk_plans, chunk_cost = _solve_chunk(gap[rows], here[rows], points, costs)
+            plans[rows] = chunk_plans
+            cost[rows] = chunk_cost
+            status[rows[chunk_cost[:, 0] < INF]] = "found"
+            i = j
     return RecoursePlans(status=status, target=np.where(need, targets, -1), bins=plans, cost=cost)
 
 
@@ -466,11 +569,23 @@ def group_rows(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def wait_days(factor: Factor, steps: int) -> int | None:
-    """How long ``steps`` steps of a time-only factor take, in whole days; None for other factors
-    (their moves are actions)."""
-    if factor.actionability != "time-only":
+    """How long ``steps`` steps of a wait factor take, in whole days (the module docstring's one
+    rule; a window caps it); None for other factors (their moves are actions)."""
+    if factor.advice != "wait":
         return None
-    return int(math.ceil(int(steps) * (factor.days_per_step or 0)))
+    window = factor.window_days
+    if factor.days_per_step is None:
+        return int(window) if window is not None else None
+    days = max(1, int(math.ceil(int(steps) * factor.days_per_step)))
+    return min(days, int(window)) if window is not None else days
+
+
+def move_kind(factor: Factor, from_bin_kind: str) -> str:
+    """How a change of ``factor`` from a bin of ``from_bin_kind`` is made: "supply" (a missing or
+    special record, supplied by the profile's action), "wait" or "act"."""
+    if from_bin_kind in ("special", "missing"):
+        return "supply"
+    return "wait" if factor.advice == "wait" else "act"
 
 
 def bin_bounds(spec_bin: Bin) -> BinBounds:
@@ -513,6 +628,7 @@ class PlanBuilder:
         if hit is not None:
             return hit
         fs, factor, m = self.spec.factors[j], self.factors[j], self.moves[j]
+        kind = move_kind(factor, fs.bins[here].kind)
         change = Change(
             factor=fs.name,
             from_value=record_value(value, factor),
@@ -523,8 +639,9 @@ class PlanBuilder:
             to_bounds=self.bounds[j][b],
             points_gain=int(m.gain[row, b]),
             cost=cost_of(m.cost[row, b]),
-            wait_days=wait_days(factor, int(m.steps[row, b])),
+            wait_days=None if kind == "supply" else wait_days(factor, int(m.steps[row, b])),
             remedy_pages=factor.remedy_pages,
+            move=kind,
         )
         self.changes[key] = (change, int(m.cost[row, b]))
         return self.changes[key]

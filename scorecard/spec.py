@@ -244,14 +244,22 @@ class ScorecardSpec:
 # --- JSON -------------------------------------------------------------------------------------
 
 
-def _content(spec: ScorecardSpec) -> dict[str, Any]:
+def _content(spec: ScorecardSpec, profile_data: dict[str, Any] | None = None) -> dict[str, Any]:
     data = asdict(replace(spec, sha256=""))
     data.pop("sha256")
+    if profile_data is not None:  # a spec written before 'advice' replaced 'actionability': its own bytes
+        data["profile"] = profile_data
+        return data
     data["profile"] = spec.profile.model_dump(mode="json")
     for factor in data["profile"]["factors"]:  # written only when set, so specs of other profiles keep their bytes
         for key in ("category_labels", "protected", "protected_use", "group_splits", "allow_infinite"):
             if not factor[key]:
                 del factor[key]
+        for key in ("window_days", "days_per_step", "supply", "group"):
+            if factor[key] is None:
+                del factor[key]
+    if not data["profile"]["reason_groups"]:
+        del data["profile"]["reason_groups"]
     if data["profile"].get("date_format", "") is None:
         del data["profile"]["date_format"]
     return data
@@ -261,8 +269,8 @@ def _canonical(data: dict[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
-def checksum(spec: ScorecardSpec) -> str:
-    return hashlib.sha256(_canonical(_content(spec)).encode("utf-8")).hexdigest()
+def checksum(spec: ScorecardSpec, profile_data: dict[str, Any] | None = None) -> str:
+    return hashlib.sha256(_canonical(_content(spec, profile_data)).encode("utf-8")).hexdigest()
 
 
 def rounded(spec: ScorecardSpec) -> ScorecardSpec:
@@ -378,6 +386,8 @@ def from_json(text: str, source: str = "spec") -> ScorecardSpec:
         ),
     )
     actual = checksum(spec)
+    if actual != stored and any("actionability" in f for f in data["profile"].get("factors", [])):
+        actual = checksum(spec, data["profile"])  # written with the old key, which still reads as an alias
     if actual != stored:
         raise SpecError(
             f"{source}: checksum mismatch (the file was edited or damaged after training); re-run 'scorecard train'"

@@ -97,28 +97,28 @@ def make_spec(entries: list[dict[str, Any]], bins: dict[str, tuple], *, referenc
 
 
 def tiny_spec(**kwargs: Any) -> ScorecardSpec:
-    """Seven factors covering every kind of move: flag, time-only, actionable count, decimal
-    with a special code, increasing percentage, categorical, fixed."""
+    """Seven factors covering every kind of move: flag, a wait over a window, an action on a count,
+    decimal with a special code and a supply action, increasing percentage, categorical, fixed."""
     entries = [
-        factor_entry("identity_verified", "flag", min_value=0, max_value=1, integer=True, actionability="actionable",
+        factor_entry("identity_verified", "flag", min_value=0, max_value=1, integer=True, advice="act",
                      helps="increase", effort_per_step=1.0, remedy_pages=["complete-information"]),
-        factor_entry("overdue_count", min_value=0, max_value=60, integer=True, actionability="time-only",
-                     helps="decrease", step=1, effort_per_step=3, days_per_step=60, cause_pages=["overdue-history"]),
-        factor_entry("other_platform_loans", min_value=0, max_value=50, integer=True, actionability="actionable",
+        factor_entry("overdue_count", min_value=0, max_value=60, integer=True, advice="wait",
+                     helps="decrease", step=1, effort_per_step=3, days_per_step=60, window_days=150, cause_pages=["overdue-history"]),
+        factor_entry("other_platform_loans", min_value=0, max_value=50, integer=True, advice="act",
                      helps="decrease", step=1, effort_per_step=2),
-        factor_entry("debt_to_income", min_value=0, max_value=20, actionability="actionable", helps="decrease",
-                     step=0.05, effort_per_step=0.4,
+        factor_entry("debt_to_income", min_value=0, max_value=20, advice="act", helps="decrease",
+                     step=0.05, effort_per_step=0.4, supply={"zh": "提供收入证明", "en": "Provide proof of income"},
                      special_values=[{"value": -1, "meaning": TEXT}]),
-        factor_entry("profile_completeness", min_value=0, max_value=100, integer=True, actionability="actionable",
+        factor_entry("profile_completeness", min_value=0, max_value=100, integer=True, advice="act",
                      helps="increase", step=10, effort_per_step=0.3),
-        factor_entry("city", "categorical", actionability="actionable", helps="toward_better_bins", effort_per_step=5),
+        factor_entry("city", "categorical", advice="act", helps="toward_better_bins", effort_per_step=5),
         factor_entry("age", min_value=18, max_value=75, integer=True),
     ]
     bins = {
         "identity_verified": range_bins([0.5], [40, 80]),
         "overdue_count": range_bins([1, 3], [90, 60, 30], missing=45),
         "other_platform_loans": range_bins([1, 3, 6], [85, 70, 50, 25]),
-        "debt_to_income": range_bins([0.3, 0.5, 1.0], [95, 80, 55, 30], special={-1.0: 40}, missing=30),
+        "debt_to_income": range_bins([0.3, 0.5, 1.0], [95, 80, 55, 30], special={-1.0: 40}, missing=20),
         "profile_completeness": range_bins([50, 80], [40, 70, 90]),
         "city": category_bins([(("A", "B"), 80), (("C",), 65), (("D",), 45)]),
         "age": range_bins([25, 50], [55, 75, 70]),

@@ -36,22 +36,35 @@ def check_record(record, profile=SPEC.profile) -> None:
     assert len(record.reasons) <= 4
     by_factor = {line.factor: line for line in record.factors}
     for reason in record.reasons:
-        line = by_factor[reason.factor]
-        assert reason.points_below_baseline == round(line.baseline_points - line.points, 2) > 0.5
-        assert reason.code.startswith(reason.factor.upper() + ".")
+        members = [by_factor[f] for f in reason.factors]
+        assert reason.factor in reason.factors
+        shortfall = round(sum(round(m.baseline_points - m.points, 2) for m in members), 2)
+        assert reason.points_below_baseline == shortfall > 0.5
+        assert reason.code.startswith((reason.group or reason.factor).upper() + ".")
+        if reason.group is None:
+            assert reason.factors == (reason.factor,)
+    groups = [r.group for r in record.reasons if r.group is not None]
+    assert len(groups) == len(set(groups)), "no two reasons from one group"
     shortfalls = [r.points_below_baseline for r in record.reasons]
     assert shortfalls == sorted(shortfalls, reverse=True)
     for line in record.factors:
-        if profile.factor(line.factor).actionability == "fixed":
+        if not profile.factor(line.factor).advisable:
             assert line.better_value is None
+    if record.recourse_target is not None:
+        assert record.recourse_margin >= 0
+    for plan in record.recourse:
+        assert plan.new_score >= record.recourse_target
     if record.outcome == "approved":
         assert record.score >= record.cutoff and record.limit > 0
         if record.next_band_score is None:
             assert record.reasons == () and record.recourse_status == "not_needed"
+        elif record.affordability_guard:  # nobody over the debt level is steered to a higher limit
+            assert record.recourse_target is None and record.recourse == ()
         else:
-            assert record.recourse_target == record.next_band_score
+            assert record.recourse_target == record.next_band_score + record.recourse_margin
     else:
-        assert record.score < record.cutoff and record.limit == 0 and record.recourse_target == record.cutoff
+        assert record.score < record.cutoff and record.limit == 0
+        assert record.recourse_target == record.cutoff + record.recourse_margin
         assert record.reasons, "a declined applicant always gets reasons in these cases"
     for plan in record.recourse:
         assert plan.new_score >= record.recourse_target
@@ -314,6 +327,8 @@ def test_demo_personas_tell_their_stories():
     wang = by_id["P-OVERDUE"]
     assert wang.decision == "DECLINED_SCORE" and wang.score < wang.base_cutoff
     assert not any(o.changed_outcome for o in wang.overlays)
+    # one history of late payments: one grouped reason, first (the model kept one of its two factors)
+    assert wang.reasons[0].code == "OVERDUE_HISTORY.VALUE" and wang.reasons[0].group == "overdue_history"
     assert factors(wang)[0] == "max_overdue_days_12m" and "overdue_count_12m" not in spec.factor_names
     late = next(line for line in wang.factors if line.factor == "max_overdue_days_12m")
     assert late.best_points - late.points > 2 * (wang.base_cutoff - wang.score)
@@ -321,6 +336,9 @@ def test_demo_personas_tell_their_stories():
     li = by_id["P-MULTI"]
     assert li.decision == "DECLINED_SCORE" and factors(li)[0] == "other_platform_loans"
     assert "applications_3m" in factors(li, 3)
+    # ...and under the affordability guard: every plan reduces debt
+    assert li.affordability_guard and li.recourse
+    assert all({"debt_to_income", "other_platform_loans"} & {c.factor for c in p.changes} for p in li.recourse)
     # Zhao: declined, with borrow-and-repay cycles the first reason.
     zhao = by_id["P-CYCLES"]
     assert zhao.decision == "DECLINED_SCORE" and factors(zhao)[0] == "borrow_repay_cycles_30d"
@@ -337,6 +355,8 @@ def test_demo_personas_tell_their_stories():
     liu = by_id["P-SHOP"]
     assert (liu.decision, liu.limit_band, liu.segment) == ("APPROVED", "B1", "small_business")
     assert {"debt_to_income", "other_platform_loans"} <= set(factors(liu, 3))
+    # under the affordability guard: no plan to a higher limit
+    assert liu.affordability_guard and liu.recourse_target is None and liu.recourse == ()
     # Wu: approved below the top band, so the page says why the limit is not higher.
     wu = by_id["P-HEALTHY"]
     assert wu.decision == "APPROVED" and wu.limit_band not in (None, top_band) and wu.next_band_score is not None

@@ -68,15 +68,35 @@ def test_public_profiles_carry_the_documented_codes():
 
 
 @pytest.mark.parametrize("name", BUNDLED)
-def test_actionability_is_consistent(name):
+def test_advice_is_consistent(name):
     for factor in load_profile(name).factors:
-        if factor.actionability == "fixed":
+        if factor.advice == "fixed":
             assert factor.helps == "none"
-        else:
+        elif factor.advice in ("act", "wait"):
             assert factor.helps != "none"
-        if factor.actionability == "time-only":
-            assert factor.days_per_step and factor.days_per_step > 0
-    assert load_profile("demo").factor("age").actionability == "fixed"
+        if factor.advice == "wait":
+            assert (factor.days_per_step or 0) > 0 or (factor.window_days or 0) > 0
+    demo = load_profile("demo")
+    assert demo.factor("age").advice == "fixed"
+    # counts a person could only game are never a plan's target; counts over a window are waits
+    assert demo.factor("monthly_payment_activity").advice == "never"
+    assert [demo.factor(n).window_days for n in ("applications_3m", "overdue_count_12m", "borrow_repay_cycles_30d")] == [
+        90, 365, 30]
+    assert demo.factor("debt_to_income").supply is not None
+    assert demo.factor("overdue_count_12m").group == demo.factor("max_overdue_days_12m").group == "overdue_history"
+
+
+def test_the_old_actionability_key_still_reads_as_an_alias(tmp_path):
+    def old_style(data):
+        for f in data["factors"]:
+            advice = f.pop("advice")
+            if advice == "never":
+                advice, f["helps"] = "fixed", "none"
+            f["actionability"] = {"act": "actionable", "wait": "time-only", "fixed": "fixed"}[advice]
+    profile = load_profile(_write(tmp_path, old_style))
+    assert profile.factor("applications_3m").advice == "wait"
+    assert profile.factor("other_platform_loans").advice == "act"
+    assert profile.factor("age").advice == "fixed"
 
 
 def _write(tmp_path, mutate, name="bad.yaml"):
@@ -102,8 +122,13 @@ def _factor(data, name):
          "factors[13] (age)", "fixed factor cannot have a direction"),
         (lambda d: d["factors"].append(copy.deepcopy(d["factors"][0])),
          "factors", "repeated: identity_verified"),
-        (lambda d: _factor(d, "overdue_count_12m").pop("days_per_step"),
-         "factors[4] (overdue_count_12m)", "days_per_step"),
+        (lambda d: _factor(d, "overdue_count_12m").pop("window_days"),
+         "factors[4] (overdue_count_12m)", "window_days"),
+        (lambda d: _factor(d, "age").update(window_days=30), "factors[13] (age)", "only apply to advice: wait"),
+        (lambda d: _factor(d, "age").update(supply={"zh": "甲", "en": "a"}), "factors[13] (age)", "never advised"),
+        (lambda d: _factor(d, "age").update(actionability="fixed"), "factors[13] (age)", "not both"),
+        (lambda d: _factor(d, "age").update(group="nope"), "(top level)", "reason group nope"),
+        (lambda d: d["reason_groups"].update(age={"label": {"zh": "甲", "en": "a"}}), "(top level)", "also a factor name"),
         (lambda d: d.pop("target"), "target", "required"),
         (lambda d: _factor(d, "identity_verified").update(cause_pages=["Not A Slug"]),
          "factors[0] (identity_verified).cause_pages", "not a page slug"),

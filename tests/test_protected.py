@@ -93,7 +93,7 @@ def test_bundled_profiles_mark_their_protected_characteristics() -> None:
     assert all(f.protected_use is None for f in german.protected_factors)
     demo = load_profile("demo")
     (age,) = demo.protected_factors
-    assert age.name == "age" and age.protected_use is not None and age.actionability == "fixed"
+    assert age.name == "age" and age.protected_use is not None and age.advice == "fixed"
 
 
 @pytest.mark.slow

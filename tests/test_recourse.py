@@ -39,7 +39,16 @@ def oracle_options(name: str, value) -> list[tuple[int, int, float]]:
     current = int(score(SPEC, pd.DataFrame([tiny_row(**{name: value})])).bins[0, SPEC.factor_names.index(name)])
     here = fs.bins[current]
     out = []
-    if factor.actionability == "fixed":
+    if factor.advice in ("fixed", "never"):
+        return out
+    if here.kind in ("special", "missing"):
+        # supplying the record: one action, counted as the lowest-scoring range or category bin
+        if factor.supply is None:
+            return out
+        valued = [i for i, b in enumerate(fs.bins) if b.kind in ("range", "categories")]
+        land = min(valued, key=lambda i: (fs.bins[i].points, i))
+        if fs.bins[land].points > here.points:
+            out.append((land, fs.bins[land].points - here.points, factor.effort_per_step))
         return out
     for b, target in enumerate(fs.bins):
         if target.points <= here.points or target.kind in ("special", "missing"):
@@ -50,15 +59,7 @@ def oracle_options(name: str, value) -> list[tuple[int, int, float]]:
         unit = 1.0 if factor.integer else 10 ** math.floor(math.log10(factor.step))
         lo = -math.inf if target.lower is None else target.lower
         up = math.inf if target.upper is None else target.upper
-        extra = 0
         start = value
-        if here.kind in ("special", "missing"):
-            extra = 1
-            ranges = [x for x in fs.bins if x.kind == "range"]
-            if factor.helps == "decrease":
-                start = ranges[-1].lower
-            else:
-                start = (math.ceil(round(ranges[0].upper / unit, 9)) - 1) * unit
         if factor.helps == "increase":
             if start >= up:
                 continue
@@ -72,7 +73,6 @@ def oracle_options(name: str, value) -> list[tuple[int, int, float]]:
         steps = math.ceil(round(abs(t - start) / factor.step, 9))
         if fs.kind == "flag":
             steps = min(steps, 1)
-        steps += extra
         out.append((b, target.points - here.points, steps * factor.effort_per_step))
     return out
 
@@ -96,7 +96,7 @@ rows = st.fixed_dictionaries(
         "identity_verified": st.sampled_from([0, 1]),
         "overdue_count": st.integers(0, 8),
         "other_platform_loans": st.integers(0, 12),
-        "debt_to_income": st.one_of(st.just(-1.0), st.floats(0, 3).map(lambda x: round(x, 2))),
+        "debt_to_income": st.one_of(st.just(-1.0), st.none(), st.floats(0, 3).map(lambda x: round(x, 2))),
         "profile_completeness": st.integers(0, 100),
         "city": st.sampled_from(["A", "B", "C", "D"]),
         "age": st.integers(18, 75),
@@ -118,19 +118,36 @@ def test_plans_reach_the_target_within_the_rules_at_least_cost(row, lift):
     assert built[0][0].cost == round(optimum, 6)
     for plan in built[0]:
         changed = dict(row)
+        lands = 0
         for change in plan.changes:
             factor = PROFILE.factor(change.factor)
-            assert factor.actionability != "fixed"
+            assert factor.advice in ("act", "wait")
+            if change.move == "supply":  # one action, no target value; counted at the worst bin
+                assert factor.supply is not None and change.to_value is None and change.wait_days is None
+                assert change.from_bounds.kind in ("special", "missing") and change.cost == factor.effort_per_step
+                worst = min(b.points for b in SPEC.factor(change.factor).bins if b.kind in ("range", "categories"))
+                lands += worst - next(b.points for b in SPEC.factor(change.factor).bins
+                                      if b.label == change.from_bin)
+                changed[change.factor] = None  # scored below from the points it is counted at
+                continue
+            assert change.move == ("wait" if factor.advice == "wait" else "act")
             if factor.helps == "increase":
-                assert change.from_value is None or change.from_value == -1 or change.to_value > change.from_value
+                assert change.to_value > change.from_value
             elif factor.helps == "decrease":
-                assert change.from_value is None or change.from_value == -1 or change.to_value < change.from_value
+                assert change.to_value < change.from_value
             if factor.min_value is not None:
                 assert factor.min_value <= change.to_value <= factor.max_value
-            assert (change.wait_days is not None) == (factor.actionability == "time-only")
+            if change.move == "wait":
+                assert 0 < change.wait_days <= factor.window_days
+            else:
+                assert change.wait_days is None
             changed[change.factor] = change.to_value
+        supplied = [c for c in plan.changes if c.move == "supply"]
         rescored = score(SPEC, tiny_table([changed]))
-        assert int(rescored.total[0]) == plan.new_score >= target
+        missing_points = sum(next(b.points for b in SPEC.factor(c.factor).bins if b.kind == "missing") -
+                             next(b.points for b in SPEC.factor(c.factor).bins if b.label == c.from_bin)
+                             for c in supplied)
+        assert int(rescored.total[0]) - missing_points + lands == plan.new_score >= target
         assert plan.cost == round(sum(c.cost for c in plan.changes), 6)
     sets = [frozenset(c.factor for c in plan.changes) for plan in built[0]]
     assert len(set(sets)) == len(sets), "plans must change different sets of factors"
@@ -156,13 +173,30 @@ def test_worked_example_matches_hand_calculation():
     assert second.cost == 12.4 and second.wait_days is None
 
 
-def test_leaving_a_special_value_costs_one_step_plus_the_distance_from_the_worst_edge():
-    row = tiny_row(debt_to_income=-1, city="D", profile_completeness=35)
-    _, result, plans, built = plans_for([row], [560])
-    (plan,) = built[0]
-    dti = next(c for c in plan.changes if c.factor == "debt_to_income")
-    # record supplied (1 step) at the highest bin's lower edge 1.0, then 1.0 -> 0.29: 15 steps
-    assert (dti.from_value, dti.to_value, dti.from_bin, dti.cost) == (-1.0, 0.29, "-1.0", round(16 * 0.4, 6))
+def test_a_missing_record_is_supplied_by_one_action_never_turned_into_a_target_value():
+    # No debt-to-income at all (20 points): providing the income record is one action (0.4), counted
+    # conservatively at the worst range bin (30 points), never "from no record to 0.96 x income".
+    row = tiny_row(debt_to_income=None, city="D", profile_completeness=35)
+    base = int(score(SPEC, tiny_table([row])).total[0])
+    _, result, plans, built = plans_for([row], [base + 10])
+    (plan,) = built[0][:1]
+    (dti,) = plan.changes
+    assert (dti.factor, dti.move, dti.from_value, dti.to_value, dti.points_gain, dti.cost, dti.wait_days) == (
+        "debt_to_income", "supply", None, None, 10, 0.4, None)
+    # The special code -1 scores 40, more than the worst range bin: supplying it cannot be promised to help
+    special = tiny_row(debt_to_income=-1)
+    here = int(score(SPEC, tiny_table([special])).total[0])
+    _, _, _, built = plans_for([special], [here + 5])
+    assert all(c.factor != "debt_to_income" for p in built[0] for c in p.changes)
+
+
+def test_a_wait_over_a_window_is_never_longer_than_the_window():
+    # 3 late payments -> 0: 3 steps of 60 days would be 180, but each leaves the 150-day window within 150 days
+    row = tiny_row(overdue_count=3, other_platform_loans=0)
+    base = int(score(SPEC, tiny_table([row])).total[0])
+    _, _, _, built = plans_for([row], [base + 60])
+    waits = [c for p in built[0] for c in p.changes if c.factor == "overdue_count"]
+    assert waits and all(c.move == "wait" and c.wait_days == 150 for c in waits)
 
 
 def test_fixed_factor_only_gap_is_infeasible_and_said_plainly():

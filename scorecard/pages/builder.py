@@ -149,15 +149,16 @@ class PageRenderer:
                 not_mean=(w.join([w.text("not_mean", "report"), w.text("not_mean", "report_query")]),
                           w.text("not_mean", "sesame"), w.text("not_mean", "permanent")),
                 rights=(
+                    note(w.join([w.text("rights", "platform"), w.text("rights", "platform_lender")]),
+                         say.links("rights", [pages["lender"]])),
                     note(w.join([w.text("rights", "pipl"), w.text("rights", "pipl_refuse")]),
                          say.links("rights", [pages["pipl"]])),
                     note(w.join([w.text("rights", "report"), w.text("rights", "dispute")]),
                          say.links("rights", [pages["report"]])),
-                    note(w.join([w.text("rights", "lender"), w.text("rights", "lender_kinds")]),
-                         say.links("rights", [pages["lender"]])),
                     note(w.text("rights", "complaints"), say.links("rights", [pages["complaints"]])),
                 ),
-                last_checked=w.text("rights", "last_checked", date=editorial.RIGHTS_LAST_CHECKED),
+                last_checked=w.text("rights", "last_checked", year=editorial.RIGHTS_LAST_CHECKED[0],
+                                    month=w.text("rights", "months", str(editorial.RIGHTS_LAST_CHECKED[1]))),
             )
 
         return self.cache.view("rights", None, build)
@@ -166,7 +167,7 @@ class PageRenderer:
     def _outcome(self, record: DecisionRecord, hard: bool) -> OutcomeView:
         # Keyed on the record fields the section follows from: cheaper to hash than the view.
         key = (record.outcome, record.score, record.cutoff, record.base_cutoff, record.next_band_score, record.limit,
-               record.pd, editorial.capped(record), hard)
+               record.pd, editorial.capped(record), hard, record.affordability_guard)
         # A rule the policy describes may well judge credit (serious arrears), so its page does not say
         # that nothing about the applicant's credit was judged.
         described = hard and record.score is None and bool(self._hard_rule(record)[1])
@@ -195,7 +196,9 @@ class PageRenderer:
                            gap=say.points(-gap))
         lines = [first]
         if record.outcome == "approved":
-            if record.next_band_score is not None:
+            if record.affordability_guard:  # nobody over the debt level is steered to a higher limit
+                lines.append(w.text("outcome", "guard"))
+            elif record.next_band_score is not None:
                 lines.append(w.text("outcome", "next_band", gap=say.points(record.next_band_score - record.score),
                                     target=say.points(record.next_band_score)))
             elif editorial.capped(record):
@@ -223,7 +226,7 @@ class PageRenderer:
             rules_notes=tuple(self._overlay_note(o, record, deciding=True) for o in record.overlays if o.changed_outcome),
             hard_note=self._hard_note(record) if hard else None,
             intro=self._why_intro(record, hard),
-            reasons=tuple(self._reason(r, record.reason_baseline, approved) for r in record.reasons),
+            reasons=tuple(self._reason(r, record, approved) for r in record.reasons),
             also_rules=tuple(self._overlay_note(o, record, deciding=False) for o in record.overlays
                              if not o.changed_outcome),
         )
@@ -304,18 +307,51 @@ class PageRenderer:
         if hard:
             return ""
         if record.reasons:
-            return self.w.text("why", "intro_approved" if record.outcome == "approved" else "intro_declined")
+            approved = record.outcome == "approved"
+            baseline = ("cutoff_average_band" if approved and record.reason_baseline == "cutoff_average"
+                        else record.reason_baseline)
+            return self.w.join([self.w.text("why", "intro_approved" if approved else "intro_declined"),
+                                self.w.text("why", "baseline", baseline)])
         return self.w.text("why", "none_approved" if record.outcome == "approved" else "none_declined")
 
-    def _reason(self, reason: Reason, baseline: str, approved: bool) -> ReasonView:
+    def _reason(self, reason: Reason, record: DecisionRecord, approved: bool) -> ReasonView:
         # Keyed on what the sentence shows: the shortfall is printed as whole points.
-        key = (reason.factor, reason.kind, reason.value, reason.better_bins, reason.cause_pages,
+        members = ()
+        if reason.group is not None:  # every member's own value and where it would score best
+            lines = {line.factor: line for line in record.factors}
+            members = tuple((f, lines[f].value, lines[f].bin_kind, lines[f].better_value)
+                            for f in reason.factors if f in lines)
+        baseline = record.reason_baseline
+        key = (reason.factor, reason.kind, reason.value, reason.better_bins, reason.cause_pages, reason.group, members,
                max(1, round(reason.points_below_baseline)), baseline, approved)
-        return self.cache.view("reason", key, lambda: self._build_reason(reason, baseline, approved))
+        return self.cache.view("reason", key, lambda: self._build_reason(reason, baseline, approved, members))
 
-    def _build_reason(self, reason: Reason, baseline: str, approved: bool) -> ReasonView:
+    def _member_value(self, name: str, value: Any, bin_kind: str, better: Any) -> str:
+        w, say = self.w, self.say
+        factor = say.factor(name)
+        if bin_kind == "missing" or value is None:
+            yours = w.text("values", "missing")
+        elif bin_kind == "special":
+            yours = say.special_bin(factor, value)
+        else:
+            yours = say.value(factor, value)
+        if better is None:
+            return w.text("why", "member", label=say.label(factor), value=yours)
+        return w.text("why", "member_best", label=say.label(factor), value=yours, best=say.value(factor, better))
+
+    def _build_reason(self, reason: Reason, baseline: str, approved: bool, members: tuple = ()) -> ReasonView:
         w, say = self.w, self.say
         factor = say.factor(reason.factor)
+        if reason.group is not None:
+            group = self.profile.reason_group(reason.group)
+            parts = [self._member_value(*m) for m in members] + [w.text("why", "group")]
+            who_key = "cutoff_average_band" if baseline == "cutoff_average" and approved else baseline
+            who = w.text("why", "who", who_key) if w.has("why", "who", who_key) else w.text("why", "who", "best_points")
+            parts.append(w.text("why", "cost_group", points=say.points(max(1, round(reason.points_below_baseline))),
+                                who=who))
+            pages = tuple(dict.fromkeys(p for f in reason.factors for p in say.factor(f).cause_pages))
+            return ReasonView(code=reason.code, label=group.label.get(self.lang), text=w.join(parts),
+                              links=say.links("causes", reason.cause_pages or pages))
         if reason.kind == "special":
             meaning = say.special(factor, reason.value)
             first = (w.text("why", "special", meaning=meaning.rstrip("。.")) if meaning
@@ -325,7 +361,12 @@ class PageRenderer:
         else:
             first = w.text("why", "value", value=say.value(factor, reason.value))
         parts = [first]
-        if reason.better_bins:
+        if factor.advice in ("fixed", "never"):  # never a target: no "even reaching X would help"
+            parts.append(w.text("why", factor.advice))
+        elif reason.kind in ("special", "missing"):  # no record is not a value to aim from
+            if factor.supply is not None:
+                parts.append(w.text("why", "supply", supply=factor.supply.get(self.lang).rstrip("。.")))
+        elif reason.better_bins:
             parts.append(w.text("why", "best", best=say.bin(factor, reason.better_bins[0])))
             if len(reason.better_bins) > 1:
                 parts.append(w.text("why", "nearer", nearer=say.bin(factor, reason.better_bins[-1])))
@@ -341,9 +382,20 @@ class PageRenderer:
         status = record.recourse_status
         if status == "found" and record.recourse:
             target = say.points(record.recourse_target or record.cutoff)
-            return w.text("actions", "intro_approved" if record.outcome == "approved" else "intro_declined", target=target)
+            approved = record.outcome == "approved"
+            line = (record.next_band_score if approved else record.cutoff) or record.cutoff
+            parts = [w.text("actions", "intro_approved" if approved else "intro_declined", target=target,
+                            line=say.points(line), margin=say.points(record.recourse_margin))
+                     if record.recourse_margin else
+                     w.text("actions", "intro_approved_exact" if approved else "intro_declined_exact", target=target)]
+            if record.affordability_guard:
+                parts.append(w.text("actions", "guard_plans"))
+            parts.append(w.text("actions", "chance"))
+            return w.join(parts)
         if status == "infeasible":
             return w.text("actions", "infeasible", target=say.points(record.recourse_target or record.cutoff))
+        if status == "not_needed" and record.affordability_guard and record.next_band_score is not None:
+            return w.text("actions", "guard_approved")
         if status == "not_needed":
             capped = any(o.kind == "limit_cap" and o.changed_outcome for o in record.overlays) or (
                 record.next_band_score is None and editorial.capped(record))
@@ -358,7 +410,7 @@ class PageRenderer:
 
     def _action_notes(self, record: DecisionRecord) -> tuple[Note, ...]:
         if record.recourse_status == "found" and record.recourse:
-            case = "found"
+            case = "found_overdue" if editorial.about_late_payments(record, self.profile) else "found"
         elif record.recourse_status == "infeasible":
             case = "infeasible"
         elif editorial.unassessed(record):
@@ -375,9 +427,12 @@ class PageRenderer:
     def _build_action_notes(self, case: str) -> tuple[Note, ...]:
         w, say = self.w, self.say
         if case == "found":
-            return (self._note(w.text("actions", "caveat")),)
+            return (self._note(w.text("actions", "next_assessment")), self._note(w.text("actions", "caveat")))
+        if case == "found_overdue":  # tailored: how long a late payment stays on a credit report
+            return (self._note(w.text("actions", "next_assessment")), self._note(w.text("actions", "caveat")),
+                    self._note(w.text("actions", "overdue_record"), self.say.links("remedies", ["repair-record"])))
         if case == "infeasible":
-            return (self._note(w.text("actions", "infeasible_time")),
+            return (self._note(w.text("actions", "infeasible_partial")), self._note(w.text("actions", "infeasible_time")),
                     self._note(w.text("actions", "infeasible_other"), say.links("lessons", ["financing-channels"]),
                                labelled=False))
         raise RenderError(f"no action notes for '{case}'")
@@ -398,13 +453,22 @@ class PageRenderer:
     def _build_step(self, change: Change) -> StepView:
         w, say = self.w, self.say
         factor = say.factor(change.factor)
-        from_value = (say.value(factor, change.from_value) if change.from_value is not None
-                      else w.text("values", "missing"))
-        text = w.text("actions", "step", from_value=from_value, to_value=say.value(factor, change.to_value))
         gain = w.text("actions", "gain", points=say.points(change.points_gain))
-        timing = (w.text("actions", "step_now") if change.wait_days is None
-                  else w.text("actions", "step_wait", days=say.days(change.wait_days)))
-        action = self._factor_action(factor, say.value(factor, change.to_value), at_best=False)
+        if change.move == "supply":  # one action; what the record will show is not known
+            text = w.text("actions", "step_supply", supply=factor.supply.get(self.lang).rstrip("。."))
+            timing = w.text("actions", "supply_note")
+            action = w.text("actions", "step_now")
+        else:
+            from_value = (say.value(factor, change.from_value) if change.from_value is not None
+                          else w.text("values", "missing"))
+            text = w.text("actions", "step", from_value=from_value, to_value=say.value(factor, change.to_value))
+            if change.wait_days is None:
+                timing = w.text("actions", "step_now")
+            elif factor.window_days is not None:
+                timing = w.text("actions", "step_wait_window", days=change.wait_days)
+            else:
+                timing = w.text("actions", "step_wait", days=say.days(change.wait_days))
+            action = self._factor_action(factor, say.value(factor, change.to_value), at_best=False)
         body = w.join([w.text("actions", "step_line", change=text, gain=gain), timing, action])
         return StepView(label=say.label(factor), change=text, gain=gain, timing=timing, action=action,
                         detail=w.join([timing, action]), body=body,
@@ -412,24 +476,29 @@ class PageRenderer:
 
     def _factor_action(self, factor: Factor, better: str | None, *, at_best: bool) -> str:
         w = self.w
-        if at_best and factor.actionability != "fixed":
+        if at_best and factor.advisable:
             return w.text("cards", "generic_action", "at_best")
         if w.has("factors", self.profile.name, factor.name, "action"):
             return w.text("factors", self.profile.name, factor.name, "action")
-        if factor.actionability == "fixed":
-            return w.text("cards", "generic_action", "fixed")
-        if factor.actionability == "time-only" or better is None:
+        if factor.advice in ("fixed", "never"):
+            return w.text("cards", "generic_action", factor.advice)
+        if factor.advice == "wait" or better is None:
             return w.text("cards", "generic_action", "time")
         return w.text("cards", "generic_action", factor.helps, better=better)
 
     # other ways to finance
     def _financing(self, record: DecisionRecord) -> FinancingView:
         small_business = record.segment in editorial.SMALL_BUSINESS_SEGMENTS
+        guard = record.affordability_guard  # over the debt level: debt first, no more lenders, plain words
         lessons = tuple(slug for slug in editorial.choose_lessons(record, self.profile)
                         if self.say.link("lessons", slug) is not None)
-        return self.cache.view("financing", (small_business, lessons), lambda: FinancingView(
-            intro=(self.w.text("financing", "intro_small_business") if small_business
-                   else self._product("financing_intro", "financing", "intro")),
+        if guard:
+            intro = self.w.text("financing", "intro_small_business_guard" if small_business else "intro_guard")
+        else:
+            intro = (self.w.text("financing", "intro_small_business") if small_business
+                     else self._product("financing_intro", "financing", "intro"))
+        return self.cache.view("financing", (intro, lessons), lambda: FinancingView(
+            intro=intro,
             lessons=tuple(self._lesson(slug) for slug in lessons),
             risks=(self.w.text("financing", "risk_many"), self.w.text("financing", "risk_rollover"),
                    self.w.text("financing", "risk_cost"))))
@@ -463,17 +532,21 @@ class PageRenderer:
             best = better_text
         elif at_best:
             best = w.text("cards", "at_best")
-        elif factor.actionability == "fixed":
+        elif factor.advice == "fixed":
             best = w.text("cards", "fixed_best")
+        elif factor.advice == "never":
+            best = w.text("cards", "never_best")
         else:
             best = w.text("cards", "no_better")
-        change_level = {"actionable": "now", "time-only": "time", "fixed": "fixed"}[factor.actionability]
-        if factor.actionability == "fixed":
-            counts = w.text("cards", "counts", "fixed")
+        change_level = {"act": "now", "wait": "time", "fixed": "fixed", "never": "never"}[factor.advice]
+        if factor.advice in ("fixed", "never"):
+            counts = w.text("cards", "counts", factor.advice)
         elif at_best:
             counts = ""
-        elif factor.actionability == "actionable":
+        elif factor.advice == "act":
             counts = w.text("cards", "counts", "now")
+        elif line.wait_days and factor.window_days is not None:
+            counts = w.text("cards", "counts", "time_window", days=line.wait_days)
         else:
             counts = (w.text("cards", "counts", "time", days=say.days(line.wait_days)) if line.wait_days
                       else w.text("cards", "counts", "time_unknown"))

@@ -10,9 +10,10 @@ from typing import Literal
 from scorecard.profile import Profile
 from scorecard.records import DecisionRecord
 
-# The date the rights section (PIPL art. 24, 征信业管理条例 arts. 17 and 25) was last checked
-# against the law texts; the knowledge-base pages under docs/rights/ carry the same date.
-RIGHTS_LAST_CHECKED = "2026-11-22"
+# When the rights section's facts (PIPL art. 24, 征信业管理条例 arts. 17 and 25, the channels and their
+# numbers) were last checked against stored copies of official pages: (year, month). The
+# knowledge-base pages under docs/rights/ say the same month.
+RIGHTS_LAST_CHECKED = (2026, 12)
 
 # Impact of a factor on a card, from the points it gives below the best it could give.
 IMPACT_HIGH = 15  # points below best: at least this many -> high
@@ -63,6 +64,17 @@ def capped(record: DecisionRecord) -> bool:
     return any(o.kind == "limit_cap" for o in record.overlays)
 
 
+def about_late_payments(record: DecisionRecord, profile: Profile) -> bool:
+    """A principal reason is about late payments (its cause pages include overdue-history): the page
+    then says how long a late payment stays on a credit report and what the one-time relief was."""
+    names = {f.name for f in profile.factors}
+    for reason in record.reasons:
+        pages = reason.cause_pages or (profile.factor(reason.factor).cause_pages if reason.factor in names else ())
+        if "overdue-history" in pages:
+            return True
+    return False
+
+
 def choose_lessons(record: DecisionRecord, profile: Profile) -> tuple[str, ...]:
     """The diversification lessons that fit this person, in ``LESSONS`` order.
 
@@ -70,7 +82,13 @@ def choose_lessons(record: DecisionRecord, profile: Profile) -> tuple[str, ...]:
     limit gets the channels lesson; each principal reason's cause pages add their lessons
     (``CAUSE_LESSONS``: debt causes -> debt control, late payments -> cash-flow planning, low
     activity -> lender relationships); financial literacy fits everyone and comes last.
+
+    Under the policy's affordability guard nobody is pointed at more lenders: the debt-control
+    lesson comes first, cash-flow planning and financial literacy follow, and the channels and
+    lender-relationship lessons are left out.
     """
+    if record.affordability_guard:
+        return ("debt-control", "cash-flow-planning", "financial-literacy")
     chosen = {"financial-literacy"}
     if record.segment in SMALL_BUSINESS_SEGMENTS:
         chosen |= {"financing-channels", "cash-flow-planning", "lender-relationships"}

@@ -172,7 +172,7 @@ class CardView:
     impact_line: str
     yours: str
     best: str
-    change_level: Literal["now", "time", "fixed"]
+    change_level: Literal["now", "time", "fixed", "never"]
     change: str
     change_line: str
     action: str

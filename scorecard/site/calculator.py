@@ -4,8 +4,8 @@ reader's own situation exactly as ``explain`` would, written by the site build a
 script but not fetch a JSON file.
 
 One source of truth: every number comes from the spec and the policy the site is built from, and
-the recourse rules' derived numbers (a move's nearest value inside a bin, where supplying a
-missing record lands, effort in cost units, the reason baselines at each threshold) are computed
+the recourse rules' derived numbers (a move's nearest value inside a bin, the bin supplying a
+missing record counts as, effort in cost units, the reason baselines at each threshold) are computed
 here by the same functions ``explain`` uses, so the page's JavaScript never re-derives a float
 that Python rounds. Every sentence comes from the locale files (the explanation pages' wording
 and the ``calculator`` block of the site wording); the bins are said by the pages' own
@@ -26,7 +26,7 @@ from scorecard.pages import charts, editorial
 from scorecard.pages.builder import context_wording, render_rights
 from scorecard.pages.speaking import Speaker
 from scorecard.pages.words import kb_pages, load_words, site_words
-from scorecard.policy import Condition, Policy, _day
+from scorecard.policy import Condition, Policy, _day, guard_factors
 from scorecard.profile import Factor, Profile
 from scorecard.scoring import category_lookup
 from scorecard.site.rendering import SiteFile, page_path, render_site_page
@@ -75,11 +75,16 @@ def _policy(policy: Policy, profile: Profile) -> dict[str, Any]:
         "overlays": [{"code": o.code, "kind": o.kind, "cutoff": o.cutoff, "cap": o.cap,
                       "when": [_condition(c, profile) for c in o.when], **_described(o)} for o in policy.overlays],
         "bands": [{"name": b.name, "min_score": b.min_score, "limit": b.limit} for b in policy.limit_bands],
+        "margin": policy.margin,
+        "affordability": ([_condition(c, profile) for c in policy.affordability.when_any]
+                          if policy.affordability is not None else None),
     }
 
 
 def _conditions(policy: Policy, profile: Profile) -> list[dict[str, Any]]:
-    return [_condition(c, profile) for item in (*policy.hard_rules, *policy.overlays) for c in item.when]
+    guard = policy.affordability.when_any if policy.affordability is not None else ()
+    return [_condition(c, profile) for item in (*policy.hard_rules, *policy.overlays) for c in item.when] + [
+        _condition(c, profile) for c in guard]
 
 
 def _unscored(spec: ScorecardSpec, policy: Policy) -> list[Factor]:
@@ -129,9 +134,11 @@ def _factor(fs: FactorSpec, factor: Factor) -> dict[str, Any]:
         "max": _number(factor.max_value),
         "step": factor.step,
         "helps": factor.helps,
-        "actionability": factor.actionability,
+        "advice": factor.advice,
         "effort": int(round(factor.effort_per_step * recourse.COST_UNIT)),  # recourse's own cost units
         "days_per_step": factor.days_per_step,
+        "window_days": factor.window_days,
+        "group": factor.group,
         "categories": list(factor.categories) if factor.categories is not None else None,
         "lookup": category_lookup(fs) if fs.kind == "categorical" else {},  # scoring's own: text -> bin
         "missing_bin": fs.missing_bin,
@@ -141,9 +148,9 @@ def _factor(fs: FactorSpec, factor: Factor) -> dict[str, Any]:
                   "upper": _number(b.upper) if b.kind == "range" else None, "categories": list(b.categories),
                   "specials": list(b.special_values), "points": b.points, "label": b.label} for b in fs.bins],
         # recourse._statics: the nearest value inside each bin from the harmful side (null: none),
-        # and where supplying a missing record lands
+        # and the bin supplying a missing record counts as (-1: the factor has no supply action)
         "edge": [_number(x) for x in static.edge],
-        "start_no_record": _number(static.start_no_record),
+        "supply_bin": static.supply_bin,
         "special_numbers": [float(x) for x in static.specials],  # no move may land on a special code
         "cause_pages": list(factor.cause_pages),
         "remedy_pages": list(factor.remedy_pages),
@@ -158,6 +165,7 @@ def _factor_words(fs: FactorSpec, factor: Factor, say: Speaker, lang: str, profi
         **_input_words(factor, say, lang),
         "bins": [say.bin(factor, b) for b in fs.bins],
         "action": action,
+        "supply": factor.supply.get(lang) if factor.supply is not None else None,
     }
 
 
@@ -183,6 +191,7 @@ def calculator_data(spec: ScorecardSpec, policy: Policy) -> dict[str, Any]:
             "factors": {fs.name: _factor_words(fs, f, say, lang, profile) for fs, f in zip(spec.factors, factors)},
             "policy_factors": {f.name: _input_words(f, say, lang) for f in _unscored(spec, policy)},
             "description": profile.description.get(lang),
+            "groups": {g.id: g.label.get(lang) for g in profile.reason_groups},
         }
     read = list(dict.fromkeys(c["column"] for c in _conditions(policy, profile)))
     known = {fs.column for fs in spec.factors} | {f.source_column for f in profile.factors}
@@ -206,6 +215,8 @@ def calculator_data(spec: ScorecardSpec, policy: Policy) -> dict[str, Any]:
                     "segments": _segments(policy, profile)},
         "policy_factors": [_input(f) for f in _unscored(spec, policy)],
         "factors": [_factor(fs, f) for fs, f in zip(spec.factors, factors)],
+        "causes": reasons.cause_index(spec).tolist(),  # reason groups: the cause of each factor
+        "debt": [j for j, fs in enumerate(spec.factors) if fs.name in guard_factors(policy, profile)],
         "baselines": {str(t): reasons.baseline_points(spec, "cutoff_average", t).tolist() for t in _thresholds(policy)},
         "policy": _policy(policy, profile),
         "chart": {"text_bar_cells": charts.TEXT_BAR_CELLS},

@@ -157,7 +157,7 @@ def _factor_view(spec: ScorecardSpec, factor: Factor, lang: str, policy: Policy)
         "kind": words["kinds"][factor.kind],
         "unit": factor.unit.get(lang) if factor.unit else "",
         "trend": words["trends"][factor.trend],
-        "changeable": words["changeable"][factor.actionability],
+        "changeable": words["changeable"][factor.advice],
         "used": used,
         "href": site_link(f"factors/{factor.name}.md"),
         "chart": site_link(f"{factor.name}.svg"),
@@ -356,7 +356,7 @@ def _data_view(spec: ScorecardSpec, lang: str, policy: Policy) -> dict[str, Any]
         "is_demo": spec.profile.name == "demo" and policy.context.jurisdiction == "cn",
         "factors": [{"name": f.name, "label": f.label.get(lang), "column": f.source_column,
                      "kind": site_words(lang)["kinds"][f.kind], "unit": f.unit.get(lang) if f.unit else "",
-                     "changeable": site_words(lang)["changeable"][f.actionability],
+                     "changeable": site_words(lang)["changeable"][f.advice],
                      "href": site_link(f"factors/{f.name}.md")}
                     for f in spec.profile.factors],
     }

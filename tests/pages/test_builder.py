@@ -41,18 +41,39 @@ def test_an_overlay_that_decided_is_said_first_in_why(lang):
     assert str(record.score) in ctx.why.rules_notes[0].text  # "your 574 points would have passed"
 
 
-def test_reasons_state_own_value_better_range_points_and_cause_link():
+def test_a_reason_group_is_one_reason_naming_every_factor_of_the_cause():
     ctx = page_context(load_record("approved_middle_band"), DEMO, lang="en", fmt="md")
     first = ctx.why.reasons[0]
-    assert first.label == "Late payments in the last 12 months"
-    assert "Yours: 3 times." in first.text
-    assert "Scores best: 0 times." in first.text  # "[None, 1)" with min_value 0
-    assert "Even 1 times would score more." in first.text or "Even 1 time" in first.text
-    assert "about 24 points" in first.text  # points_below_baseline 24.02, rounded
+    assert first.code == "OVERDUE_HISTORY.VALUE"
+    assert first.label == "Late payments in the last 12 months"  # the group's label
+    assert "Late payments in the last 12 months: yours is 3 times, best is 0 times." in first.text
+    assert "Longest delay in the last 12 months: yours is 45 days, best is 0 days." in first.text
+    assert "about 45 points" in first.text  # the group's shortfall, 24.02 + 21.42
     assert "people who just reached the next limit band" in first.text  # approved: the next band's baseline
     assert [link.href for link in first.links] == ["../causes/overdue-history.md"]
-    second = ctx.why.reasons[1]
-    assert "Even 1–14 days would score more." in second.text  # "[1, 15)" for whole days
+    assert all("overdue" not in r.code.lower() for r in ctx.why.reasons[1:])  # no second reason of the group
+
+
+def test_reasons_state_own_value_better_range_points_and_cause_link():
+    ctx = page_context(load_record("declined_score_plans"), DEMO, lang="en", fmt="md")
+    first = ctx.why.reasons[0]
+    assert first.label == "Active loans on other platforms"
+    assert "Yours: 6 loans." in first.text
+    assert "Scores best: 0 loans." in first.text  # "[None, 1)" with min_value 0
+    assert "Even 4 loans or more would score more." not in first.text
+    assert "about 22 points" in first.text  # points_below_baseline 21.97, rounded
+    assert [link.href for link in first.links] == ["../causes/multiple-borrowing.md"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_fixed_or_never_factor_is_never_held_out_as_a_target(lang):
+    record = load_record("approved_middle_band")
+    words = load_words(lang)
+    ctx = page_context(record, DEMO, lang=lang, fmt="md")
+    never = next(r for r in ctx.why.reasons if r.code.startswith("MONTHLY_PAYMENT_ACTIVITY"))
+    assert words.text("why", "never") in never.text
+    assert words.text("why", "nearer", nearer="X").split("X")[0] not in never.text
+    assert all(step.label != words.text("why", "never") for plan in ctx.actions.plans for step in plan.steps)
 
 
 def test_special_and_missing_reasons_read_as_no_record():
@@ -68,9 +89,53 @@ def test_plans_show_targets_gains_waits_and_remedy_links():
     step = ctx.actions.plans[0].steps[0]
     assert step.change == "from 45 days to 0 days"
     assert step.gain == "+22 points"
-    assert "about 180 days (about 6 months)" in step.timing
+    assert "within 365 days at the latest" in step.timing  # a count over 12 months: at most its window
+    assert "now" not in step.timing
     assert [link.href for link in step.links] == ["../remedies/repair-record.md"]
     assert "626 points" in ctx.actions.plans[0].summary
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_plans_aim_above_the_line_by_the_margin_and_promise_nothing(lang):
+    words = load_words(lang)
+    record = load_record("declined_score_plans")
+    import dataclasses as dc
+    with_margin = dc.replace(record, recourse_target=585, recourse_margin=10,
+                             recourse=tuple(p for p in record.recourse if p.new_score >= 585))
+    ctx = page_context(with_margin, DEMO, lang=lang, fmt="md")
+    point = lambda n: words.text("units", "point_other", n=n)  # noqa: E731
+    assert words.text("actions", "intro_declined", target=point(585), line=point(575), margin=point(10)) in ctx.actions.intro
+    assert words.text("actions", "chance") in ctx.actions.intro  # raises the chance, no promise
+    assert any(words.text("actions", "next_assessment") == note.text for note in ctx.actions.notes)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_under_the_affordability_guard_no_more_lenders_and_debt_first(lang):
+    words = load_words(lang)
+    ctx = page_context(load_record("declined_score_plans"), DEMO, lang=lang, fmt="md")
+    assert words.text("actions", "guard_plans") in ctx.actions.intro
+    slugs = [lesson.link.href.split("/")[-1] for lesson in ctx.financing.lessons]
+    assert slugs[0] == "debt-control.md" and "financing-channels.md" not in slugs
+    assert ctx.financing.intro == words.text("financing", "intro_small_business_guard")  # the shop owner: said plainly
+    page = render_page(load_record("declined_score_plans"), DEMO, lang=lang, fmt="md")
+    assert words.text("financing", "lessons", "financing-channels") not in page
+    # approved under the guard: no plan and no "a few more points for a higher band"
+    import dataclasses as dc
+    approved = dc.replace(load_record("approved_middle_band"), recourse=(), recourse_target=None,
+                          recourse_status="not_needed", affordability_guard=True)
+    ctx = page_context(approved, DEMO, lang=lang, fmt="md")
+    assert ctx.actions.intro == words.text("actions", "guard_approved") and ctx.actions.plans == ()
+    assert words.text("outcome", "guard") in ctx.outcome.score_lines
+    assert not any(line.startswith(words.text("outcome", "next_band", gap="", target="")[:4]) for line in ctx.outcome.score_lines)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_missing_record_is_supplied_never_aimed_at_a_value(lang):
+    words = load_words(lang)
+    ctx = page_context(load_record("generic_profile_special_missing"), TINY, lang=lang, fmt="md")
+    step = next(s for p in ctx.actions.plans for s in p.steps if s.label == TINY.factor("debt_to_income").label.get(lang))
+    assert step.change == words.text("actions", "step_supply", supply=TINY.factor("debt_to_income").supply.get(lang))
+    assert words.text("actions", "supply_note") == step.timing
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -102,7 +167,9 @@ def test_history_chart_only_with_several_snapshots():
 
 
 def test_lessons_fit_the_person():
-    small_business = page_context(load_record("declined_score_plans"), DEMO, lang="en", fmt="md")
+    import dataclasses as dc
+    small_business = page_context(dc.replace(load_record("declined_score_plans"), affordability_guard=False), DEMO,
+                                  lang="en", fmt="md")
     slugs = [lesson.link.href.split("/")[-1] for lesson in small_business.financing.lessons]
     assert slugs[:3] == ["financing-channels.md", "cash-flow-planning.md", "lender-relationships.md"]
     assert "debt-control.md" in slugs  # many platforms and high debt among its reasons

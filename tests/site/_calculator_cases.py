@@ -88,7 +88,8 @@ def rows_for_the_page(table: pd.DataFrame, columns: list[str]) -> list[dict[str,
 
 def essentials(record: DecisionRecord | dict[str, Any]) -> dict[str, Any]:
     """What the calculator must reproduce exactly: score, points per factor, decision, limit,
-    reasons in order, and every plan's changes, new score and cost."""
+    reasons in order (with their groups), the target, margin and affordability guard, and every
+    plan's changes (and how each is made), new score and cost."""
     r = record if isinstance(record, dict) else record.to_dict()
     return {
         "decision": r["decision"], "outcome": r["outcome"], "score": r["score"], "cutoff": r["cutoff"],
@@ -97,7 +98,10 @@ def essentials(record: DecisionRecord | dict[str, Any]) -> dict[str, Any]:
         "overlays": [[o["code"], o["changed_outcome"], o["before"], o["after"]] for o in r["overlays"]],
         "points": [[f["factor"], f["points"]] for f in r["factors"]],
         "reasons": [[x["code"], x["points_below_baseline"]] for x in r["reasons"]],
+        "reason_groups": [[x["group"], list(x["factors"])] for x in r["reasons"]],
         "recourse_status": r["recourse_status"], "recourse_target": r["recourse_target"],
-        "plans": [[[[c["factor"], c["from_value"], c["to_value"], c["to_bin"], c["points_gain"], c["cost"], c["wait_days"]]
+        "recourse_margin": r["recourse_margin"], "affordability_guard": r["affordability_guard"],
+        "plans": [[[[c["factor"], c["from_value"], c["to_value"], c["to_bin"], c["points_gain"], c["cost"], c["wait_days"],
+                     c["move"]]
                     for c in p["changes"]], p["new_score"], p["cost"], p["wait_days"]] for p in r["recourse"]],
     }

@@ -107,7 +107,7 @@ def test_the_scripts_give_the_python_records_of_2000_german_applicants(browser: 
     actable = {"checking_account_status": {"helps": "toward_better_bins", "effort_per_step": 2.0},
                "savings_account_bonds": {"helps": "toward_better_bins", "effort_per_step": 1.5},
                "credit_amount": {"helps": "decrease", "step": 500.0, "effort_per_step": 0.25}}
-    factors = tuple(f.model_copy(update={"actionability": "actionable", **actable[f.name]}) if f.name in actable else f
+    factors = tuple(f.model_copy(update={"advice": "act", **actable[f.name]}) if f.name in actable else f
                     for f in profile.factors)
     spec = dataclasses.replace(spec, profile=profile.model_copy(update={"factors": factors}))
     totals = sorted(score(spec, raw).total.tolist())
@@ -204,19 +204,23 @@ def test_a_reader_types_a_persona_and_reads_its_reasons_privately(browser: Any, 
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_calculator_fits_a_small_phone(browser: Any, built_site: SiteResult, lang: str) -> None:
+def test_the_calculator_fits_a_small_phone(browser: Any, built_site: SiteResult, demo_model: Path, lang: str) -> None:
+    # Li's situation with completeness 55 and an age out of range: plans (which all reduce debt),
+    # a field error and long step texts on a 360 px screen. Fields left empty are "no record",
+    # which no plan turns into a value, so the situation is typed in full.
+    spec, policy = load_spec(demo_model), default_policy()
+    data = calculator_data(spec, policy)
+    persona = next(p for p in load_personas() if p.slug == "many-platform-loans")
+    columns = _columns(data)
+    snapshot = rows_for_the_page(persona_table((persona,), columns).iloc[[-1]].reset_index(drop=True), columns)[0]
+    snapshot.update({spec.profile.factor("profile_completeness").source_column: 55})
     context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True)
     context.set_default_timeout(TIMEOUT_MS)
     try:
         page = context.new_page()
         page.goto(_calculator(built_site, lang))
-        for field, value in (("identity_verified", None), ("profile_completeness", "55"), ("other_platform_loans", "6"),
-                             ("age", "999")):
-            locator = page.locator(f"#sc-in-{field}")
-            if value is None:
-                locator.select_option(index=1)
-            else:
-                locator.fill(value)
+        _type_persona(page, snapshot, data)
+        page.locator("#sc-in-age").fill("999")
         sync_api.expect(page.locator(".sc-calc__plan").first).to_be_visible()
         assert page.locator("#sc-in-age-error").inner_text().strip()  # out of range: said next to the field
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

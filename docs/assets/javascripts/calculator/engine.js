@@ -180,6 +180,16 @@
     });
     var top = p.bands.length - 1;
     var nextBand = approved && band < top && limit < cap ? p.bands[band + 1].min_score : -1;
+    // The affordability guard (policy.decide): any of its conditions; plans aim at the cutoff or
+    // the next band (never under the guard), plus the margin.
+    var guard = false;
+    if (evaluated && p.affordability) {
+      for (var a = 0; a < p.affordability.length && !guard; a++) {
+        if (matches(p.affordability[a], row[p.affordability[a].column])) guard = true;
+      }
+    }
+    var target = !evaluated ? -1 : !approved ? cutoff : guard ? -1 : nextBand;
+    if (target >= 0) target += p.margin || 0;
     var code, outcome;
     if (!evaluated) {
       code = p.hard_rules[hard].code; outcome = p.hard_rules[hard].outcome;
@@ -189,7 +199,8 @@
       code = total >= base ? "DECLINED_OVERLAY" : "DECLINED_SCORE"; outcome = "declined";
     }
     return { code: code, outcome: outcome, hard: hard, cutoff: evaluated ? cutoff : base, base_cutoff: base,
-             limit: limit, band: approved ? band : -1, next_band_score: nextBand, overlays: overlays };
+             limit: limit, band: approved ? band : -1, next_band_score: nextBand, overlays: overlays,
+             guard: guard, target: target };
   };
 
   // --- reasons (reasons.py) ---------------------------------------------------------------------
@@ -202,16 +213,27 @@
     return better.sort(function (a, b) { return (f.points[b] - f.points[a]) || (a - b); });
   };
 
+  // Causes (reasons.cause_index): a reason group or a factor alone; a cause's shortfall is the sum
+  // of its factors', its representative the member furthest below (the first of equals).
   Engine.prototype.rankReasons = function (points, baseline) {
     var short = points.map(function (p, j) { return npRound(baseline[j] - p, 2); });
+    var causes = this.data.causes, n = 0, j;
+    for (j = 0; j < causes.length; j++) n = Math.max(n, causes[j] + 1);
+    var total = new Array(n).fill(0), rep = new Array(n).fill(-1);
+    for (j = 0; j < short.length; j++) {
+      var c = causes[j];
+      total[c] += short[j];
+      if (rep[c] < 0 || short[j] > short[rep[c]]) rep[c] = j;
+    }
+    total = total.map(function (x) { return npRound(x, 2); });
     var real = [];
-    for (var j = 0; j < short.length; j++) if (short[j] > this.rules.min_shortfall) real.push(j);
-    real.sort(function (a, b) { return (short[b] - short[a]) || (a - b); });
-    return real.slice(0, this.rules.max_reasons).map(function (j) { return { factor: j, below: short[j] }; });
+    for (c = 0; c < n; c++) if (total[c] > this.rules.min_shortfall) real.push(c);
+    real.sort(function (a, b) { return (total[b] - total[a]) || (a - b); });
+    return real.slice(0, this.rules.max_reasons).map(function (c) { return { factor: rep[c], below: total[c] }; });
   };
 
-  function reasonCode(name, kind) {
-    return name.toUpperCase() + "." + (kind === "special" ? "SPECIAL" : kind === "missing" ? "MISSING" : "VALUE");
+  function reasonCode(name, kind, group) {
+    return (group || name).toUpperCase() + "." + (kind === "special" ? "SPECIAL" : kind === "missing" ? "MISSING" : "VALUE");
   }
 
   // --- recourse (recourse.py) -------------------------------------------------------------------
@@ -221,7 +243,14 @@
     var nb = f.bins.length, out = [];
     var gain = f.points.map(function (p) { return p - f.points[here]; });
     for (var b = 0; b < nb; b++) out.push({ gain: gain[b], cost: INF, steps: 0, to: null });
-    if (f.actionability === "fixed" || f.helps === "none") return out;
+    if ((f.advice !== "act" && f.advice !== "wait") || f.helps === "none") return out;
+    var noRecord = f.noRecord[here];
+    if (noRecord) {  // supplying the record: one action, counted at the lowest-scoring bin
+      if (f.supply_bin >= 0 && gain[f.supply_bin] > 0) {
+        out[f.supply_bin].steps = 1; out[f.supply_bin].cost = f.effort; out[f.supply_bin].to = null;
+      }
+      return out;
+    }
     if (f.kind === "categorical") {
       f.bins.forEach(function (t, b) {
         if (t.kind !== "categories" || !t.categories.length || !(gain[b] > 0)) return;
@@ -229,9 +258,8 @@
       });
       return out;
     }
-    var noRecord = f.noRecord[here];
-    var s0 = noRecord ? f.start_no_record : toNumber(raw);
-    var extra = noRecord ? 1 : 0;
+    var s0 = toNumber(raw);
+    var extra = 0;
     var loBound = f.min === null ? -INF : f.min, hiBound = f.max === null ? INF : f.max;
     for (b = 0; b < nb; b++) {
       var lo = f.lo[b], up = f.up[b], t, ok;
@@ -256,8 +284,8 @@
 
   // Add one factor to a table of least costs per points gained (capped at the gap): the "stay"
   // column, then every move; states at or above the gap merge into the gap state.
-  function transition(table, hereBin, points, moves, gap) {
-    var out = table.slice();
+  function transition(table, hereBin, points, moves, gap, forced) {
+    var out = forced ? new Array(table.length).fill(INF) : table.slice();  // forced: no "stay"
     var here = points[hereBin];
     for (var b = 0; b < moves.length; b++) {
       var c = moves[b].cost;
@@ -279,9 +307,9 @@
 
   // Which move of one factor led to after[state]: [bin or -1 for stay, earlier state]. "Stay"
   // first, then bins in order, as recourse._step_back.
-  function stepBack(before, after, state, hereBin, points, moves, gap) {
+  function stepBack(before, after, state, hereBin, points, moves, gap, forced) {
     var value = after[state];
-    if (before[state] === value) return [-1, state];
+    if (!forced && before[state] === value) return [-1, state];
     var here = points[hereBin];
     for (var b = 0; b < moves.length; b++) {
       var g = points[b] - here, c = moves[b].cost;
@@ -356,6 +384,54 @@
     return plans;
   };
 
+  // Under the affordability guard (recourse._solve_chunk_guarded): per debt factor D, the exact
+  // cheapest plan that moves D; the cheapest first, then new sets of changed factors.
+  Engine.prototype.solveGuarded = function (here, moves, gap, debt) {
+    var k = here.length, points = this.factors.map(function (f) { return f.points; });
+    var start = new Array(gap + 1).fill(INF);
+    start[0] = 0;
+    var prefix = [start], suffix = new Array(k + 1), j, s;
+    for (j = 0; j < k; j++) prefix.push(transition(prefix[j], here[j], points[j], moves[j], gap));
+    suffix[k] = start;
+    for (j = k - 1; j >= 0; j--) suffix[j] = transition(suffix[j + 1], here[j], points[j], moves[j], gap);
+    var cands = [];
+    debt.forEach(function (d, di) {
+      var moved = transition(prefix[d], here[d], points[d], moves[d], gap, true);
+      var ahead = suffix[d + 1], aheadMin = ahead.slice();
+      for (var t = gap - 1; t >= 0; t--) aheadMin[t] = Math.min(aheadMin[t], aheadMin[t + 1]);
+      var s1 = 0, value = INF;
+      for (s = 0; s <= gap; s++) {
+        var total = Math.min(moved[s] + aheadMin[Math.max(gap - s, 0)], INF);
+        if (total < value) { value = total; s1 = s; }
+      }
+      if (value >= INF) return;
+      var lo = Math.max(gap - s1, 0), s2 = lo, least = INF;
+      for (s = lo; s <= gap; s++) if (ahead[s] < least) { least = ahead[s]; s2 = s; }
+      var out = new Array(k).fill(-1);
+      var step = stepBack(prefix[d], moved, s1, here[d], points[d], moves[d], gap, true);
+      out[d] = step[0];
+      var state = step[1];
+      for (j = d - 1; j >= 0; j--) {
+        step = stepBack(prefix[j], prefix[j + 1], state, here[j], points[j], moves[j], gap);
+        out[j] = step[0]; state = step[1];
+      }
+      state = s2;
+      for (j = d + 1; j < k; j++) {
+        step = stepBack(suffix[j + 1], suffix[j], state, here[j], points[j], moves[j], gap);
+        out[j] = step[0]; state = step[1];
+      }
+      cands.push({ d: di, cost: value, bins: out });
+    });
+    cands.sort(function (a, b) { return (a.cost - b.cost) || (a.d - b.d); });
+    var plans = [];
+    for (var i = 0; i < cands.length && plans.length < this.rules.max_plans; i++) {
+      var set = cands[i].bins.map(function (x) { return x >= 0; });
+      var fresh = plans.every(function (p) { return p.bins.some(function (x, jj) { return (x >= 0) !== set[jj]; }); });
+      if (fresh) plans.push({ bins: cands[i].bins, cost: cands[i].cost });
+    }
+    return plans;
+  };
+
   // --- values as records show them (records.py record_value) ------------------------------------
 
   function recordValue(value, f) {
@@ -366,9 +442,12 @@
     return pyRound(number, 10);
   }
 
+  // recourse.wait_days: a wait factor's wait, capped by its window (the window alone without days_per_step)
   Engine.prototype.waitDays = function (f, steps) {
-    if (f.actionability !== "time-only") return null;
-    return Math.ceil(steps * (f.days_per_step || 0));
+    if (f.advice !== "wait") return null;
+    if (f.days_per_step === null || f.days_per_step === undefined) return f.window_days === null ? null : f.window_days;
+    var days = Math.max(1, Math.ceil(steps * f.days_per_step));
+    return f.window_days === null || f.window_days === undefined ? days : Math.min(days, f.window_days);
   };
 
   function costOf(units) {
@@ -382,8 +461,9 @@
     var scored = this.score(row);
     var d = this.decide(scored.total, row);
     var assessed = d.hard < 0;
-    var target = -1;
-    if (assessed) target = d.outcome === "declined" ? d.cutoff : d.next_band_score;
+    var target = d.target;
+    // reasons: measured at the cutoff, or at the next band for the approved below the top band
+    var threshold = !assessed ? -1 : d.outcome === "declined" ? d.cutoff : d.next_band_score;
     var record = {
       decision: d.code, outcome: d.outcome,
       score: assessed ? scored.total : null, pd: assessed ? scored.pd : null,
@@ -393,7 +473,8 @@
       hard_rule: assessed ? null : this.policy.hard_rules[d.hard].code,
       overlays: d.overlays,
       factors: [], reasons: [], recourse_target: null,
-      recourse_status: assessed ? "not_needed" : "not_applicable", recourse: []
+      recourse_status: assessed ? "not_needed" : "not_applicable", recourse: [],
+      recourse_margin: this.policy.margin || 0, affordability_guard: d.guard
     };
     if (!assessed) return record;
     record.factors = factors.map(function (f, j) {
@@ -401,11 +482,13 @@
       return { factor: f.name, value: recordValue(row[f.column], f), bin: b, bin_kind: f.bins[b].kind,
                points: scored.points[j], best_points: f.best_points };
     });
-    if (target >= 0) {
-      var baseline = this.data.baselines[String(target)];
+    if (threshold >= 0) {
+      var baseline = this.data.baselines[String(threshold)];
       record.reasons = this.rankReasons(scored.points, baseline).map(function (r) {
         var f = factors[r.factor], b = scored.bins[r.factor], kind = f.bins[b].kind;
-        return { code: reasonCode(f.name, kind), factor: f.name,
+        var members = f.group ? factors.filter(function (g) { return g.group === f.group; })
+          .map(function (g) { return g.name; }) : [f.name];
+        return { code: reasonCode(f.name, kind, f.group), factor: f.name, group: f.group || null, factors: members,
                  kind: kind === "special" ? "special" : kind === "missing" ? "missing" : "value",
                  points_below_baseline: npRound(r.below, 2), points_below_best: f.best_points - f.points[b],
                  value: recordValue(row[f.column], f), bin: b, bin_kind: kind, better_bins: self.betterBins(f, b),
@@ -423,18 +506,20 @@
         m.forEach(function (x) { if (x.cost !== INF && x.gain > most) most = x.gain; });
         reachable += most;
       });
-      var plans = reachable >= gap ? this.solve(scored.bins, moves, gap) : [];
+      var plans = reachable < gap ? [] : !d.guard ? this.solve(scored.bins, moves, gap)
+        : this.data.debt.length ? this.solveGuarded(scored.bins, moves, gap, this.data.debt) : [];
       if (plans.length) record.recourse_status = "found";
       record.recourse = plans.map(function (plan) {
         var changes = [], waits = [], gained = 0;
         plan.bins.forEach(function (b, j) {
           if (b < 0) return;
           var f = factors[j], m = moves[j][b];
-          var wait = self.waitDays(f, m.steps);
+          var move = f.noRecord[scored.bins[j]] ? "supply" : f.advice === "wait" ? "wait" : "act";
+          var wait = move === "supply" ? null : self.waitDays(f, m.steps);
           changes.push({ factor: f.name, from_value: recordValue(row[f.column], f), to_value: recordValue(m.to, f),
                          from_bin: f.bins[scored.bins[j]].label, to_bin: f.bins[b].label, from_index: scored.bins[j],
                          to_index: b, points_gain: m.gain, cost: costOf(m.cost),
-                         wait_days: wait, remedy_pages: f.remedy_pages });
+                         wait_days: wait, remedy_pages: f.remedy_pages, move: move });
           if (wait !== null) waits.push(wait);
           gained += m.gain;
         });

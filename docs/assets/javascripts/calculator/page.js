@@ -337,11 +337,13 @@
       out.appendChild(el("p", {}, [w.join(parts), this.links("causes", hard.pages.causes, w.t(["why", "read_more"]))]));
     } else {
       var approved = r.outcome === "approved";
-      out.appendChild(el("p", { text: r.reasons.length ? w.t(["why", approved ? "intro_approved" : "intro_declined"])
-                                                     : w.t(["why", approved ? "none_approved" : "none_declined"]) }));
+      out.appendChild(el("p", { text: r.reasons.length
+        ? w.join([w.t(["why", approved ? "intro_approved" : "intro_declined"]),
+                  w.t(["why", "baseline", approved ? "cutoff_average_band" : "cutoff_average"])])
+        : w.t(["why", approved ? "none_approved" : "none_declined"]) }));
       if (r.reasons.length) {
         var ol = el("ol", { className: "sc-calc__reasons" });
-        r.reasons.forEach(function (reason) { ol.appendChild(self.reason(reason, approved)); });
+        r.reasons.forEach(function (reason) { ol.appendChild(self.reason(reason, approved, r)); });
         out.appendChild(ol);
       }
     }
@@ -383,7 +385,8 @@
     else lines.push(w.t(["outcome", "score_below"], { score: w.points(r.score), cutoff: w.points(r.cutoff), gap: w.points(-gap) }));
     if (r.outcome === "approved") {
       var capped = r.overlays.some(function (o) { return o.kind === "limit_cap"; });
-      if (r.next_band_score !== null) {
+      if (r.affordability_guard) lines.push(w.t(["outcome", "guard"]));
+      else if (r.next_band_score !== null) {
         lines.push(w.t(["outcome", "next_band"], { gap: w.points(r.next_band_score - r.score), target: w.points(r.next_band_score) }));
       } else if (capped) lines.push(w.t(["outcome", "capped"], { limit: w.money(r.limit) }));
       else lines.push(w.t(["outcome", "top_band"]));
@@ -462,8 +465,29 @@
     return null;
   };
 
-  Calculator.prototype.reason = function (reason, approved) {
-    var w = this.words, f = this.factorOf(reason.factor), fw = w.w.factors[reason.factor], first;
+  Calculator.prototype.reason = function (reason, approved, r) {
+    var w = this.words, self = this, f = this.factorOf(reason.factor), fw = w.w.factors[reason.factor], first;
+    var whoKey = approved ? "cutoff_average_band" : "cutoff_average";
+    var who = w.has(["why", "who", whoKey]) ? w.t(["why", "who", whoKey]) : w.t(["why", "who", "best_points"]);
+    var points = w.points(Math.max(1, pyRoundHalfEven(reason.points_below_baseline)));
+    if (reason.group) {  // one reason for the group: every member's own value, and the group's shortfall
+      var lines = {};
+      r.factors.forEach(function (line) { lines[line.factor] = line; });
+      var groupParts = reason.factors.filter(function (name) { return lines[name]; }).map(function (name) {
+        var line = lines[name], mf = self.factorOf(name), mw = w.w.factors[name];
+        var yours = line.bin_kind === "missing" || line.value === null ? w.t(["values", "missing"]) :
+          line.bin_kind === "special" ? (w.special(mw, line.value) || mw.bins[line.bin]) : w.value(mf, mw, line.value);
+        var best = mf.bins.map(function (b, i) { return i; }).filter(function (i) { return mf.bins[i].kind === "range" || mf.bins[i].kind === "categories"; })
+          .sort(function (a, b) { return (mf.points[b] - mf.points[a]) || (a - b); })[0];
+        return best !== undefined && mf.points[best] > line.points && (mf.advice === "act" || mf.advice === "wait")
+          ? w.t(["why", "member_best"], { label: mw.label, value: yours, best: mw.bins[best] })
+          : w.t(["why", "member"], { label: mw.label, value: yours });
+      });
+      groupParts.push(w.t(["why", "group"]));
+      groupParts.push(w.t(["why", "cost_group"], { points: points, who: who }));
+      return el("li", {}, [el("strong", { text: w.w.groups[reason.group] }), w.t(["meta", "colon"]) + w.join(groupParts),
+        this.links("causes", reason.cause_pages, w.t(["why", "read_more"]))]);
+    }
     if (reason.kind === "special") {
       var meaning = w.special(fw, reason.value);
       first = meaning ? w.t(["why", "special"], { meaning: meaning.replace(/[。.]+$/, "") })
@@ -471,13 +495,14 @@
     } else if (reason.kind === "missing") first = w.t(["why", "missing"]);
     else first = w.t(["why", "value"], { value: w.value(f, fw, reason.value) });
     var parts = [first];
-    if (reason.better_bins.length) {
+    if (f.advice === "fixed" || f.advice === "never") parts.push(w.t(["why", f.advice]));  // never a target
+    else if (reason.kind === "special" || reason.kind === "missing") {
+      if (fw.supply) parts.push(w.t(["why", "supply"], { supply: fw.supply.replace(/[。.]+$/, "") }));
+    } else if (reason.better_bins.length) {
       parts.push(w.t(["why", "best"], { best: fw.bins[reason.better_bins[0]] }));
       if (reason.better_bins.length > 1) parts.push(w.t(["why", "nearer"], { nearer: fw.bins[reason.better_bins[reason.better_bins.length - 1]] }));
     }
-    var whoKey = approved ? "cutoff_average_band" : "cutoff_average";
-    var who = w.has(["why", "who", whoKey]) ? w.t(["why", "who", whoKey]) : w.t(["why", "who", "best_points"]);
-    parts.push(w.t(["why", "cost"], { points: w.points(Math.max(1, pyRoundHalfEven(reason.points_below_baseline))), who: who }));
+    parts.push(w.t(["why", "cost"], { points: points, who: who }));
     return el("li", {}, [el("strong", { text: fw.label }), w.t(["meta", "colon"]) + w.join(parts),
       this.links("causes", reason.cause_pages, w.t(["why", "read_more"]))]);
   };
@@ -488,9 +513,19 @@
   Calculator.prototype.actionsIntro = function (r) {
     var w = this.words, target = r.recourse_target !== null ? r.recourse_target : r.cutoff;
     if (r.recourse_status === "found" && r.recourse.length) {
-      return w.t(["actions", r.outcome === "approved" ? "intro_approved" : "intro_declined"], { target: w.points(target) });
+      var approved = r.outcome === "approved", line = approved ? r.next_band_score : r.cutoff;
+      var parts = [r.recourse_margin
+        ? w.t(["actions", approved ? "intro_approved" : "intro_declined"],
+              { target: w.points(target), line: w.points(line), margin: w.points(r.recourse_margin) })
+        : w.t(["actions", approved ? "intro_approved_exact" : "intro_declined_exact"], { target: w.points(target) })];
+      if (r.affordability_guard) parts.push(w.t(["actions", "guard_plans"]));
+      parts.push(w.t(["actions", "chance"]));
+      return w.join(parts);
     }
     if (r.recourse_status === "infeasible") return w.t(["actions", "infeasible"], { target: w.points(target) });
+    if (r.recourse_status === "not_needed" && r.affordability_guard && r.next_band_score !== null) {
+      return w.t(["actions", "guard_approved"]);
+    }
     if (r.recourse_status === "not_needed") {
       var capped = r.overlays.some(function (o) { return o.kind === "limit_cap" && o.changed_outcome; }) ||
         (r.next_band_score === null && r.overlays.some(function (o) { return o.kind === "limit_cap"; }));
@@ -503,9 +538,14 @@
 
   Calculator.prototype.actionNotes = function (r) {
     var w = this.words;
-    if (r.recourse_status === "found" && r.recourse.length) return [el("p", { text: w.t(["actions", "caveat"]) })];
+    if (r.recourse_status === "found" && r.recourse.length) {
+      var notes = [el("p", { text: w.t(["actions", "next_assessment"]) }), el("p", { text: w.t(["actions", "caveat"]) })];
+      var late = r.reasons.some(function (x) { return x.cause_pages.indexOf("overdue-history") >= 0; });
+      if (late) notes.push(el("p", {}, [w.t(["actions", "overdue_record"]), this.links("remedies", ["repair-record"], "")]));
+      return notes;
+    }
     if (r.recourse_status === "infeasible") {
-      return [el("p", { text: w.t(["actions", "infeasible_time"]) }),
+      return [el("p", { text: w.t(["actions", "infeasible_partial"]) }), el("p", { text: w.t(["actions", "infeasible_time"]) }),
               el("p", {}, [w.t(["actions", "infeasible_other"]), this.links("lessons", ["financing-channels"], "")])];
     }
     if (r.hard_rule !== null) {
@@ -523,16 +563,23 @@
     var ol = el("ol");
     plan.changes.forEach(function (c) {
       var f = self.factorOf(c.factor), fw = w.w.factors[c.factor];
-      var from = c.from_value !== null ? w.value(f, fw, c.from_value) : w.t(["values", "missing"]);
-      var to = w.value(f, fw, c.to_value);
-      var text = w.t(["actions", "step"], { from_value: from, to_value: to });
       var gain = w.t(["actions", "gain"], { points: w.points(c.points_gain) });
-      var timing = c.wait_days === null ? w.t(["actions", "step_now"]) : w.t(["actions", "step_wait"], { days: w.days(c.wait_days) });
-      var action;
-      if (fw.action) action = fw.action;
-      else if (f.actionability === "fixed") action = w.t(["cards", "generic_action", "fixed"]);
-      else if (f.actionability === "time-only") action = w.t(["cards", "generic_action", "time"]);
-      else action = w.t(["cards", "generic_action", f.helps], { better: to });
+      var text, timing, action;
+      if (c.move === "supply") {  // one action; what the record will show is not known
+        text = w.t(["actions", "step_supply"], { supply: fw.supply.replace(/[。.]+$/, "") });
+        timing = w.t(["actions", "supply_note"]);
+        action = w.t(["actions", "step_now"]);
+      } else {
+        var from = c.from_value !== null ? w.value(f, fw, c.from_value) : w.t(["values", "missing"]);
+        var to = w.value(f, fw, c.to_value);
+        text = w.t(["actions", "step"], { from_value: from, to_value: to });
+        timing = c.wait_days === null ? w.t(["actions", "step_now"])
+          : f.window_days !== null && f.window_days !== undefined ? w.t(["actions", "step_wait_window"], { days: c.wait_days })
+          : w.t(["actions", "step_wait"], { days: w.days(c.wait_days) });
+        if (fw.action) action = fw.action;
+        else if (f.advice === "wait") action = w.t(["cards", "generic_action", "time"]);
+        else action = w.t(["cards", "generic_action", f.helps], { better: to });
+      }
       ol.appendChild(el("li", {}, [el("strong", { text: fw.label }),
         w.t(["meta", "colon"]) + w.join([w.t(["actions", "step_line"], { change: text, gain: gain }), timing, action]),
         self.links("remedies", c.remedy_pages, w.t(["actions", "how"]))]));

@@ -1,0 +1,159 @@
+"""Advice a person can safely follow: properties of the demo model's records over random applicants.
+
+Every record of a random demo applicant (the trained demo model in ``golden/demo_model.json``, the
+demo policy) must keep the profile's advice rules, the policy's margin and affordability guard and
+the reason groups; plan 1 must still be the exact cheapest plan, checked against a plain Python
+dynamic programme written from the docstrings of ``scorecard.recourse``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scorecard import recourse
+from scorecard.datasets.demo import generate
+from scorecard.explain import explain_table
+from scorecard.policy import decide, default_policy, guard_factors
+from scorecard.scoring import score
+from scorecard.spec import load_spec
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+@lru_cache(maxsize=1)
+def demo():
+    return load_spec(GOLDEN / "demo_model.json"), default_policy()
+
+
+@lru_cache(maxsize=8)
+def population(seed: int) -> pd.DataFrame:
+    return generate(400, seed)
+
+
+# Random applicants: rows of the demo generator, with values pushed to the edges where advice
+# matters (many platforms, high debt, late payments, no income record, fresh accounts).
+applicants = st.builds(
+    lambda seed, row, loans, dti, overdue, days, apps, cycles, activity: {
+        **population(seed).iloc[row].to_dict(),
+        **{k: v for k, v in {"other_platform_loans": loans, "debt_to_income": dti, "overdue_count_12m": overdue,
+                             "max_overdue_days_12m": days, "applications_3m": apps,
+                             "borrow_repay_cycles_30d": cycles, "monthly_payment_activity": activity}.items()
+           if v is not None},
+        "identity_verified": 1, "system_status": "ok",
+    },
+    seed=st.integers(0, 3),
+    row=st.integers(0, 399),
+    loans=st.one_of(st.none(), st.integers(0, 9)),
+    dti=st.one_of(st.none(), st.just(-1.0), st.floats(0, 2).map(lambda x: round(x, 2))),
+    overdue=st.one_of(st.none(), st.integers(0, 6)),
+    days=st.one_of(st.none(), st.sampled_from([0, 5, 20, 40, 60, 120])),
+    apps=st.one_of(st.none(), st.integers(0, 12)),
+    cycles=st.one_of(st.none(), st.integers(0, 10)),
+    activity=st.one_of(st.none(), st.integers(0, 200)),
+)
+
+
+def _consistent(row: dict) -> dict:
+    if row["overdue_count_12m"] == 0:
+        row["max_overdue_days_12m"] = 0
+    elif row["max_overdue_days_12m"] == 0:
+        row["max_overdue_days_12m"] = 1
+    return row
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(applicants, min_size=1, max_size=12))
+def test_plans_and_reasons_of_random_demo_applicants_follow_the_advice_rules(rows):
+    spec, policy = demo()
+    profile = spec.profile
+    table = pd.DataFrame([_consistent(r) for r in rows])
+    table["applicant_id"] = [f"R{i}" for i in range(len(table))]
+    debt = set(guard_factors(policy, profile))
+    assert debt == {"debt_to_income", "other_platform_loans"}
+    for record in explain_table(spec, policy, table):
+        if record.score is None:
+            continue
+        # no two reasons from one group, at most four
+        groups = [r.group for r in record.reasons if r.group]
+        assert len(groups) == len(set(groups)) and len(record.reasons) <= 4
+        grouped = {f.name for f in profile.factors if f.group}
+        assert not any(r.factor in grouped and r.group is None for r in record.reasons)
+        # the target: the pass line (or the next band) plus the margin
+        line = record.cutoff if record.outcome == "declined" else record.next_band_score
+        if record.affordability_guard and record.outcome == "approved":
+            assert record.recourse_target is None and record.recourse == ()  # never steered to a higher limit
+        elif line is not None:
+            assert record.recourse_target == line + policy.margin
+        for plan in record.recourse:
+            assert plan.new_score >= record.recourse_target >= line + policy.margin
+            if record.affordability_guard:  # every plan under the guard reduces debt
+                assert debt & {c.factor for c in plan.changes}
+            for change in plan.changes:
+                factor = profile.factor(change.factor)
+                assert factor.advice in ("act", "wait"), f"a plan changed {factor.advice} factor {factor.name}"
+                if change.move == "wait":
+                    assert factor.advice == "wait" and change.wait_days and change.wait_days > 0
+                    if factor.window_days is not None:
+                        assert change.wait_days <= factor.window_days
+                elif change.move == "supply":
+                    assert factor.supply is not None and change.to_value is None
+                else:
+                    assert factor.advice == "act" and change.wait_days is None
+        for fl in record.factors:
+            factor = profile.factor(fl.factor)
+            if not factor.advisable:
+                assert fl.better_value is None
+            if factor.window_days is not None and fl.wait_days is not None:
+                assert fl.wait_days <= factor.window_days
+
+
+# --- plan 1 is still the exact cheapest plan ------------------------------------------------------
+
+
+def _oracle(gap: int, options: list[list[tuple[int, int]]], debt: set[int], guarded: bool) -> int | None:
+    """Least cost of one option (or none) per factor gaining at least ``gap`` points; under the
+    guard, at least one factor of ``debt`` must move. Plain dictionaries, no NumPy."""
+    best: dict[tuple[int, bool], int] = {(0, False): 0}
+    for j, opts in enumerate(options):
+        nxt = dict(best)
+        for (s, used), c in best.items():
+            for g, cost in opts:
+                key = (min(gap, s + g), used or j in debt)
+                if nxt.get(key, 1 << 62) > c + cost:
+                    nxt[key] = c + cost
+        best = nxt
+    done = [c for (s, used), c in best.items() if s >= gap and (used or not guarded)]
+    return min(done) if done else None
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(applicants, min_size=1, max_size=10))
+def test_plan_one_is_the_exact_cheapest_plan_with_and_without_the_guard(rows):
+    spec, policy = demo()
+    table = pd.DataFrame([_consistent(r) for r in rows]).reset_index(drop=True)
+    table["applicant_id"] = [f"R{i}" for i in range(len(table))]
+    result = score(spec, table)
+    decisions = decide(result, policy, table, spec.profile)
+    moves = recourse.all_moves(spec, table, result)
+    names = guard_factors(policy, spec.profile)
+    debt = tuple(j for j, f in enumerate(spec.factors) if f.name in names)
+    targets = np.where(decisions.hard_rule < 0, decisions.target, -1)
+    plans = recourse.solve(spec, result, targets, moves, guard=decisions.guard, debt=debt)
+    for r in range(len(table)):
+        gap = int(targets[r] - result.total[r])
+        if targets[r] < 0 or gap <= 0:
+            assert plans.status[r] == "not_needed"
+            continue
+        options = [[(int(m.gain[r, b]), int(m.cost[r, b])) for b in range(m.cost.shape[1]) if m.cost[r, b] < recourse.INF]
+                   for m in moves]
+        expected = _oracle(gap, options, set(debt), bool(decisions.guard[r]))
+        if expected is None:
+            assert plans.status[r] == "infeasible"
+        else:
+            assert plans.status[r] == "found" and int(plans.cost[r, 0]) == expected
