@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from scorecard.errors import DataError, SpecError
 from scorecard.policy import Policy
-from scorecard.reasons import MAX_REASONS, MIN_SHORTFALL, baseline_points, reason_code
+from scorecard.reasons import MAX_REASONS, MIN_SHORTFALL, baseline_points, cause_index, reason_code
 from scorecard.scoring import category_lookup
 from scorecard.sql_literals import (  # noqa: F401 - PY_WHITESPACE and the literals are part of this module's API
     PY_WHITESPACE, number_literal, quote_identifier, string_literal, whitespace_literal)
@@ -240,13 +240,14 @@ def reason_rule(spec: ScorecardSpec, policy: Policy, *, baseline: str = "cutoff_
 
 
 def _causes(spec: ScorecardSpec) -> list[tuple[tuple[int, ...], str | None]]:
-    """The causes reasons are ranked by, in order of their first factor: a reason group's factors
-    in the model (with the group id) or one ungrouped factor (None)."""
-    causes: dict[str, tuple[list[int], str | None]] = {}
-    for j, f in enumerate(spec.factors):
-        group = getattr(spec.profile.factor(f.name), "group", None)
-        causes.setdefault(f"group:{group}" if group else f"factor:{f.name}", ([], group))[0].append(j)
-    return [(tuple(members), group) for members, group in causes.values()]
+    """The causes reasons are ranked by (``reasons.cause_index``), in order of their first factor: a
+    reason group's factors in the model (with the group id) or one ungrouped factor (None)."""
+    index = cause_index(spec).tolist()
+    out = []
+    for c in range(max(index) + 1):
+        members = tuple(j for j, i in enumerate(index) if i == c)
+        out.append((members, spec.profile.factor(spec.factors[members[0]].name).group))
+    return out
 
 
 def _reason_ctes(spec: ScorecardSpec, rule: ReasonRule, dialect: str) -> tuple[list[str], list[str]]:
@@ -280,8 +281,8 @@ def _reason_ctes(spec: ScorecardSpec, rule: ReasonRule, dialect: str) -> tuple[l
 
     def code_of(j: int, group: str | None) -> str:
         f = spec.factors[j]
-        codes = {i: reason_code(group or f.name, b.kind) for i, b in enumerate(f.bins)}
-        plain = reason_code(group or f.name, "range")
+        codes = {i: reason_code(f.name, b.kind, group) for i, b in enumerate(f.bins)}
+        plain = reason_code(f.name, "range", group)
         odd = " ".join(f"WHEN {i} THEN {string_literal(code, dialect)}" for i, code in codes.items() if code != plain)
         return f"CASE {q('bin_' + f.name)} {odd} ELSE {string_literal(plain, dialect)} END" if odd else string_literal(plain, dialect)
 

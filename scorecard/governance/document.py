@@ -27,6 +27,7 @@ from scorecard.governance.measures import Assessment, protected_groups, training
 from scorecard.pages.words import site_words
 from scorecard.policy import Policy
 from scorecard.protected import FOUR_FIFTHS
+from scorecard.reasons import reason_code
 from scorecard.site.model_pages import _bin_words, factor_chart, step_reason
 from scorecard.spec import ScorecardSpec
 
@@ -213,13 +214,18 @@ def document_view(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, asse
     section("protected", groups=protected,
             paragraphs=[w["protected"].format(ratio=FOUR_FIFTHS)] + ([] if protected else [w["no_protected"]]))
 
-    # 11. reason codes
+    # 11. reason codes: one per cause (a reason group, or a factor alone) and bin kind
     codes = []
+    seen: set[str] = set()
     for f in spec.factors:
         described = profile.factor(f.name)
+        group = described.group
         kinds = sorted({b.kind for b in f.bins}, key=lambda k: ("range", "categories", "special", "missing").index(k))
         for kind in dict.fromkeys("value" if k in ("range", "categories") else k for k in kinds):
-            code = f"{f.name.upper()}.{kind.upper()}"
+            code = reason_code(f.name, kind, group)
+            if code in seen:
+                continue
+            seen.add(code)
             row = [code]
             for language in ("zh", "en"):
                 words = site_words(language)["document"]["reason_kinds"]
@@ -227,7 +233,8 @@ def document_view(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, asse
                 if kind == "special":
                     meanings = [s.meaning.get(language) for s in described.special_values]
                     text = text + (": " if language == "en" else "：") + "; ".join(meanings) if meanings else text
-                row.append(f"{described.label.get(language)} — {text}")
+                name = profile.reason_group(group).label.get(language) if group else described.label.get(language)
+                row.append(f"{name} — {text}")
             codes.append(row)
     section("reasons", table=_table(w["reason_head"], codes),
             paragraphs=[w["reasons"].format(count=4)])

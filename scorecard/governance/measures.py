@@ -19,7 +19,7 @@ from scorecard import metrics
 from scorecard.errors import SpecError
 from scorecard.policy import Decisions, Policy, decide
 from scorecard.protected import group_outcomes
-from scorecard.reasons import baseline_points, rank_reasons, reason_code
+from scorecard.reasons import baseline_points, cause_index, rank_reasons, reason_code
 from scorecard.scoring import ScoreResult, score
 from scorecard.spec import ScorecardSpec
 
@@ -69,9 +69,10 @@ def reason_codes(spec: ScorecardSpec, result: ScoreResult, decisions: Decisions,
         row_baseline = vectors[which.reshape(-1)]
     else:
         row_baseline = np.broadcast_to(baseline_points(spec, baseline), (n, k))
-    index, _ = rank_reasons(result.points, row_baseline)
+    index, _ = rank_reasons(result.points, row_baseline, causes=cause_index(spec))
     index[~wants] = -1
-    kinds = [[reason_code(f.name, b.kind) for b in f.bins] for f in spec.factors]
+    groups = [spec.profile.factor(f.name).group for f in spec.factors]
+    kinds = [[reason_code(f.name, b.kind, g) for b in f.bins] for f, g in zip(spec.factors, groups)]
     bins = result.bins
     out: list[tuple[str, ...]] = []
     for row, picks in enumerate(index.tolist()):
