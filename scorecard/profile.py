@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scorecard.errors import ProfileError, ScorecardError
+from scorecard.languages import page_languages
 from scorecard.text import Text, require_written
 
 BUNDLED_DIR = Path(__file__).parent / "profiles"
@@ -67,7 +68,33 @@ class Target(_Frozen):
     bad_value: int | str | bool = 1
 
 
+def _named(value: object, key: str) -> str | None:
+    """The default words of a text a profile leaves out: the factor's or profile's name (``key``)."""
+    return str(value[key]) if isinstance(value, dict) and value.get(key) is not None else None
+
+
+def _default_texts(value: object, keys: tuple[str, ...], name_key: str) -> object:
+    """``value`` (a YAML mapping) with each of ``keys`` it leaves out (or leaves empty) set to its
+    name in every language the texts are written in: an analyst need only give a column and kind."""
+    name = _named(value, name_key)
+    if name is None:
+        return value
+    value = dict(value)  # type: ignore[arg-type]
+    for key in keys:
+        if value.get(key) in (None, "", {}):
+            value[key] = {lang: name for lang in page_languages().written_in}
+    return value
+
+
 class Factor(_Frozen):
+    """One factor of the profile. Only ``name`` and ``kind`` are required: ``label`` and ``meaning``
+    default to the name in every language.
+
+    ``effort_per_step`` is the cost of one ``step`` of change, in units of the plans' own scale: 1 is
+    the effort of one ordinary action (filling in a form, paying one bill on time), so 2 is twice
+    that and 0.5 half. Recourse adds the efforts of a plan's steps and offers the cheapest plans;
+    only the ratios between factors matter."""
+
     name: str
     column: str | None = None  # defaults to ``name``
     kind: FactorKind
@@ -99,6 +126,11 @@ class Factor(_Frozen):
     group_splits: tuple[float, ...] = ()
 
     _written = field_validator("label", "meaning", "unit", "protected_use")(require_written)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_words(cls, value: object) -> object:
+        return _default_texts(value, ("label", "meaning"), "name")
 
     @field_validator("name")
     @classmethod
@@ -209,6 +241,11 @@ class Profile(_Frozen):
     selection: Selection = Selection()
 
     _written = field_validator("description")(require_written)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_words(cls, value: object) -> object:
+        return _default_texts(value, ("description",), "name")
 
     @field_validator("factors")
     @classmethod
