@@ -72,6 +72,15 @@ def test_the_refit_is_deterministic_and_the_spec_keeps_the_reason(table, fits):
     assert back == edited and back.profile.factor("other_platform_loans").bins.reason == REASON
 
 
+def test_the_metrics_page_words_the_analysts_reason(fits):
+    from scorecard.site.model_pages import step_reason
+
+    _, edited, _ = fits
+    step = next(s for s in edited.selection_log if s.factor == "other_platform_loans" and s.stage == "binning")
+    assert step_reason(edited, step, "zh").endswith(f"；分箱由分析人员设定：splits 1, 3, 6: {REASON}")
+    assert step_reason(edited, step, "en").endswith(f"; bins set by the analyst: splits 1, 3, 6: {REASON}")
+
+
 def test_the_report_shows_the_bins_before_and_after(fits):
     _, edited, _ = fits
     text = report_markdown(report_data(edited))

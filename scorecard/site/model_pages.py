@@ -82,7 +82,9 @@ def step_reason(spec: ScorecardSpec, step: SelectionStep, lang: str) -> str:
     min_iv, max_p = settings.get("min_iv"), settings.get("max_p_value")
     if step.stage == "binning" and step.iv is not None and min_iv is not None:
         key = "iv_kept" if step.action == "kept" else "iv_dropped"
-        return words[key].format(iv=_decimal(step.iv, 4), min_iv=plain_number(float(min_iv)))
+        text = words[key].format(iv=_decimal(step.iv, 4), min_iv=plain_number(float(min_iv)))
+        # The analyst's own words (their bins and reason) as they wrote them.
+        return text + (chosen["override"].format(override=step.override) if step.override else "")
     if step.stage == "screen" and step.partner is not None and step.correlation is not None and rule.get("max_correlation"):
         return chosen["correlated"].format(partner=_label(spec.profile, step.partner, lang),
                                            correlation=_decimal(step.correlation, 2),
