@@ -1,6 +1,6 @@
 """Explainable WoE points scorecard for consumer credit-line decisions.
 
-The package reads as the data flow: profile -> data -> binning -> model -> scaling -> spec ->
+The package reads as the data flow: profile (``draft`` writes a starting one) -> data -> binning -> model -> scaling -> spec ->
 scoring -> policy -> reasons -> recourse -> explain -> records, then ``pages`` (records into
 words), ``site`` (the knowledge-base site), ``jobs`` (what each command does, with files) and the
 CLI on top. Imports run only that way (``tests/test_import_graph.py``). ``api`` is the notebook

@@ -62,7 +62,7 @@ from optbinning import OptimalBinning  # noqa: E402  (after the filter above)
 from scorecard.errors import FitError  # noqa: E402
 from scorecard.profile import Factor, Profile, code_text  # noqa: E402
 from scorecard.scoring import assign_bins, numeric_values  # noqa: E402
-from scorecard.spec import Bin, FactorSpec, SelectionStep, fitted  # noqa: E402
+from scorecard.spec import Bin, FactorSpec, SelectionStep, compared, fitted  # noqa: E402
 
 MIN_IV = 0.02  # below this a factor barely separates good from bad ("not predictive" by the usual rule)
 MIN_BIN_SHARE = 0.02  # smallest range or category bin, as a share of the training rows...
@@ -368,16 +368,16 @@ def fit_bins(
         every.append(spec)
         groups = sum(1 for b in spec.bins if b.kind in ("range", "categories"))
         if groups < 2 and spec.iv < min_iv:
-            reason = _no_split_reason(factor, optb, len(values), min_bin_share) + f"; IV {spec.iv:.4f} < {min_iv}"
+            reason = _no_split_reason(factor, optb, len(values), min_bin_share) + f"; IV {compared(spec.iv, min_iv)} < {min_iv}"
             steps.append(SelectionStep(factor=factor.name, stage="binning", action="dropped", reason=reason, iv=spec.iv,
                                        override=by_hand or None))
         elif spec.iv < min_iv:
             steps.append(SelectionStep(factor=factor.name, stage="binning", action="dropped",
-                                       reason=f"IV {spec.iv:.4f} < {min_iv}: too weak to separate good from bad",
+                                       reason=f"IV {compared(spec.iv, min_iv)} < {min_iv}: too weak to separate good from bad",
                                        iv=spec.iv, override=by_hand or None))
         else:
             steps.append(SelectionStep(factor=factor.name, stage="binning", action="kept",
-                                       reason=f"IV {spec.iv:.4f} >= {min_iv} with {groups} bin(s)"
+                                       reason=f"IV {compared(spec.iv, min_iv)} >= {min_iv} with {groups} bin(s)"
                                        + (f"; bins set by the analyst ({by_hand})" if by_hand else ""),
                                        iv=spec.iv, override=by_hand or None))
             kept.append(spec)

@@ -33,6 +33,8 @@ app = typer.Typer(
 data_app = typer.Typer(no_args_is_help=True, help="Make and check applicant tables.")
 export_app = typer.Typer(no_args_is_help=True, help="Export the scorecard for other engines.")
 app.add_typer(data_app, name="data")
+profile_app = typer.Typer(no_args_is_help=True, help="Write profiles.")
+app.add_typer(profile_app, name="profile")
 app.add_typer(export_app, name="export")
 
 console = Console(stderr=True, soft_wrap=True)
@@ -177,13 +179,16 @@ def site(
     model: ModelOpt,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the site: docs/ (sources), html/ (the built site).")],
     policy: Annotated[Optional[Path], typer.Option("--policy", help="Decision policy YAML (default: the demo policy).")] = None,
+    personas: Annotated[Optional[Path], typer.Option("--personas", help="Personas YAML (laid out like scorecard/datasets/personas.yaml) whose snapshots have the model's columns; default: the demo personas when they fit the model.")] = None,
     strict: Annotated[bool, typer.Option("--strict/--no-strict", help="Fail on any MkDocs warning (broken link, missing page).")] = True,
     policy_check: PolicyCheckOpt = PolicyCheck.refuse,
 ) -> None:
-    """Build the knowledge-base site: model pages and demo persona pages from MODEL, plus the knowledge base."""
+    """Build the knowledge-base site for any model: the knowledge base of the policy's jurisdiction, the
+    model's pages, and pages for the personas that fit the model (left out, with a note, when none do)."""
     from scorecard.jobs.site import build_site
 
-    result = build_site(model, out_dir, policy=policy, strict=strict, console=console, policy_check=policy_check.value)
+    result = build_site(model, out_dir, policy=policy, personas=personas, strict=strict, console=console,
+                        policy_check=policy_check.value)
     out.print(result.summary(), highlight=False)
 
 
@@ -212,6 +217,23 @@ def data_check(
     from scorecard.jobs.data import check_table
 
     out.print(check_table(data, profile, sep=sep).summary(), highlight=False)
+
+
+@profile_app.command("draft")
+@_boundary
+def profile_draft(
+    data: DataOpt,
+    target: Annotated[str, typer.Option("--target", help="The outcome column (good or bad).")],
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the starting profile (a new .yaml file).")] = Path(
+        "profile.yaml"),
+) -> None:
+    """Write a starting profile for a table: kinds, ids, dates and special values found in the data, with
+    comments (TODO) for what only the analyst knows (trends, meanings, who can change what)."""
+    from scorecard.jobs.profile import draft_profile_file
+
+    path = draft_profile_file(data, target=target, out=out_file)
+    out.print(f"wrote a starting profile to {path}; fill in its TODO lines, then: scorecard data check --data {data} "
+              f"--profile {path}", highlight=False)
 
 
 @app.command()

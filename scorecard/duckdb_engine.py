@@ -131,6 +131,17 @@ def _reason(factor: Factor, raw: str, value: str) -> str:
     return "CASE " + " ".join(whens) + " ELSE NULL END"
 
 
+def _date_reason(text: str, fmt: str) -> str:
+    """SQL giving ``data.check_dates``' reason for a date the profile's format cannot read (NULL
+    when it is fine or missing)."""
+    d = "duckdb"
+    before = string_literal("date '", d)
+    after = f"' is not written as {fmt} (the profile's date_format)"
+    return (f"CASE WHEN {text} IS NULL OR {text} = '' THEN NULL "
+            f"WHEN try_strptime({text}, {string_literal(fmt, d)}) IS NULL "
+            f"THEN {before} || left({text}, 40) || {string_literal(after, d)} END")
+
+
 def _factor_value(factor: Factor | FactorSpec, column_type: str) -> str:
     """The value a factor is checked and scored with, as ``data.check_factor`` converts it:
     categories as stripped text, numbers parsed like ``pandas.to_numeric``."""
@@ -152,14 +163,23 @@ class _Plan:
     scores_with_repeats: str
 
 
-def _plan(spec: ScorecardSpec, read: str, column_types: dict[str, str], *, blank_id_as_null: bool) -> _Plan:
+def _neutral(text: str) -> str:
+    """SQL of ``jobs.files.neutral_cell`` for CSV outputs: text a spreadsheet would run as a formula
+    gets a leading apostrophe (a plain number such as -42 stays as it is)."""
+    return (f"CASE WHEN regexp_matches({text}, '^[=+\\-@\\t\\r]') AND TRY_CAST({text} AS DOUBLE) IS NULL "
+            f"THEN '''' || {text} ELSE {text} END")
+
+
+def _plan(spec: ScorecardSpec, read: str, column_types: dict[str, str], *, blank_id_as_null: bool,
+          neutral_scores: bool = False) -> _Plan:
     """The DuckDB queries that reject exactly the rows ``data.split_valid_rows`` rejects, with
     the same rows, ids, columns and reasons in the same order, and score the others.
 
     Every profile factor is checked (also those the model dropped), in profile order, then the
     id: empty after stripping -> ``EMPTY_ID_REASON``; a non-empty (id, date) key an earlier row
     holds -> ``repeated_id_reason`` (the date joins the key when the table has the profile's
-    date column). ``blank_id_as_null`` writes an empty id as NULL (a CSV then holds an empty
+    date column). CSV outputs neutralise formula-like ids (``_neutral``): the rejects when
+    ``blank_id_as_null``, the scores when ``neutral_scores``. ``blank_id_as_null`` writes an empty id as NULL (a CSV then holds an empty
     field, as pandas writes it, where DuckDB would write "")."""
     d = "duckdb"
     profile = spec.profile
@@ -174,6 +194,8 @@ def _plan(spec: ScorecardSpec, read: str, column_types: dict[str, str], *, blank
     key_columns = ["scorecard_id_key"] + (["scorecard_date_key"] if date else [])
 
     problems = []  # (column, SQL of the reason or NULL), in the order the NumPy engine lists them
+    if date and column_types[date].upper() in ("VARCHAR", "TEXT", "STRING"):
+        problems.append((date, _date_reason(_stripped(quote_identifier(date, d)), profile.dates_written_as)))
     for factor in profile.factors:
         raw = quote_identifier(factor.source_column, d)
         problems.append((factor.source_column, _reason(factor, raw, _factor_value(factor, column_types[factor.source_column]))))
@@ -194,6 +216,10 @@ def _plan(spec: ScorecardSpec, read: str, column_types: dict[str, str], *, blank
         score_id = f"CAST({quote_identifier(profile.id_column, d)} AS VARCHAR)"
     else:
         reject_id = score_id = "CAST(scorecard_row AS VARCHAR)"
+    if blank_id_as_null:
+        reject_id = _neutral(reject_id)
+    if neutral_scores:
+        score_id = _neutral(score_id)
     values = tuple(_factor_value(f, column_types[f.column]) for f in spec.factors)
 
     def rejects(rows: str) -> str:
@@ -312,7 +338,8 @@ def score_with_duckdb(
             if con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {read} LIMIT 1)").fetchone()[0] == 0:
                 raise DataError(no_rows_message(str(data_path)))
             plan = _plan(spec, read, {name: str(row[1]) for row, name in zip(described, names)},
-                         blank_id_as_null=_file_format(rejects_path) == "csv")
+                         blank_id_as_null=_file_format(rejects_path) == "csv",
+                         neutral_scores=_file_format(out_path) == "csv")
             if progress is not None:
                 con.execute("SET enable_progress_bar = true")
                 con.execute("SET enable_progress_bar_print = false")

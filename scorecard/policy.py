@@ -22,8 +22,15 @@ the score passes the base cutoff but not this overlay's cutoff (this overlay alo
 for a limit cap, true when it lowered the limit.
 
 The policy, each hard rule and each overlay may carry a ``description`` in both site languages
-(``{zh: ..., en: ...}``, see ``text.Text``): the site's policy page shows it, so a Chinese page
-never has to show an English sentence.
+(``{zh: ..., en: ...}``, see ``text.Text``): the site's policy page shows it, and an explanation
+page shows a rule's or overlay's own description when the locale files have no sentence of their
+own for its code. Optional ``pages`` (``{causes: [slug, ...], remedies: [slug, ...]}``) name the
+knowledge-base pages a page links from that rule or overlay; without them an undescribed rule
+links to the generic pages of its kind and a described one links to none (no fixed guess).
+
+``context`` says where and for what the policy is deployed (``Context``): the currency and its
+words, the product, and the jurisdiction whose rights and channels the pages show. Its defaults are
+the demo's (yuan, a credit line in an app, mainland China), so a policy without it reads as before.
 
 ``decide`` is pure and works on whole columns (NumPy), so 10^6 rows take well under a second.
 """
@@ -41,7 +48,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scorecard.errors import DataError, PolicyError
-from scorecard.profile import Profile, describe_validation_error, read_yaml_document
+from scorecard.languages import page_languages
+from scorecard.profile import SLUG, Profile, describe_validation_error, read_yaml_document
 from scorecard.scoring import ScoreResult
 from scorecard.spec import ScorecardSpec
 from scorecard.text import Text
@@ -57,6 +65,7 @@ RETRY_LATER = "RETRY_LATER"
 HARD_CODE = re.compile(r"^HARD_[A-Z0-9_]+$")
 RETRY_CODE = re.compile(r"^RETRY_LATER(?:_[A-Z0-9_]+)?$")
 OVERLAY_CODE = re.compile(r"^OVL\.[A-Z0-9_]+$")
+CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 BAND_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 Scalar = float | int | str
@@ -119,10 +128,80 @@ class Condition(_Frozen):
         return self.profile_column == "date"
 
 
+class Pages(_Frozen):
+    """Knowledge-base pages a rule or overlay links to on an explanation page (slugs)."""
+
+    causes: tuple[str, ...] = ()
+    remedies: tuple[str, ...] = ()
+
+    @field_validator("causes", "remedies")
+    @classmethod
+    def _slugs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for slug in value:
+            if not SLUG.match(slug):
+                raise ValueError(f"'{slug}' is not a page slug (lowercase words joined by '-')")
+        return value
+
+
+class Currency(_Frozen):
+    """The currency of limits and caps: its ISO code and its words per page language, written
+    ``{code: TWD, zh: 新台币, en: NT$}``. A word is printed after the number ("30,000 yuan"); a
+    word holding ``{n}`` is a pattern instead ("NT${n}" gives "NT$30,000")."""
+
+    code: str = "CNY"
+    words: Text = Text(zh="元", en="yuan")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat(cls, value: object) -> object:
+        if isinstance(value, dict) and "words" not in value:
+            code = value.get("code", "CNY")
+            words = {k: v for k, v in value.items() if k != "code"}
+            # Only the default currency has default words: EUR alone must not print "yuan".
+            return {"code": code, "words": words} if words or code != "CNY" else {"code": code}
+        return value
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        if not CURRENCY_CODE.match(value):
+            raise ValueError(f"'{value}' is not a currency code; use three capital letters such as CNY, TWD, EUR")
+        return value
+
+    @model_validator(mode="after")
+    def _words(self) -> Currency:
+        missing = [lang for lang in page_languages().written_in if not self.words.get(lang).strip()]
+        if missing and self.code != "CNY":
+            raise ValueError(f"currency {self.code} needs its words in {', '.join(missing)} "
+                             f"(e.g. {{code: {self.code}, zh: ..., en: ...}})")
+        for text in (self.words.model_extra or {}).values():
+            if "{" in text.replace("{n}", "") or "}" in text.replace("{n}", ""):
+                raise ValueError(f"currency words '{text}' may hold only the placeholder {{n}}")
+        return self
+
+    def amount(self, lang: str, n: str, pattern: str) -> str:
+        """``n`` (already formatted) with the currency's words of ``lang``; ``pattern`` is the
+        locale's "{n} {currency}" for a plain word."""
+        word = self.words.get(lang) or self.code
+        return word.replace("{n}", n) if "{n}" in word else pattern.format(n=n, currency=word)
+
+
+class Context(_Frozen):
+    """Where and for what a policy is deployed. Defaults: the demo's (yuan, a credit line in an
+    app, mainland China). ``jurisdiction`` picks the rights box and the knowledge base: ``cn``
+    names mainland China's laws and channels; ``neutral`` tells the reader to look up their local
+    law and credit bureau and names none."""
+
+    currency: Currency = Currency()
+    product: Literal["app_credit_line", "credit_card", "instalment_loan"] = "app_credit_line"
+    jurisdiction: Literal["cn", "neutral"] = "cn"
+
+
 class HardRule(_Frozen):
     code: str
     outcome: Literal["cannot_evaluate", "retry_later"] = "cannot_evaluate"
     description: Text = Text()
+    pages: Pages | None = None
     when: tuple[Condition, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -138,6 +217,7 @@ class PolicyOverlay(_Frozen):
     code: str
     kind: Literal["cutoff", "limit_cap"]
     description: Text = Text()
+    pages: Pages | None = None
     cutoff: int | None = None  # kind cutoff: the tightened cutoff
     cap: int | None = Field(default=None, ge=0)  # kind limit_cap: the highest limit allowed
     when: tuple[Condition, ...] = ()  # empty: applies to everyone
@@ -175,6 +255,7 @@ class Policy(_Frozen):
     name: str
     version: str = Field(min_length=1)
     description: Text = Text()
+    context: Context = Context()
     hard_rules: tuple[HardRule, ...] = ()
     cutoff: int
     overlays: tuple[PolicyOverlay, ...] = ()
@@ -209,6 +290,14 @@ class Policy(_Frozen):
         if len(set(names)) != len(names):
             raise ValueError("limit band names must be unique")
         return self
+
+    def rule(self, code: str) -> HardRule | None:
+        """The hard rule of ``code`` (None when the policy has none)."""
+        return next((r for r in self.hard_rules if r.code == code), None)
+
+    def overlay(self, code: str) -> PolicyOverlay | None:
+        """The overlay of ``code`` (None when the policy has none)."""
+        return next((o for o in self.overlays if o.code == code), None)
 
 
 # --- loading ------------------------------------------------------------------------------------

@@ -131,7 +131,33 @@ class BinOverride(_Frozen):
         return "; ".join(parts)
 
 
+def _named(value: object, key: str) -> str | None:
+    """The default words of a text a profile leaves out: the factor's or profile's name (``key``)."""
+    return str(value[key]) if isinstance(value, dict) and value.get(key) is not None else None
+
+
+def _default_texts(value: object, keys: tuple[str, ...], name_key: str) -> object:
+    """``value`` (a YAML mapping) with each of ``keys`` it leaves out (or leaves empty) set to its
+    name in every language the texts are written in: an analyst need only give a column and kind."""
+    name = _named(value, name_key)
+    if name is None:
+        return value
+    value = dict(value)  # type: ignore[arg-type]
+    for key in keys:
+        if value.get(key) in (None, "", {}):
+            value[key] = {lang: name for lang in page_languages().written_in}
+    return value
+
+
 class Factor(_Frozen):
+    """One factor of the profile. Only ``name`` and ``kind`` are required: ``label`` and ``meaning``
+    default to the name in every language.
+
+    ``effort_per_step`` is the cost of one ``step`` of change, in units of the plans' own scale: 1 is
+    the effort of one ordinary action (filling in a form, paying one bill on time), so 2 is twice
+    that and 0.5 half. Recourse adds the efforts of a plan's steps and offers the cheapest plans;
+    only the ratios between factors matter."""
+
     name: str
     column: str | None = None  # defaults to ``name``
     kind: FactorKind
@@ -167,16 +193,10 @@ class Factor(_Frozen):
 
     @model_validator(mode="before")
     @classmethod
-    def _column_name_by_default(cls, data: object) -> object:
-        """``label`` and ``meaning`` are optional: left out (or null), each is the column name in
-        every language the profiles are written in, so a table's own column names are enough to
-        train and report (pages then show the column name)."""
-        if isinstance(data, dict) and (data.get("label") is None or data.get("meaning") is None):
-            column = data.get("column") or data.get("name")
-            if isinstance(column, str) and column:
-                words = {lang: column for lang in page_languages().written_in}
-                data = {**data, **{key: words for key in ("label", "meaning") if data.get(key) is None}}
-        return data
+    def _default_words(cls, value: object) -> object:
+        # Left out, label and meaning are the column name (the factor's name when it has no column).
+        key = "column" if isinstance(value, dict) and value.get("column") else "name"
+        return _default_texts(value, ("label", "meaning"), key)
 
     @field_validator("name")
     @classmethod
@@ -308,11 +328,8 @@ class Profile(_Frozen):
 
     @model_validator(mode="before")
     @classmethod
-    def _name_as_description(cls, data: object) -> object:
-        """``description`` is optional: left out, it is the profile's name in every language."""
-        if isinstance(data, dict) and data.get("description") is None and isinstance(data.get("name"), str):
-            data = {**data, "description": {lang: data["name"] for lang in page_languages().written_in}}
-        return data
+    def _default_words(cls, value: object) -> object:
+        return _default_texts(value, ("description",), "name")
 
     @field_validator("factors")
     @classmethod

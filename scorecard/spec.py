@@ -55,6 +55,17 @@ EMPTY_BIN_RULE = "a special or missing bin without training rows scores as the f
 BinKind = Literal["range", "categories", "special", "missing"]
 
 
+def compared(value: float, threshold: float, digits: int = 4) -> str:
+    """``value`` with ``digits`` decimals, or as many more (up to 12) as it takes for the printed
+    number to fall on the same side of ``threshold`` as the value does: an IV of 0.019996 is
+    "0.019996" beside a threshold of 0.02, never "0.0200 < 0.02"."""
+    for places in range(digits, 13):
+        shown = round(value, places)
+        if (shown < threshold) == (value < threshold) and (shown == threshold) == (value == threshold):
+            return f"{value:.{places}f}"
+    return repr(value)
+
+
 def fitted(value: float) -> float:
     """A fitted float rounded to ``SIGNIFICANT_DIGITS`` significant digits, so that its bytes
     do not depend on the CPU that computed it (see the module docstring)."""

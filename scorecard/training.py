@@ -192,3 +192,31 @@ def fit_scorecard(
     spec = replace(spec, reference=reasons.reference_points(spec, train_result))
     say("done", total_steps)
     return sealed(spec)
+
+
+def special_value_warnings(spec: ScorecardSpec) -> tuple[str, ...]:
+    """One line per special value of a factor in the model whose bin scores above every regular bin
+    of the factor or below every one: pages then present that code as the best state (a reason
+    nobody gets) or as a reason for a decline, so its meaning in the profile must say why.
+    (Taiwan's PAY_x: code 0, "revolving credit", ranked below -1, "paid in full".)"""
+    lines = []
+    for factor in spec.factors:
+        described = spec.profile.factor(factor.name)
+        regular = [b.points for b in factor.bins if b.kind in ("range", "categories") and b.count > 0]
+        if not regular:
+            continue
+        best, worst = max(regular), min(regular)
+        for b in factor.bins:
+            if b.kind != "special" or b.count == 0 or worst <= b.points <= best:
+                continue
+            codes = ", ".join(str(int(c)) if isinstance(c, float) and c.is_integer() else str(c) for c in b.special_values)
+            meanings = "; ".join(s.meaning.get("en") for s in described.special_values
+                                 if any(s.value == c or str(s.value) == str(c) for c in b.special_values))
+            what = f"special value {codes}" + (f" ({meanings})" if meanings else "")
+            if b.points > best:
+                lines.append(f"{factor.name}: {what} scores {b.points} points, above every regular value (best "
+                             f"{best}): pages will call it the best state; check that its meaning says why")
+            else:
+                lines.append(f"{factor.name}: {what} scores {b.points} points, below every regular value (worst "
+                             f"{worst}): pages will give it as a reason for a decline; check that its meaning says why")
+    return tuple(lines)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from _decision_fixtures import tiny_row, tiny_spec, tiny_table
 from scorecard.errors import DataError, PolicyError
-from scorecard.policy import decide, default_policy, load_policy, parse_policy
+from scorecard.policy import BUNDLED_DIR, decide, default_policy, load_policy, parse_policy
 from scorecard.scoring import score
 
 SPEC = tiny_spec()
@@ -226,3 +226,45 @@ def test_decision_invariants(params):
     singles = [run([row])[0].code[0] for row in rows]
     assert singles == d.code.tolist()
     assert np.all(d.next_band_score[~approved] == -1)
+
+
+# --- the context of a deployment ----------------------------------------------------------------------
+
+
+def _with_context(context: dict) -> dict:
+    data = yaml.safe_load((BUNDLED_DIR / "demo.yaml").read_text(encoding="utf-8"))
+    return {**data, "context": context}
+
+
+def test_a_policy_without_context_reads_as_the_demo_yuan_app_credit_line_in_mainland_china() -> None:
+    context = default_policy().context
+    assert (context.currency.code, context.product, context.jurisdiction) == ("CNY", "app_credit_line", "cn")
+    assert context.currency.amount("en", "2,000", "{n} {currency}") == "2,000 yuan"
+    assert context.currency.amount("zh", "2,000", "{n} {currency}") == "2,000 元"
+
+
+def test_currency_words_are_a_word_after_the_amount_or_a_pattern() -> None:
+    policy = parse_policy(_with_context({"currency": {"code": "TWD", "zh": "新台币", "en": "NT${n}"},
+                                         "jurisdiction": "neutral"}), "p.yaml")
+    assert policy.context.currency.amount("zh", "30,000", "{n} {currency}") == "30,000 新台币"
+    assert policy.context.currency.amount("en", "30,000", "{n} {currency}") == "NT$30,000"
+
+
+@pytest.mark.parametrize("context, key", [
+    ({"currency": {"code": "EUR"}}, "context.currency"),  # another currency needs its words, never "yuan"
+    ({"currency": {"code": "euro", "zh": "欧元", "en": "euro"}}, "context.currency.code"),
+    ({"jurisdiction": "tw"}, "context.jurisdiction"),
+    ({"product": "mortgage"}, "context.product"),
+])
+def test_a_context_that_cannot_be_shown_is_refused_naming_the_key(context: dict, key: str) -> None:
+    from scorecard.errors import PolicyError
+    with pytest.raises(PolicyError, match=rf"p\.yaml: {re.escape(key)}"):
+        parse_policy(_with_context(context), "p.yaml")
+
+
+def test_rule_pages_must_be_slugs() -> None:
+    from scorecard.errors import PolicyError
+    data = _with_context({})
+    data["hard_rules"][0] = {**data["hard_rules"][0], "pages": {"remedies": ["Not A Slug"]}}
+    with pytest.raises(PolicyError, match="hard_rules"):
+        parse_policy(data, "p.yaml")

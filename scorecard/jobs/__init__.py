@@ -3,10 +3,11 @@ modules, writes its outputs and returns a small result whose ``summary()`` the C
 ``console`` (rich) may be passed for progress; ``None`` keeps a job quiet (tests, library use).
 
 ``data``     the demo population, checking a table against its profile
+``profile``  a starting profile drafted from a table
 ``train``    fit a scorecard and write its spec
 ``score``    score a file (NumPy in memory, or DuckDB streaming)
 ``explain``  decision records, summary, rejects and pages of a batch, in chunks, on every core
-``site``     the knowledge-base site of a model (and the demo personas' records)
+``site``     the knowledge-base site of any model (and the records of the personas that fit it)
 ``demo``     the main job on demo data: data -> train -> explain personas -> site
 ``report``   the analyst's report and the PSI table on the terminal
 ``export``   the scorecard as SQL

@@ -223,7 +223,8 @@ def explain(model: Path, data: Path, out: Path, *, policy: Path | None, fmt: str
                         yield from part.records
 
             if pages_wanted:
-                pages = len(write_pages(records(), stems or (), spec.profile, staged, fmt=fmt, langs=langs))
+                pages = len(write_pages(records(), stems or (), spec.profile, staged, fmt=fmt, langs=langs,
+                                        policy=decision_policy))
             else:
                 for _ in records():
                     pass

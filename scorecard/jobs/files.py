@@ -18,6 +18,7 @@ import pandas as pd
 from scorecard.errors import DataError
 from scorecard.pages import page_name
 from scorecard.pages.builder import renderer
+from scorecard.policy import Policy
 from scorecard.profile import Profile
 from scorecard.records import DecisionRecord
 
@@ -133,10 +134,11 @@ def append_pieces(path: str | Path, pieces: list[bytes]) -> None:
 
 
 def write_pages(records: Iterable[DecisionRecord], stems: Iterable[str], profile: Profile, out_dir: Path, *,
-                fmt: str, langs: tuple[str, ...]) -> list[Path]:
+                fmt: str, langs: tuple[str, ...], policy: Policy | None = None) -> list[Path]:
     """One page per record and language in ``out_dir``, named after the record's stem
-    (``page_name``); returns the paths in record order."""
-    chosen = [(lang, renderer(profile, lang, fmt)) for lang in langs]
+    (``page_name``); returns the paths in record order. ``policy``: the one the records were
+    decided under (its context: currency, product, jurisdiction; its rules' descriptions)."""
+    chosen = [(lang, renderer(profile, lang, fmt, policy)) for lang in langs]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []

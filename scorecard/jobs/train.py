@@ -15,7 +15,7 @@ from scorecard.jobs import console as progress
 from scorecard.jobs.outputs import Run, guard
 from scorecard.profile import load_profile
 from scorecard.spec import save_spec
-from scorecard.training import fit_scorecard
+from scorecard.training import fit_scorecard, special_value_warnings
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class TrainResult:
     metrics: dict[str, Any]
     protected_out: tuple[str, ...] = ()  # protected characteristics training left out
     protected_in: tuple[str, ...] = ()  # protected characteristics the profile allows and the model kept
+    warnings: tuple[str, ...] = ()  # special values that score above or below every regular value
 
     def summary(self) -> str:
         test = self.metrics.get("test", {})
@@ -41,7 +42,7 @@ class TrainResult:
             + (f"protected characteristics scored because the profile says why (protected_use): "
                f"{', '.join(self.protected_in)}\n" if self.protected_in else "")
             + f"wrote {self.path}"
-        )
+        ) + "".join(f"\nwarning: {line}" for line in self.warnings)
 
 
 def train(data: Path, *, profile: str, out: Path, test_size: float, seed: int, console: Console | None = None,
@@ -67,4 +68,5 @@ def train(data: Path, *, profile: str, out: Path, test_size: float, seed: int, c
     return TrainResult(path=out, factors=spec.factor_names, dropped=len(chosen.factors) - len(spec.factors),
                        metrics=spec.metrics,
                        protected_out=tuple(f for f, a in screened.items() if a == "dropped"),
-                       protected_in=tuple(f for f, a in screened.items() if a == "kept" and f in spec.factor_names))
+                       protected_in=tuple(f for f, a in screened.items() if a == "kept" and f in spec.factor_names),
+                       warnings=special_value_warnings(spec))

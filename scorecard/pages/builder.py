@@ -15,6 +15,7 @@ page. Page slugs become links only when they are valid slugs; everything else is
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from scorecard import resources
@@ -25,7 +26,8 @@ from scorecard.pages.cache import LIMIT, PageCache
 from scorecard.pages.speaking import Speaker
 from scorecard.pages.views import (ActionsView, CardsView, CardView, DontView, FinancingView, LessonView, Link, Note,
                                    OutcomeView, PageContext, PlanView, ReasonView, RightsView, StepView, WhyView)
-from scorecard.pages.words import check_language, load_words
+from scorecard.pages.words import check_language, kb_pages, load_words
+from scorecard.policy import Context, Pages, Policy
 from scorecard.profile import Factor, Profile
 from scorecard.records import Change, DecisionRecord, FactorLine, Overlay, Plan, Reason
 
@@ -36,23 +38,34 @@ class PageRenderer:
     """Explanation pages of one profile in one language and format (``md`` or ``html``).
 
     ``limit`` bounds what the page cache keeps (``0``: nothing is reused; the pages are the same).
+    ``policy`` is the policy the records were decided under: its ``context`` (currency, product,
+    jurisdiction) and its rules' and overlays' own descriptions and pages; without one, the demo's
+    context and the locale's wording.
     """
 
-    def __init__(self, profile: Profile, lang: str, fmt: str, *, limit: int = LIMIT) -> None:
+    def __init__(self, profile: Profile, lang: str, fmt: str, *, limit: int = LIMIT,
+                 policy: Policy | None = None) -> None:
         if fmt not in FORMATS:
             raise RenderError(f"unknown page format '{fmt}'; use md or html")
         self.profile = profile
         self.lang = check_language(lang)
         self.fmt = fmt
+        self.policy = policy
+        self.setting = policy.context if policy is not None else Context()
+        self.neutral = self.setting.jurisdiction == "neutral"
         self.w = load_words(lang)
-        self.say = Speaker(self.w, profile)
+        self.say = Speaker(self.w, profile, currency=self.setting.currency,
+                           pages=kb_pages(self.setting.jurisdiction))
         # Locale wording is part of the product, like the templates: trusted as written in
         # Markdown (escaping it would only add backslashes); HTML still escapes it.
         self.t = templating.trusted(self.w.data) if fmt == "md" else self.w.data
         self.cache = PageCache(fmt, self.t, limit=limit)
         self.template = templating.template(fmt, f"explain/page.{fmt}.j2")
         w = self.w
-        self._title = w.text("meta", "title")
+        product = self.setting.product
+        self._product = (lambda key, *path, **fields: w.text("deployment", "product", product, key, **fields)
+                         if w.has("deployment", "product", product, key) else w.text(*path, **fields))
+        self._title = self._product("title", "meta", "title")
         self._html_lang = w.text("meta", "html_lang")
         self._about_model, self._about_data = w.text("about", "model"), w.text("about", "data")
         self._about_profile = w.text("about", "profile", description=profile.description.get(lang).rstrip("。."))
@@ -96,13 +109,40 @@ class PageRenderer:
     def _dont(self) -> DontView:
         def build() -> DontView:
             say, w = self.say, self.w
+            words = ("deployment", "neutral", "dont") if self.neutral else ("dont",)
             return DontView(tuple(
-                self._note(w.text("dont", key), say.links("remedies" if key != "repair_agencies" else "rights", [slug]))
+                self._note(w.text(*words, key) if w.has(*words, key) else w.text("dont", key),
+                           say.links("remedies" if key != "repair_agencies" else "rights", [slug]))
                 for key, slug in editorial.DONT_PAGES.items()))
 
         return self.cache.view("dont", None, build)
 
     def _rights(self) -> RightsView:
+        return self._neutral_rights() if self.neutral else self._cn_rights()
+
+    def _neutral_rights(self) -> RightsView:
+        """The rights box of the neutral jurisdiction: what rights are common and where to look them
+        up, naming no country's law, bureau or channel."""
+        def build() -> RightsView:
+            w, say, note, pages = self.w, self.say, self._note, editorial.RIGHTS_PAGES
+            n = ("deployment", "neutral")
+            return RightsView(
+                not_mean=(w.join([w.text(*n, "not_mean", "report"), w.text(*n, "not_mean", "report_query")]),
+                          w.text(*n, "not_mean", "permanent")),
+                rights=(
+                    note(w.text(*n, "rights", "explain"), say.links("rights", [pages["pipl"]])),
+                    note(w.text(*n, "rights", "report"), say.links("rights", [pages["report"]])),
+                    note(w.text(*n, "rights", "lender")),
+                    note(w.text(*n, "rights", "look_up"), say.links("rights", ["index"])),
+                ),
+                last_checked=w.text(*n, "rights", "general"),
+            )
+
+        return self.cache.view("rights", None, build)
+
+    def _cn_rights(self) -> RightsView:
+        """The rights box of mainland China (``jurisdiction: cn``): the ``not_mean`` and ``rights``
+        blocks of the locale files."""
         def build() -> RightsView:
             w, say, note, pages = self.w, self.say, self._note, editorial.RIGHTS_PAGES
             return RightsView(
@@ -127,13 +167,17 @@ class PageRenderer:
         # Keyed on the record fields the section follows from: cheaper to hash than the view.
         key = (record.outcome, record.score, record.cutoff, record.base_cutoff, record.next_band_score, record.limit,
                record.pd, editorial.capped(record), hard)
-        return self.cache.view("outcome", key, lambda: OutcomeView(
+        # A rule the policy describes may well judge credit (serious arrears), so its page does not say
+        # that nothing about the applicant's credit was judged.
+        described = hard and record.score is None and bool(self._hard_rule(record)[1])
+        return self.cache.view("outcome", (*key, described), lambda: OutcomeView(
             outcome=record.outcome, badge=self.w.text("badge", record.outcome), headline=self._headline(record),
-            score_lines=self._score_lines(record), bar=None if hard else charts.score_bar(record, self.w, self.say)))
+            score_lines=((self.w.text("deployment", "hard", "no_score"),) if described else self._score_lines(record)),
+            bar=None if hard else charts.score_bar(record, self.w, self.say)))
 
     def _headline(self, record: DecisionRecord) -> str:
         if record.outcome == "approved":
-            return self.w.text("outcome", "approved", limit=self.say.money(record.limit))
+            return self._product("approved", "outcome", "approved", limit=self.say.money(record.limit))
         return self.w.text("outcome", record.outcome)
 
     def _score_lines(self, record: DecisionRecord) -> tuple[str, ...]:
@@ -205,24 +249,53 @@ class PageRenderer:
                 parts.append(w.text("rules", "cap_changed", before=say.money(overlay.before), after=say.money(overlay.after)))
             else:
                 parts.append(w.text("rules", "cap_applied", after=say.money(overlay.after)))
-        if w.has("rules", "codes", overlay.code):
+        rule = self.policy.overlay(overlay.code) if self.policy is not None else None
+        worded = w.has("rules", "codes", overlay.code)
+        described = "" if worded or rule is None else rule.description.get(self.lang)
+        if worded:
             parts.append(w.text("rules", "codes", overlay.code))
+        elif described:
+            parts.append(described)
         if not deciding:
             parts.append(w.text("rules", "no_change"))
-        cause, remedy = editorial.OVERLAY_PAGES[overlay.kind]
-        links = say.links("causes", [cause]) + say.links("remedies", [remedy]) if deciding else say.links("causes", [cause])
+        pages = self._rule_pages(rule, editorial.OVERLAY_PAGES[overlay.kind], described)
+        links = say.links("causes", pages.causes) + say.links("remedies", pages.remedies) if deciding else say.links(
+            "causes", pages.causes)
         return self._note(w.join(parts), links)
+
+    @staticmethod
+    def _rule_pages(rule: Any, default: tuple[str, str], described: str) -> Pages:
+        """The pages a rule or overlay links to: the policy's own ``pages``; else the generic pages of
+        its kind, but only for a rule the policy does not describe (a described rule is its own
+        explanation, and a guessed remedy would mislead)."""
+        if rule is not None and rule.pages is not None:
+            return rule.pages
+        if described:
+            return Pages()
+        return Pages(causes=(default[0],), remedies=(default[1],))
+
+    def _hard_rule(self, record: DecisionRecord) -> tuple[str, str, Pages]:
+        """The code of the hard rule that stopped the evaluation, its own description in the page's
+        language ("" when the locale has a sentence for the code, or the policy none), its pages."""
+        code = record.hard_rule or record.decision
+        rule = self.policy.rule(code) if self.policy is not None else None
+        described = "" if self.w.has("hard", code) or rule is None else rule.description.get(self.lang)
+        return code, described, self._rule_pages(rule, editorial.HARD_RULE_PAGES[editorial.hard_kind(record)],
+                                                 described)
 
     def _hard_note(self, record: DecisionRecord) -> Note:
         w = self.w
-        code = record.hard_rule or record.decision
+        code, described, pages = self._hard_rule(record)
         kind = editorial.hard_kind(record)
         if w.has("hard", code):
-            text = w.text("hard", code, "why")
+            parts = [w.text("hard", code, "why"), w.text("hard", "not_credit")]
+        elif described:
+            # The policy's own words; whether the rule judges credit (a serious delinquency does) is
+            # the policy's to say, so "not a judgement of your credit" is not claimed for it.
+            parts = [w.text("deployment", "hard", f"described_{kind}", description=described.rstrip("。."), code=code)]
         else:
-            text = w.text("hard", f"generic_{kind}", "why", code=code)
-        cause, _ = editorial.HARD_RULE_PAGES[kind]
-        return self._note(w.join([text, w.text("hard", "not_credit")]), self.say.links("causes", [cause]))
+            parts = [w.text("hard", f"generic_{kind}", "why", code=code), w.text("hard", "not_credit")]
+        return self._note(w.join(parts), self.say.links("causes", pages.causes))
 
     def _why_intro(self, record: DecisionRecord, hard: bool) -> str:
         if hard:
@@ -273,9 +346,11 @@ class PageRenderer:
                 record.next_band_score is None and editorial.capped(record))
             return w.text("actions", "not_needed_capped" if capped else "not_needed_top")
         if editorial.unassessed(record):
-            code = record.hard_rule or record.decision
+            code, described, _ = self._hard_rule(record)
             kind = editorial.hard_kind(record)
-            return w.text("hard", code, "step") if w.has("hard", code) else w.text("hard", f"generic_{kind}", "step")
+            if w.has("hard", code):
+                return w.text("hard", code, "step")
+            return w.text("deployment", "hard", f"step_{kind}") if described else w.text("hard", f"generic_{kind}", "step")
         return w.text("actions", "infeasible", target=say.points(record.recourse_target or record.cutoff))
 
     def _action_notes(self, record: DecisionRecord) -> tuple[Note, ...]:
@@ -284,10 +359,15 @@ class PageRenderer:
         elif record.recourse_status == "infeasible":
             case = "infeasible"
         elif editorial.unassessed(record):
-            case = editorial.hard_kind(record)
+            _, _, pages = self._hard_rule(record)
+            return self.cache.view("action_notes", pages, lambda: self._hard_action_notes(pages))
         else:
             return ()
         return self.cache.view("action_notes", case, lambda: self._build_action_notes(case))
+
+    def _hard_action_notes(self, pages: Pages) -> tuple[Note, ...]:
+        links = self.say.links("remedies", pages.remedies)
+        return (self._note(self.w.text("actions", "how"), links, labelled=False),) if links else ()
 
     def _build_action_notes(self, case: str) -> tuple[Note, ...]:
         w, say = self.w, self.say
@@ -297,8 +377,7 @@ class PageRenderer:
             return (self._note(w.text("actions", "infeasible_time")),
                     self._note(w.text("actions", "infeasible_other"), say.links("lessons", ["financing-channels"]),
                                labelled=False))
-        _, remedy = editorial.HARD_RULE_PAGES[case]
-        return (self._note(w.text("actions", "how"), say.links("remedies", [remedy]), labelled=False),)
+        raise RenderError(f"no action notes for '{case}'")
 
     def _plan(self, n: int, plan: Plan) -> PlanView:
         # Whole plans rarely repeat; their title, summary and steps do, so those are built once.
@@ -343,17 +422,19 @@ class PageRenderer:
     # other ways to finance
     def _financing(self, record: DecisionRecord) -> FinancingView:
         small_business = record.segment in editorial.SMALL_BUSINESS_SEGMENTS
-        lessons = editorial.choose_lessons(record, self.profile)
+        lessons = tuple(slug for slug in editorial.choose_lessons(record, self.profile)
+                        if self.say.link("lessons", slug) is not None)
         return self.cache.view("financing", (small_business, lessons), lambda: FinancingView(
-            intro=self.w.text("financing", "intro_small_business" if small_business else "intro"),
+            intro=(self.w.text("financing", "intro_small_business") if small_business
+                   else self._product("financing_intro", "financing", "intro")),
             lessons=tuple(self._lesson(slug) for slug in lessons),
             risks=(self.w.text("financing", "risk_many"), self.w.text("financing", "risk_rollover"),
                    self.w.text("financing", "risk_cost"))))
 
     def _lesson(self, slug: str) -> LessonView:
         link = self.say.link("lessons", slug)
-        if link is None:  # LESSONS are fixed slugs; this only guards against an edit that breaks one
-            raise RenderError(f"lesson '{slug}' is not a page slug; fix pages.editorial.LESSONS")
+        if link is None:  # _financing keeps only the lessons the site's knowledge base has
+            raise RenderError(f"lesson '{slug}' is not a page of the knowledge base; fix pages.editorial.LESSONS")
         return LessonView(title=link.title, text=self.w.text("financing", "lessons", slug), link=link)
 
     # factor cards
@@ -420,10 +501,11 @@ class PageRenderer:
     def _about(self, record: DecisionRecord) -> tuple[str, ...]:
         # Two lines vary with the record (sources, codes); each is worded once per distinct value.
         w = self.w
+        sha = record.model_sha256[:editorial.SHA_PREFIX]
         sources = self.cache.view("about_sources", (record.model_sha256, record.policy_version, record.snapshot_date),
-                                  lambda: w.text("about", "sources", sha=record.model_sha256[:editorial.SHA_PREFIX],
-                                                 policy=record.policy_version,
-                                                 date=record.snapshot_date or w.text("meta", "no_date")))
+                                  lambda: w.text("about", "sources", sha=sha, policy=record.policy_version,
+                                                 date=record.snapshot_date) if record.snapshot_date
+                                  else w.text("deployment", "sources_no_date", sha=sha, policy=record.policy_version))
         codes_key = (record.decision, tuple(r.code for r in record.reasons))
         codes = self.cache.view("about_codes", codes_key, lambda: w.text(
             "about", "codes", decision=record.decision,
@@ -431,46 +513,70 @@ class PageRenderer:
         return self._about_model, self._about_data, sources, self._about_profile, codes
 
 
-_RENDERERS: dict[tuple[int, str, str, str], tuple[Profile, PageRenderer]] = {}
+_RENDERERS: dict[tuple[int, int, str, str, str], tuple[Profile, Policy | None, PageRenderer]] = {}
 
 
-def renderer(profile: Profile, lang: str, fmt: str) -> PageRenderer:
-    """The shared renderer of one profile, language and format, over the templates in use (made on
-    first use; ``SCORECARD_RESOURCES`` may point at other templates)."""
-    key = (id(profile), lang, fmt, str(resources.templates_dir()))
+def renderer(profile: Profile, lang: str, fmt: str, policy: Policy | None = None) -> PageRenderer:
+    """The shared renderer of one profile, policy, language and format, over the templates in use
+    (made on first use; ``SCORECARD_RESOURCES`` may point at other templates)."""
+    key = (id(profile), id(policy), lang, fmt, str(resources.templates_dir()))
     found = _RENDERERS.get(key)
-    if found is None or found[0] is not profile:
+    if found is None or found[0] is not profile or found[1] is not policy:
         if len(_RENDERERS) > 16:
             _RENDERERS.clear()
-        found = _RENDERERS[key] = (profile, PageRenderer(profile, lang, fmt))  # keeps the profile alive, so its id stays its own
-    return found[1]
+        # Keeps the profile and policy alive, so their ids stay their own.
+        found = _RENDERERS[key] = (profile, policy, PageRenderer(profile, lang, fmt, policy=policy))
+    return found[2]
 
 
-def page_context(record: DecisionRecord, profile: Profile, *, lang: str, fmt: str) -> PageContext:
+def page_context(record: DecisionRecord, profile: Profile, *, lang: str, fmt: str,
+                 policy: Policy | None = None) -> PageContext:
     """The context one page prints (for tests and other front ends)."""
-    return renderer(profile, lang, fmt).context(record)
+    return renderer(profile, lang, fmt, policy).context(record)
 
 
-def render_page(record: DecisionRecord, profile: Profile, *, lang: str, fmt: str) -> str:
-    """One explanation page: ``lang`` a page language, ``fmt`` "md" (MkDocs) or "html" (standalone)."""
+def render_page(record: DecisionRecord, profile: Profile, *, lang: str, fmt: str, policy: Policy | None = None) -> str:
+    """One explanation page: ``lang`` a page language, ``fmt`` "md" (MkDocs) or "html" (standalone);
+    ``policy`` the policy the record was decided under (its context and rule descriptions)."""
     if fmt not in FORMATS:
         raise RenderError(f"unknown page format '{fmt}'; use md or html")
-    return renderer(profile, lang, fmt).render(record)
+    return renderer(profile, lang, fmt, policy).render(record)
 
 
-def render_in_site(record: DecisionRecord, profile: Profile, template: Any, *, lang: str, **context: Any) -> str:
+def render_in_site(record: DecisionRecord, profile: Profile, template: Any, *, lang: str, policy: Policy | None = None,
+                   **context: Any) -> str:
     """A record's Markdown explanation inside another page of the site: ``template`` (a site
     template that includes ``explain/_partials/body.md.j2``) rendered with ``c``, the record's
     context, and ``context``."""
-    chosen = renderer(profile, lang, "md")
+    chosen = renderer(profile, lang, "md", policy)
     return template.render(c=chosen.context(record), pages=chosen.cache, **context)
 
 
-def render_rights(profile: Profile, *, lang: str) -> Any:
+def render_rights(profile: Profile, *, lang: str, policy: Policy | None = None) -> Any:
     """The Markdown section every explanation page ends with (what this does not mean, rights and
-    channels), for a site page that explains without a record (the calculator)."""
-    chosen = renderer(profile, lang, "md")
+    channels), for a site page that explains without a record (the calculator); ``policy``'s
+    jurisdiction picks it."""
+    chosen = renderer(profile, lang, "md", policy)
     return chosen.cache.partial("rights", chosen._rights())
+
+
+def context_wording(lang: str, policy: Policy | None = None) -> dict[str, Any]:
+    """The page wording of ``lang`` as a page under ``policy``'s context reads it, for a front end
+    that words pages itself (the calculator): ``units.money`` in the policy's currency (``{n}`` the
+    amount), the product's title, approval and financing sentences, and under ``neutral`` the
+    don'ts that name no mainland product."""
+    w = load_words(lang)
+    setting = policy.context if policy is not None else Context()
+    data = copy.deepcopy(w.data)
+    data["units"]["money"] = setting.currency.amount(lang, "{n}", w.get("units", "money"))
+    product = w.get("deployment", "product").get(setting.product, {})
+    for key, path in (("title", ("meta", "title")), ("approved", ("outcome", "approved")),
+                      ("financing_intro", ("financing", "intro"))):
+        if key in product:
+            data[path[0]][path[1]] = product[key]
+    if setting.jurisdiction == "neutral":
+        data["dont"].update(w.get("deployment", "neutral", "dont"))
+    return data
 
 
 def page_name(stem: str, *, lang: str, fmt: str) -> str:

@@ -13,6 +13,7 @@ from scorecard.errors import RenderError
 from scorecard.languages import page_languages
 from scorecard.pages.views import Link
 from scorecard.pages.words import Words
+from scorecard.policy import Currency
 from scorecard.profile import SLUG, Factor, Profile
 
 
@@ -46,8 +47,12 @@ def code_text(code: float | int | str) -> str:
 class Speaker:
     """Turns numbers, values, bins and slugs into words of one language, for one profile."""
 
-    def __init__(self, words: Words, profile: Profile) -> None:
+    def __init__(self, words: Words, profile: Profile, *, currency: Currency = Currency(),
+                 pages: frozenset[tuple[str, str]] | None = None) -> None:
         self.w = words
+        self.currency = currency
+        self.pages = pages  # the knowledge base's (section, slug) pages; None: any page
+        self._money = words.get("units", "money")
         self.lang = page_languages().get(words.lang)
         self.site_root = "" if words.lang == page_languages().default else f"{words.lang}/"
         self.factors = {f.name: f for f in profile.factors}
@@ -61,7 +66,7 @@ class Speaker:
         return self.w.text("units", "point_one" if abs(n) == 1 else "point_other", n=n)
 
     def money(self, n: int) -> str:
-        return self.w.text("units", "money", n=f"{int(n):,}")
+        return self.currency.amount(self.w.lang, f"{int(n):,}", self._money)
 
     def days(self, n: float) -> str:
         n = int(math.ceil(n))
@@ -178,9 +183,12 @@ class Speaker:
         return self.w.text("values", "any")
 
     def link(self, section: str, slug: str) -> Link | None:
-        """A knowledge-base page; None for text that is not a slug (it never becomes a URL)."""
+        """A knowledge-base page; None for text that is not a slug (it never becomes a URL) and for a
+        page the site's knowledge base does not have."""
         if not isinstance(slug, str) or not SLUG.match(slug):
             return None
+        if self.pages is not None and (section, slug) not in self.pages:
+            return None  # the site of this jurisdiction has no such page
         title = self.page_title(section, slug)
         # A checked slug only, so the URL is trusted and printed as it is (Markup).
         site_path = f"{self.site_root}{section}/{slug}.html"

@@ -86,3 +86,27 @@ def load_words(lang: str) -> Words:
 def site_words(lang: str) -> dict[str, Any]:
     """The wording of the generated site pages in one language (``locales/site.<lang>.yaml``)."""
     return _read_wording(str(resources.locales_dir() / f"site.{check_language(lang)}.yaml"), "site wording")
+
+
+KB_SECTIONS = ("causes", "scenarios", "remedies", "lessons", "rights")
+
+
+def knowledge_base(jurisdiction: str) -> Path:
+    """The hand-written knowledge base of a jurisdiction: ``docs/`` for mainland China (``cn``),
+    ``templates/kb/<jurisdiction>/`` for the others."""
+    return resources.docs_dir() if jurisdiction == "cn" else resources.templates_dir() / "kb" / jurisdiction
+
+
+def kb_pages(jurisdiction: str) -> frozenset[tuple[str, str]] | None:
+    """The (section, slug) pages a jurisdiction's knowledge base has; None for ``cn``, whose
+    knowledge base is the whole ``docs/`` tree every page may link to."""
+    return None if jurisdiction == "cn" else _kb_pages(str(knowledge_base(jurisdiction)))
+
+
+@lru_cache(maxsize=8)
+def _kb_pages(folder: str) -> frozenset[tuple[str, str]]:
+    root = Path(folder)
+    if not root.is_dir():
+        raise RenderError(f"{root}: the knowledge base of this jurisdiction is missing; reinstall the package")
+    return frozenset((section, path.name.split(".")[0]) for section in KB_SECTIONS
+                     for path in (root / section).glob("*.md"))

@@ -7,6 +7,7 @@ Generated pages go to the output folder only, never into the tracked ``docs/`` t
 from __future__ import annotations
 
 import logging
+import posixpath
 import re
 import shutil
 from pathlib import Path
@@ -49,6 +50,57 @@ def read_config(config: Path) -> dict[str, Any]:
         raise SiteError(f"{config}: cannot read the MkDocs configuration ({exc.__class__.__name__}); reinstall the package") from exc
 
 
+SITE_SETTINGS = "_site.yaml"  # a knowledge base's own navigation and names (not a page; never copied)
+
+
+def site_config(config: Path, kb: Path) -> dict[str, Any]:
+    """The MkDocs settings for a site over knowledge base ``kb``: the package's configuration, with
+    the navigation, names and navigation translations of ``kb/_site.yaml`` when it has one (the
+    knowledge bases of other jurisdictions than mainland China's ``docs/``)."""
+    settings = read_config(config)
+    own_file = Path(kb) / SITE_SETTINGS
+    if not own_file.is_file():
+        return settings
+    try:
+        own = yaml.safe_load(own_file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise SiteError(f"{own_file}: cannot read the knowledge base's site settings ({exc.__class__.__name__}); "
+                        "reinstall the package") from exc
+    settings.update({key: own[key] for key in ("nav", "site_name", "site_description") if key in own})
+    for plugin in settings.get("plugins", []):
+        for item in (plugin.get("i18n", {}) if isinstance(plugin, dict) else {}).get("languages", []):
+            item.update((own.get("languages") or {}).get(item.get("locale"), {}))
+    return settings
+
+
+GENERATED = ("personas/", "model/")  # the sections the site generates; the knowledge base links into them
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]+)\)")
+
+
+def unlink_missing(text: str, page: str, generated: set[str]) -> str:
+    """``text`` of knowledge-base page ``page`` with each link into a generated section whose target
+    this site does not generate (a demo persona, a factor of another model) left as its words. Links
+    anywhere else stay, so a broken hand-written link still fails the strict build."""
+    folder = posixpath.dirname(page)
+
+    def mend(found: re.Match[str]) -> str:
+        target = found.group(2).split("#", 1)[0]
+        if "://" in target or not target.endswith(".md"):
+            return found.group(0)
+        path = posixpath.normpath(posixpath.join(folder, target))
+        return found.group(1) if path.startswith(GENERATED) and path not in generated else found.group(0)
+
+    return _MD_LINK.sub(mend, text)
+
+
+def _unsuffixed(path: str) -> str:
+    """``model/x.en.md`` -> ``model/x.md``: the page a knowledge-base link names in any language."""
+    stem = path[:-3]
+    for code in page_languages().codes[1:]:
+        stem = stem.removesuffix(f".{code}")
+    return f"{stem}.md"
+
+
 def _write_files(folder: Path, files: Iterable[SiteFile]) -> int:
     """Each file below ``folder`` (UTF-8, ``\\n`` line ends); returns how many were written."""
     count = 0
@@ -78,7 +130,15 @@ def write_sources(files: Iterable[SiteFile], kb_docs: Path, out: Path, settings:
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).write_text("written by scorecard site; the next build replaces docs/, overrides/ and html/\n",
                               encoding="utf-8")
-    shutil.copytree(kb_docs, docs)
+    shutil.copytree(kb_docs, docs, ignore=shutil.ignore_patterns(SITE_SETTINGS))
+    files = list(files)
+    generated = {_unsuffixed(f.path) for f in files if f.path.endswith(".md")}
+    for page in sorted(docs.rglob("*.md")):
+        name = page.relative_to(docs).as_posix()
+        text = page.read_text(encoding="utf-8")
+        mended = unlink_missing(text, _unsuffixed(name), generated)
+        if mended != text:
+            page.write_text(mended, encoding="utf-8", newline="\n")
     _write_files(docs, files)
     settings = {**settings, "docs_dir": "docs", "site_dir": "html"}
     if _write_files(theme, overrides):

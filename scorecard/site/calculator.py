@@ -23,9 +23,9 @@ from scorecard.languages import page_languages
 from markupsafe import Markup
 
 from scorecard.pages import charts, editorial
-from scorecard.pages.builder import render_rights
+from scorecard.pages.builder import context_wording, render_rights
 from scorecard.pages.speaking import Speaker
-from scorecard.pages.words import load_words, site_words
+from scorecard.pages.words import kb_pages, load_words, site_words
 from scorecard.policy import Condition, Policy, _day
 from scorecard.profile import Factor, Profile
 from scorecard.scoring import category_lookup
@@ -168,9 +168,9 @@ def calculator_data(spec: ScorecardSpec, policy: Policy) -> dict[str, Any]:
     words: dict[str, Any] = {}
     for lang in languages.codes:
         w = load_words(lang)
-        say = Speaker(w, profile)
+        say = Speaker(w, profile, currency=policy.context.currency, pages=kb_pages(policy.context.jurisdiction))
         words[lang] = {
-            "page": w.data,
+            "page": context_wording(lang, policy),
             "site": _site_words(lang),
             "factors": {fs.name: _factor_words(fs, f, say, lang, profile) for fs, f in zip(spec.factors, factors)},
             "policy_factors": {f.name: _input_words(f, say, lang) for f in _unscored(spec, policy)},
@@ -228,6 +228,6 @@ def calculator_files(spec: ScorecardSpec, policy: Policy) -> list[SiteFile]:
         note = load_words(lang).join([words["private"], words["model_note"]])
         root = Markup("../" if lang == languages.default else "../../")  # calculator/ (and <lang>/) up to the root
         files.append(SiteFile(page_path(PAGE, lang), render_site_page(
-            "calculator", lang=lang, root=root, note=note, rights=render_rights(spec.profile, lang=lang))))
+            "calculator", lang=lang, root=root, note=note, rights=render_rights(spec.profile, lang=lang, policy=policy))))
     files.append(SiteFile(DATA_SCRIPT, data_script(spec, policy)))
     return files

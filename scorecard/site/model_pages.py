@@ -16,7 +16,7 @@ from scorecard.pages.words import site_words
 from scorecard.policy import Condition, Policy
 from scorecard.profile import Factor, Profile
 from scorecard.site.rendering import SiteFile, page_path, render_site_page, render_site_svg, site_link
-from scorecard.spec import FactorSpec, ScorecardSpec, SelectionStep
+from scorecard.spec import FactorSpec, ScorecardSpec, SelectionStep, compared
 
 SCORE_EXAMPLES = 5  # rows of the score -> estimated bad rate table
 
@@ -82,7 +82,7 @@ def step_reason(spec: ScorecardSpec, step: SelectionStep, lang: str) -> str:
     min_iv, max_p = settings.get("min_iv"), settings.get("max_p_value")
     if step.stage == "binning" and step.iv is not None and min_iv is not None:
         key = "iv_kept" if step.action == "kept" else "iv_dropped"
-        text = words[key].format(iv=_decimal(step.iv, 4), min_iv=plain_number(float(min_iv)))
+        text = words[key].format(iv=compared(step.iv, float(min_iv)), min_iv=plain_number(float(min_iv)))
         # The analyst's own words (their bins and reason) as they wrote them.
         return text + (chosen["override"].format(override=step.override) if step.override else "")
     if step.stage == "screen" and step.partner is not None and step.correlation is not None and rule.get("max_correlation"):
@@ -136,17 +136,19 @@ def _dropped_reasons(spec: ScorecardSpec, lang: str) -> dict[str, str]:
     return {name: reason for name, reason in dropped.items() if name not in spec.factor_names}
 
 
-def _read_more(profile: Profile, factor: Factor, lang: str) -> list[dict[str, Any]]:
-    say = _speaker(profile, lang)
+def _read_more(profile: Profile, factor: Factor, lang: str, policy: Policy) -> list[dict[str, Any]]:
+    """The knowledge-base pages a factor links to, those the site's knowledge base has (the
+    policy's jurisdiction picks it)."""
+    say = renderer(profile, lang, "md", policy).say
     links = []
     for section, slugs in (("causes", factor.cause_pages), ("remedies", factor.remedy_pages)):
-        for slug in slugs:
-            title = say.page_title(section, slug)
-            links.append({"kind": section, "title": title, "href": site_link(f"../../{section}/{slug}.md")})
+        for link in say.links(section, slugs):
+            slug = link.href.rsplit("/", 1)[-1][:-3]
+            links.append({"kind": section, "title": link.title, "href": site_link(f"../../{section}/{slug}.md")})
     return links
 
 
-def _factor_view(spec: ScorecardSpec, factor: Factor, lang: str) -> dict[str, Any]:
+def _factor_view(spec: ScorecardSpec, factor: Factor, lang: str, policy: Policy) -> dict[str, Any]:
     words = site_words(lang)
     used = factor.name in spec.factor_names
     view: dict[str, Any] = {
@@ -163,7 +165,7 @@ def _factor_view(spec: ScorecardSpec, factor: Factor, lang: str) -> dict[str, An
         "chart": site_link(f"{factor.name}.svg"),
         "binning_chart": site_link(f"{factor.name}-binning.svg"),
         "special_values": [{"value": code_text(s.value), "meaning": s.meaning.get(lang)} for s in factor.special_values],
-        "read_more": _read_more(spec.profile, factor, lang),
+        "read_more": _read_more(spec.profile, factor, lang, policy),
         "dropped_reason": _dropped_reasons(spec, lang).get(factor.name, words["factor"]["not_listed"]),
     }
     if used:
@@ -310,10 +312,20 @@ def _score_shares(spec: ScorecardSpec, policy: Policy) -> tuple[list[float | Non
     return shares, sum(b["count"] for b in bands if b["lower"] >= policy.cutoff) / total
 
 
-def _policy_view(spec: ScorecardSpec, policy: Policy, lang: str) -> dict[str, Any]:
+def _money(policy: Policy, lang: str, n: int) -> str:
+    """An amount in the policy's currency, as the explanation pages say it."""
+    return policy.context.currency.amount(lang, _count(n), site_words(lang)["anymodel"]["money"])
+
+
+def _policy_view(spec: ScorecardSpec, policy: Policy, lang: str, *, personas: bool) -> dict[str, Any]:
     words = site_words(lang)["policy"]
     shares, approved = _score_shares(spec, policy)
+    currency = policy.context.currency
     return {
+        "is_demo": spec.profile.name == "demo",
+        "personas": personas,
+        "limit_head": site_words(lang)["anymodel"]["limit_head"].format(
+            currency=currency.words.get(lang).replace("{n}", "").strip() or currency.code),
         "name": policy.name,
         "version": policy.version,
         "description": policy.description.get(lang),
@@ -323,7 +335,7 @@ def _policy_view(spec: ScorecardSpec, policy: Policy, lang: str) -> dict[str, An
                         "description": r.description.get(lang)} for r in policy.hard_rules],
         "overlays": [{"code": o.code,
                       "effect": (words["effects"]["cutoff"].format(cutoff=o.cutoff) if o.kind == "cutoff"
-                                 else words["effects"]["limit_cap"].format(cap=_count(o.cap or 0))),
+                                 else words["effects"]["limit_cap"].format(cap=_money(policy, lang, o.cap or 0))),
                       "when": _when(o.when, spec.profile, lang), "description": o.description.get(lang)}
                      for o in policy.overlays],
         "bands": [{"name": b.name, "min_score": str(b.min_score), "limit": _count(b.limit),
@@ -332,7 +344,7 @@ def _policy_view(spec: ScorecardSpec, policy: Policy, lang: str) -> dict[str, An
     }
 
 
-def _data_view(spec: ScorecardSpec, lang: str) -> dict[str, Any]:
+def _data_view(spec: ScorecardSpec, lang: str, policy: Policy) -> dict[str, Any]:
     training = spec.training
     dates = training.get("date_range") or []
     return {
@@ -346,7 +358,8 @@ def _data_view(spec: ScorecardSpec, lang: str) -> dict[str, Any]:
         "sha256": str(training.get("sha256", "")),
         "model_sha256": spec.sha256,
         "target": spec.profile.target.column,
-        "is_demo": spec.profile.name == "demo",
+        # The demo population's page is part of mainland China's knowledge base only.
+        "is_demo": spec.profile.name == "demo" and policy.context.jurisdiction == "cn",
         "factors": [{"name": f.name, "label": f.label.get(lang), "column": f.source_column,
                      "kind": site_words(lang)["kinds"][f.kind], "unit": f.unit.get(lang) if f.unit else "",
                      "changeable": site_words(lang)["changeable"][f.actionability],
@@ -355,8 +368,8 @@ def _data_view(spec: ScorecardSpec, lang: str) -> dict[str, Any]:
     }
 
 
-def model_pages(spec: ScorecardSpec, policy: Policy, lang: str) -> list[SiteFile]:
-    """The ``model/`` pages of one language."""
+def model_pages(spec: ScorecardSpec, policy: Policy, lang: str, *, personas: bool = True) -> list[SiteFile]:
+    """The ``model/`` pages of one language; ``personas``: whether the site has persona pages."""
     used = [f for f in spec.profile.factors if f.name in spec.factor_names]
     example = max(used, key=lambda f: spec.factor(f.name).iv) if used else None
     example_view = None if example is None else {
@@ -365,12 +378,13 @@ def model_pages(spec: ScorecardSpec, policy: Policy, lang: str) -> list[SiteFile
     }
     scaling = spec.scaling
     index = render_site_page(
-        "model_index", lang=lang, example=example_view, n_factors=len(spec.factors), min_score=spec.min_score,
+        "model_index", lang=lang, example=example_view, is_demo=spec.profile.name == "demo",
+        description=spec.profile.description.get(lang), n_factors=len(spec.factors), min_score=spec.min_score,
         max_score=spec.max_score, score_examples=_score_examples(spec),
         scaling={"method": scaling.method, "base_score": plain_number(scaling.base_score or 0),
                  "base_odds": plain_number(scaling.base_odds or 0), "pdo": plain_number(scaling.pdo or 0),
                  "min_score": scaling.min_score, "max_score": scaling.max_score})
-    factors = [_factor_view(spec, f, lang) for f in spec.profile.factors]
+    factors = [_factor_view(spec, f, lang, policy) for f in spec.profile.factors]
     scorecard = render_site_page("model_scorecard", lang=lang, factors=[f for f in factors if f["used"]],
                                  dropped=[f for f in factors if not f["used"]], min_score=spec.min_score,
                                  max_score=spec.max_score)
@@ -378,8 +392,9 @@ def model_pages(spec: ScorecardSpec, policy: Policy, lang: str) -> list[SiteFile
         SiteFile(page_path("model/index", lang), index),
         SiteFile(page_path("model/scorecard", lang), scorecard),
         SiteFile(page_path("model/metrics", lang), render_site_page("model_metrics", lang=lang, m=_metrics_view(spec, lang))),
-        SiteFile(page_path("model/policy", lang), render_site_page("model_policy", lang=lang, p=_policy_view(spec, policy, lang))),
-        SiteFile(page_path("model/data", lang), render_site_page("model_data", lang=lang, d=_data_view(spec, lang))),
+        SiteFile(page_path("model/policy", lang), render_site_page("model_policy", lang=lang,
+                                                                         p=_policy_view(spec, policy, lang, personas=personas))),
+        SiteFile(page_path("model/data", lang), render_site_page("model_data", lang=lang, d=_data_view(spec, lang, policy))),
     ]
     pages += [SiteFile(page_path(f"model/factors/{f['name']}", lang), render_site_page("model_factor", lang=lang, f=f))
               for f in factors]

@@ -5,11 +5,11 @@ Generated, in every page language (``<page>.md`` for the default language, ``<pa
 for the others, the suffix structure of mkdocs-static-i18n):
 
 - ``model/``: the model's pages and each factor's chart (``site.model_pages``);
-- ``personas/``: the demo personas, each an explanation page of its latest snapshot
-  (``site.persona_pages``).
+- ``personas/``: the personas that fit the model (the demo's, or a personas file's), each an
+  explanation page of its latest snapshot (``site.persona_pages``); none when none fit.
 
-Only the demo personas' pages are part of the site: real applicants' pages go where
-``scorecard explain`` writes them.
+Only personas' pages are part of the site: real applicants' pages go where ``scorecard explain``
+writes them.
 """
 
 from __future__ import annotations
@@ -34,14 +34,20 @@ I18N = "i18n"  # mkdocs-static-i18n's plugin name in mkdocs.yml
 
 
 def plan_site(spec: ScorecardSpec, policy: Policy, personas: Iterable[Persona], records: Iterable[DecisionRecord],
-              titles: dict[tuple[str, str, str], str]) -> list[SiteFile]:
-    """Every generated file of the site, in a fixed order."""
+              titles: dict[tuple[str, str, str], str], ids: dict[str, str] | None = None, *,
+              demo_personas: bool = True) -> list[SiteFile]:
+    """Every generated file of the site, in a fixed order. ``ids``: each persona's applicant id
+    (default: its latest snapshot's ``applicant_id``, the demo personas' id column);
+    ``demo_personas``: the personas are the bundled demo's, not a file of the user's."""
     by_id = {r.applicant_id: r for r in records}
     personas = tuple(personas)
+    ids = ids if ids is not None else {p.slug: p.applicant_id for p in personas}
     files: list[SiteFile] = []
     for lang in page_languages().codes:
-        files += model_pages(spec, policy, lang)
-        files += persona_pages(personas, by_id, spec.profile, lang, titles)
+        files += model_pages(spec, policy, lang, personas=bool(personas))
+        if personas:
+            files += persona_pages(personas, by_id, spec.profile, lang, titles, ids=ids, policy=policy,
+                                   demo=demo_personas)
         files += chart_files(spec, lang)
     files += calculator_files(spec, policy)
     return files
@@ -57,7 +63,9 @@ def site_nav(base_nav: list[Any], spec: ScorecardSpec, personas: Iterable[Person
     """The configured navigation with the generated sections (personas, the model) before the data
     section; their titles are the default language's (``site.<lang>.yaml``, ``nav_sections``)."""
     titles = site_words(page_languages().default)["nav_sections"]
-    persona_section = {titles["personas"]: ["personas/index.md", *(f"personas/{p.slug}.md" for p in personas)]}
+    personas = tuple(personas)
+    persona_section = [{titles["personas"]: ["personas/index.md", *(f"personas/{p.slug}.md" for p in personas)]}
+                       ] if personas else []
     model_section = {titles["model"]: ["model/index.md", "model/scorecard.md", "model/metrics.md", "model/policy.md",
                                        "model/data.md",
                                        {titles["factors"]: [f"model/factors/{f.name}.md" for f in spec.profile.factors]}]}
@@ -65,17 +73,19 @@ def site_nav(base_nav: list[Any], spec: ScorecardSpec, personas: Iterable[Person
     generated = {titles["personas"], titles["model"], *calculator}
     nav = [item for item in base_nav if not (isinstance(item, dict) and (generated & set(item)))]
     at = next((i for i, item in enumerate(nav) if isinstance(item, dict) and titles["before"] in item), len(nav))
-    return nav[:at] + [calculator, persona_section, model_section] + nav[at:]
+    return nav[:at] + [calculator] + persona_section + [model_section] + nav[at:]
 
 
 def _calculator_title(lang: str) -> str:
     return site_words(lang)["calculator"]["title"]
 
 
-def site_settings(settings: dict[str, Any], spec: ScorecardSpec, personas: Iterable[Persona]) -> dict[str, Any]:
+def site_settings(settings: dict[str, Any], spec: ScorecardSpec, personas: Iterable[Persona], *,
+                  is_demo: bool = True) -> dict[str, Any]:
     """The package's MkDocs settings for this site: the navigation with the generated sections, and
     in each language of mkdocs-static-i18n their translated titles. The i18n languages must be the
-    page languages (``templates/languages.yaml``), the default first."""
+    page languages (``templates/languages.yaml``), the default first. A site of another model than
+    the demo's does not say it is trained on synthetic data (``copyright``)."""
     settings = copy.deepcopy(settings)
     languages = page_languages()
     plugin = next((p[I18N] for p in settings.get("plugins", []) if isinstance(p, dict) and I18N in p), None)
@@ -87,8 +97,12 @@ def site_settings(settings: dict[str, Any], spec: ScorecardSpec, personas: Itera
                         f"{languages.default} the default; add or remove them in one of the two")
     settings["nav"] = site_nav(settings["nav"], spec, personas)
     default_titles = site_words(languages.default)["nav_sections"]
+    if not is_demo:
+        settings["copyright"] = site_words(languages.default)["anymodel"]["copyright"]
     for item in plugin["languages"]:  # type: ignore[index]
         if item["locale"] != languages.default:
+            if not is_demo:
+                item["copyright"] = site_words(item["locale"])["anymodel"]["copyright"]
             own = site_words(item["locale"])["nav_sections"]
             item["nav_translations"] = {**(item.get("nav_translations") or {}),
                                         **{default_titles[key]: own[key] for key in ("personas", "model", "factors")},

@@ -14,6 +14,7 @@ from scorecard.languages import page_languages
 from scorecard.pages import templating
 from scorecard.pages.builder import render_in_site
 from scorecard.pages.words import site_words
+from scorecard.policy import Policy
 from scorecard.profile import Profile
 from scorecard.records import DecisionRecord
 
@@ -62,8 +63,9 @@ def render_not_found() -> str:
         for code in languages.codes])
 
 
-def render_persona_page(record: DecisionRecord, profile: Profile, *, lang: str, **context: Any) -> str:
+def render_persona_page(record: DecisionRecord, profile: Profile, *, lang: str, policy: Policy | None = None,
+                        **context: Any) -> str:
     """A persona's explanation page for the site: the persona's story, then the same sections as
-    every Markdown explanation page (``explain/_partials/body.md.j2``)."""
+    every Markdown explanation page (``explain/_partials/body.md.j2``), under ``policy``'s context."""
     template = templating.template("md", f"{SITE_TEMPLATES}/persona.md.j2")
-    return render_in_site(record, profile, template, lang=lang, t=site_words(lang), **context)
+    return render_in_site(record, profile, template, lang=lang, policy=policy, t=site_words(lang), **context)

@@ -263,6 +263,13 @@ CASES = [
          check=lambda f: csv_rows(f / "s.csv")[0]["id"].startswith("'+cmd")),
     Case("a negative number id stays a number", SCORE_X, setup=lines(rows({0: "-42"})), code=0,
          check=lambda f: csv_rows(f / "s.csv")[0]["id"] == "-42"),
+    Case("DuckDB neutralises formula ids like NumPy", (*SCORE_X, "--engine", "duckdb"),
+         setup=lines(rows({0: "=1+1"}, {0: "-42"}, {0: "@x", 3: "-4"})), code=0,
+         check=lambda f: [r["id"] for r in csv_rows(f / "s.csv")] == ["'=1+1", "-42"]
+         and csv_rows(f / "s.rejects.csv")[0]["id"] == "'@x"),
+    Case("DuckDB rejects the dates NumPy rejects", (*SCORE_X, "--engine", "duckdb"),
+         setup=lines(rows({10: "15/08/2026"}, {10: "2026-13-45"})), code=0,
+         check=rejects_say("s.rejects.csv", "date '15/08/2026' is not written as %Y-%m-%d", "2026-13-45", scored=1)),
     Case("parquet scores keep ids as they are", ("score", "--model", "tiny.json", "--data", "x.csv", "--out",
                                                   "s.parquet"), setup=lines(rows({0: "=1+1"})), code=0,
          check=lambda f: __import__("pandas").read_parquet(f / "s.parquet")["id"].iloc[0] == "=1+1"),
