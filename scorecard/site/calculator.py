@@ -59,14 +59,21 @@ def _condition(cond: Condition, profile: Profile) -> dict[str, Any]:
     return {"column": column, "op": cond.op, "how": how, "values": values, "missing_match": cond.missing == "match"}
 
 
+def _described(rule: Any) -> dict[str, Any]:
+    """A rule's or overlay's own words per page language and its pages (null: the generic ones)."""
+    return {"description": {lang: rule.description.get(lang) for lang in page_languages().codes},
+            "pages": None if rule.pages is None else {"causes": list(rule.pages.causes),
+                                                     "remedies": list(rule.pages.remedies)}}
+
+
 def _policy(policy: Policy, profile: Profile) -> dict[str, Any]:
     return {
         "version": policy.version,
         "cutoff": policy.cutoff,
-        "hard_rules": [{"code": r.code, "outcome": r.outcome, "when": [_condition(c, profile) for c in r.when]}
-                       for r in policy.hard_rules],
+        "hard_rules": [{"code": r.code, "outcome": r.outcome, "when": [_condition(c, profile) for c in r.when],
+                        **_described(r)} for r in policy.hard_rules],
         "overlays": [{"code": o.code, "kind": o.kind, "cutoff": o.cutoff, "cap": o.cap,
-                      "when": [_condition(c, profile) for c in o.when]} for o in policy.overlays],
+                      "when": [_condition(c, profile) for c in o.when], **_described(o)} for o in policy.overlays],
         "bands": [{"name": b.name, "min_score": b.min_score, "limit": b.limit} for b in policy.limit_bands],
     }
 
@@ -166,6 +173,7 @@ def calculator_data(spec: ScorecardSpec, policy: Policy) -> dict[str, Any]:
     factors = [profile.factor(fs.name) for fs in spec.factors]
     languages = page_languages()
     words: dict[str, Any] = {}
+    kb = kb_pages(policy.context.jurisdiction)
     for lang in languages.codes:
         w = load_words(lang)
         say = Speaker(w, profile, currency=policy.context.currency, pages=kb_pages(policy.context.jurisdiction))
@@ -203,6 +211,8 @@ def calculator_data(spec: ScorecardSpec, policy: Policy) -> dict[str, Any]:
         "chart": {"text_bar_cells": charts.TEXT_BAR_CELLS},
         "editorial": {"hard_rule_pages": editorial.HARD_RULE_PAGES, "overlay_pages": editorial.OVERLAY_PAGES,
                       "dont_pages": editorial.DONT_PAGES, "sha_prefix": editorial.SHA_PREFIX},
+        # The knowledge-base pages this site has (null: every page; a neutral jurisdiction's has fewer)
+        "pages": None if kb is None else sorted(f"{section}/{slug}" for section, slug in kb),
         "languages": list(languages.codes),
         "default_language": languages.default,
         "words": words,

@@ -282,12 +282,21 @@
 
   Calculator.prototype.link = function (section, slug) {
     if (!SLUG.test(slug)) return null;
+    if (this.data.pages && this.data.pages.indexOf(section + "/" + slug) < 0) return null;  // not on this site
     return el("a", { href: "../" + section + "/" + slug + ".html", text: this.words.pageTitle(section, slug) });
   };
 
   Calculator.prototype.links = function (section, slugs, labelled) {
+    return this.mixedLinks(slugs.map(function (s) { return [section, s]; }), labelled);
+  };
+
+  // Links to [section, slug] pages after a sentence, each page once, under the "read more" label.
+  Calculator.prototype.mixedLinks = function (pairs, labelled) {
     var self = this, w = this.words, seen = {}, anchors = [];
-    slugs.forEach(function (s) { if (!seen[s]) { seen[s] = 1; var a = self.link(section, s); if (a) anchors.push(a); } });
+    pairs.forEach(function (pair) {
+      var key = pair.join("/");
+      if (!seen[key]) { seen[key] = 1; var a = self.link(pair[0], pair[1]); if (a) anchors.push(a); }
+    });
     if (!anchors.length) return null;
     var span = el("span", { className: "sc-calc__links" }, [w.gap]);
     if (labelled) span.appendChild(document.createTextNode(labelled + w.t(["meta", "label_gap"])));
@@ -318,10 +327,14 @@
         el("p", { className: "admonition-title", text: w.t(["rules", "title"]) }), note]));
     });
     if (!assessed) {
-      var code = r.hard_rule || r.decision, hk = r.outcome === "retry_later" ? "retry_later" : "cannot_evaluate";
-      var why = w.has(["hard", code]) ? w.t(["hard", code, "why"]) : w.t(["hard", "generic_" + hk, "why"], { code: code });
-      out.appendChild(el("p", {}, [w.join([why, w.t(["hard", "not_credit"])]),
-        this.links("causes", [ed.hard_rule_pages[hk][0]], w.t(["why", "read_more"]))]));
+      var hard = this.hardRule(r), parts;
+      if (w.has(["hard", hard.code])) parts = [w.t(["hard", hard.code, "why"]), w.t(["hard", "not_credit"])];
+      else if (hard.described) {
+        // The policy's own words: whether the rule judges credit is the policy's to say.
+        parts = [w.t(["deployment", "hard", "described_" + hard.kind],
+                     { description: hard.described.replace(/[。.]+$/, ""), code: hard.code })];
+      } else parts = [w.t(["hard", "generic_" + hard.kind, "why"], { code: hard.code }), w.t(["hard", "not_credit"])];
+      out.appendChild(el("p", {}, [w.join(parts), this.links("causes", hard.pages.causes, w.t(["why", "read_more"]))]));
     } else {
       var approved = r.outcome === "approved";
       out.appendChild(el("p", { text: r.reasons.length ? w.t(["why", approved ? "intro_approved" : "intro_declined"])
@@ -401,6 +414,24 @@
     return lines.join("\n");
   };
 
+  // builder._rule_pages: the policy's own pages; else the generic ones of its kind, unless the
+  // policy describes the rule (a described rule is its own explanation).
+  function rulePages(rule, generic, described) {
+    if (rule && rule.pages) return rule.pages;
+    if (described) return { causes: [], remedies: [] };
+    return { causes: [generic[0]], remedies: [generic[1]] };
+  }
+
+  // builder._hard_rule: the rule that stopped the evaluation, its own words (when the locale has
+  // none for its code) and its pages.
+  Calculator.prototype.hardRule = function (r) {
+    var w = this.words, code = r.hard_rule || r.decision, kind = r.outcome === "retry_later" ? "retry_later" : "cannot_evaluate";
+    var rule = this.data.policy.hard_rules.filter(function (x) { return x.code === code; })[0];
+    var described = w.has(["hard", code]) || !rule ? "" : (rule.description[w.lang] || "");
+    return { code: code, kind: kind, described: described,
+             pages: rulePages(rule, this.data.editorial.hard_rule_pages[kind], described) };
+  };
+
   Calculator.prototype.overlayNote = function (o, score, deciding) {
     var w = this.words, parts = [];
     if (o.kind === "cutoff") {
@@ -411,13 +442,18 @@
     } else if (deciding) {
       parts.push(w.t(["rules", "cap_changed"], { before: w.money(o.before), after: w.money(o.after) }));
     } else parts.push(w.t(["rules", "cap_applied"], { after: w.money(o.after) }));
-    if (w.has(["rules", "codes", o.code])) parts.push(w.t(["rules", "codes", o.code]));
+    var rule = this.data.policy.overlays.filter(function (x) { return x.code === o.code; })[0];
+    var worded = w.has(["rules", "codes", o.code]);
+    var described = worded || !rule ? "" : (rule.description[w.lang] || "");
+    if (worded) parts.push(w.t(["rules", "codes", o.code]));
+    else if (described) parts.push(described);
     if (!deciding) parts.push(w.t(["rules", "no_change"]));
-    var pages = this.data.editorial.overlay_pages[o.kind];
+    var pages = rulePages(rule, this.data.editorial.overlay_pages[o.kind], described);
     var node = el("span", {}, [w.join(parts)]);
-    var links = this.links("causes", [pages[0]], w.t(["why", "read_more"]));
+    var slugs = pages.causes.map(function (s) { return ["causes", s]; });
+    if (deciding) slugs = slugs.concat(pages.remedies.map(function (s) { return ["remedies", s]; }));
+    var links = this.mixedLinks(slugs, w.t(["why", "read_more"]));
     if (links) node.appendChild(links);
-    if (deciding) { var more = this.links("remedies", [pages[1]], ""); if (more) node.appendChild(more); }
     return node;
   };
 
@@ -460,8 +496,9 @@
         (r.next_band_score === null && r.overlays.some(function (o) { return o.kind === "limit_cap"; }));
       return w.t(["actions", capped ? "not_needed_capped" : "not_needed_top"]);
     }
-    var code = r.hard_rule || r.decision, hk = r.outcome === "retry_later" ? "retry_later" : "cannot_evaluate";
-    return w.has(["hard", code]) ? w.t(["hard", code, "step"]) : w.t(["hard", "generic_" + hk, "step"]);
+    var hard = this.hardRule(r);
+    if (w.has(["hard", hard.code])) return w.t(["hard", hard.code, "step"]);
+    return hard.described ? w.t(["deployment", "hard", "step_" + hard.kind]) : w.t(["hard", "generic_" + hard.kind, "step"]);
   };
 
   Calculator.prototype.actionNotes = function (r) {
@@ -472,8 +509,8 @@
               el("p", {}, [w.t(["actions", "infeasible_other"]), this.links("lessons", ["financing-channels"], "")])];
     }
     if (r.hard_rule !== null) {
-      var hk = r.outcome === "retry_later" ? "retry_later" : "cannot_evaluate";
-      return [el("p", {}, [w.t(["actions", "how"]), this.links("remedies", [this.data.editorial.hard_rule_pages[hk][1]], "")])];
+      var links = this.links("remedies", this.hardRule(r).pages.remedies, "");
+      return links ? [el("p", {}, [w.t(["actions", "how"]), links])] : [];
     }
     return [];
   };
