@@ -279,7 +279,10 @@ class PageRenderer:
         language ("" when the locale has a sentence for the code, or the policy none), its pages."""
         code = record.hard_rule or record.decision
         rule = self.policy.rule(code) if self.policy is not None else None
-        described = "" if self.w.has("hard", code) or rule is None else rule.description.get(self.lang)
+        # Under neutral, a rule's own description wins over the locale's sentence for its code (those
+        # were written for the demo's mainland rules: "real-name verification").
+        worded = self.w.has("hard", code) and not (self.neutral and rule is not None and rule.description)
+        described = "" if worded or rule is None else rule.description.get(self.lang)
         return code, described, self._rule_pages(rule, editorial.HARD_RULE_PAGES[editorial.hard_kind(record)],
                                                  described)
 
@@ -287,7 +290,7 @@ class PageRenderer:
         w = self.w
         code, described, pages = self._hard_rule(record)
         kind = editorial.hard_kind(record)
-        if w.has("hard", code):
+        if w.has("hard", code) and not described:
             parts = [w.text("hard", code, "why"), w.text("hard", "not_credit")]
         elif described:
             # The policy's own words; whether the rule judges credit (a serious delinquency does) is
@@ -348,7 +351,7 @@ class PageRenderer:
         if editorial.unassessed(record):
             code, described, _ = self._hard_rule(record)
             kind = editorial.hard_kind(record)
-            if w.has("hard", code):
+            if w.has("hard", code) and not described:
                 return w.text("hard", code, "step")
             return w.text("deployment", "hard", f"step_{kind}") if described else w.text("hard", f"generic_{kind}", "step")
         return w.text("actions", "infeasible", target=say.points(record.recourse_target or record.cutoff))
@@ -560,11 +563,13 @@ def render_rights(profile: Profile, *, lang: str, policy: Policy | None = None) 
     return chosen.cache.partial("rights", chosen._rights())
 
 
-def context_wording(lang: str, policy: Policy | None = None) -> dict[str, Any]:
+def context_wording(lang: str, policy: Policy | None = None, profile: Profile | None = None) -> dict[str, Any]:
     """The page wording of ``lang`` as a page under ``policy``'s context reads it, for a front end
     that words pages itself (the calculator): ``units.money`` in the policy's currency (``{n}`` the
     amount), the product's title, approval and financing sentences, and under ``neutral`` the
-    don'ts that name no mainland product."""
+    don'ts, rights and "does not mean" lines that name no mainland law or product; the factor
+    wording of ``profile`` only, and no sentence by code for a rule the policy describes under
+    ``neutral`` (those sentences were written for the demo's mainland rules)."""
     w = load_words(lang)
     setting = policy.context if policy is not None else Context()
     data = copy.deepcopy(w.data)
@@ -574,8 +579,17 @@ def context_wording(lang: str, policy: Policy | None = None) -> dict[str, Any]:
                       ("financing_intro", ("financing", "intro"))):
         if key in product:
             data[path[0]][path[1]] = product[key]
-    if setting.jurisdiction == "neutral":
-        data["dont"].update(w.get("deployment", "neutral", "dont"))
+    if setting.jurisdiction == "neutral":  # no file of a neutral site carries mainland China's rights box
+        neutral = w.get("deployment", "neutral")
+        data["dont"].update(neutral["dont"])
+        data["not_mean"], data["rights"] = copy.deepcopy(neutral["not_mean"]), copy.deepcopy(neutral["rights"])
+        data["deployment"] = {key: value for key, value in data["deployment"].items() if key != "neutral"}
+        rules = policy.hard_rules if policy is not None else ()
+        worded = {r.code for r in rules if not r.description}  # sentences by code only for undescribed rules
+        data["hard"] = {key: value for key, value in data["hard"].items()
+                        if key in worded or not isinstance(value, dict) or key.startswith("generic_")}
+    if profile is not None:
+        data["factors"] = {key: value for key, value in data["factors"].items() if key == profile.name}
     return data
 
 

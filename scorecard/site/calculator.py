@@ -178,7 +178,7 @@ def calculator_data(spec: ScorecardSpec, policy: Policy) -> dict[str, Any]:
         w = load_words(lang)
         say = Speaker(w, profile, currency=policy.context.currency, pages=kb_pages(policy.context.jurisdiction))
         words[lang] = {
-            "page": context_wording(lang, policy),
+            "page": context_wording(lang, policy, profile),
             "site": _site_words(lang),
             "factors": {fs.name: _factor_words(fs, f, say, lang, profile) for fs, f in zip(spec.factors, factors)},
             "policy_factors": {f.name: _input_words(f, say, lang) for f in _unscored(spec, policy)},

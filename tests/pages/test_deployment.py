@@ -82,3 +82,10 @@ def test_training_warns_of_a_special_value_that_outscores_every_regular_value() 
     (line,) = special_value_warnings(dataclasses.replace(spec, factors=factors))
     best = max(b.points for b in spec.factor("debt_to_income").bins if b.kind == "range")
     assert line.startswith("debt_to_income: special value -1 (") and f"above every regular value (best {best})" in line
+
+
+def test_under_neutral_a_described_rule_is_said_in_its_own_words_not_the_demos_mainland_sentence() -> None:
+    policy = _policy(context={"jurisdiction": "neutral"})
+    ctx = page_context(load_record("hard_identity"), DEMO, lang="en", fmt="md", policy=policy)
+    assert "real-name" not in ctx.why.hard_note.text and "real-name" not in ctx.actions.intro
+    assert "Identity is not verified" in ctx.why.hard_note.text  # the demo policy's own description

@@ -145,6 +145,11 @@ def test_no_page_names_mainland_law_bureau_or_products(own_site: dict[str, Path]
         for path, text in _texts(folder).items():
             found = [word for word in MAINLAND_ONLY if word in text]
             assert not found, f"{path}: {found}"
+    scripts = sorted(own_site["site"].glob("assets/javascripts/calculator/*.js"))
+    assert scripts  # the calculator's data script holds wording too: none of it mainland China's
+    for path in scripts:
+        text = path.read_text(encoding="utf-8")
+        assert not [word for word in MAINLAND_ONLY if word in text], path
 
 
 def test_a_hard_rule_page_shows_the_rules_own_description(own_site: dict[str, Path]) -> None:
