@@ -108,6 +108,25 @@ def calibration(y: np.ndarray, pd_: np.ndarray, scores: np.ndarray, bands: int =
     return out
 
 
+def hosmer_lemeshow(y: np.ndarray, pd_: np.ndarray, scores: np.ndarray, bands: int = CALIBRATION_BANDS) -> dict[str, Any]:
+    """The Hosmer-Lemeshow test by score band (the quantile bands of ``calibration``): the statistic
+    sum over bands of (observed - expected bad)^2 / (expected x (1 - mean PD)), compared with a
+    chi-squared distribution of (bands - 2) degrees of freedom. A small p-value (below 0.05) says
+    the predicted bad rates do not fit the observed ones. ``None`` values where undefined."""
+    from scipy.stats import chi2  # heavy import, only for the p-value
+
+    rows = calibration(y, pd_, scores, bands)
+    statistic = 0.0
+    for band in rows:
+        n, observed, predicted = band["rows"], band["observed_bad_rate"], band["predicted_bad_rate"]
+        if predicted is None or observed is None or not 0 < predicted < 1:
+            continue
+        statistic += (n * observed - n * predicted) ** 2 / (n * predicted * (1 - predicted))
+    df = len(rows) - 2
+    return {"statistic": _r(statistic), "df": df, "p_value": _r(float(chi2.sf(statistic, df))) if df > 0 else None,
+            "bands": rows}
+
+
 def psi_from_counts(expected: np.ndarray, actual: np.ndarray) -> float | None:
     """PSI = sum (a - e) * ln(a / e) over bands, from the row counts per band of both tables."""
     expected = np.asarray(expected, dtype=float)
