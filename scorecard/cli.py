@@ -198,11 +198,16 @@ def data_demo(
     out_file: Annotated[Path, typer.Option("--out", help="Output file (.csv or .parquet).")],
     rows: Annotated[int, typer.Option(help="Rows of synthetic applicants.")] = 100_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    shift_from: Annotated[Optional[str], typer.Option(help="Shift the applicants from this date (YYYY-MM-DD) on: more applications, higher debt (for 'scorecard monitor').")] = None,
+    shift_applications: Annotated[float, typer.Option(help="With --shift-from: extra applications in 3 months (Poisson mean).")] = 1.0,
+    shift_debt: Annotated[float, typer.Option(help="With --shift-from: debt-to-income multiplied by this.")] = 1.4,
 ) -> None:
     """Write the synthetic demo applicant population (same seed, byte-identical file)."""
+    from scorecard.datasets.demo import Shift
     from scorecard.jobs.data import make_demo_data
 
-    path = make_demo_data(out_file, rows=rows, seed=seed)
+    shift = Shift(shift_from, applications=shift_applications, debt=shift_debt) if shift_from else None
+    path = make_demo_data(out_file, rows=rows, seed=seed, shift=shift)
     out.print(f"wrote {rows:,} synthetic applicants to {path}", highlight=False)
 
 
@@ -295,11 +300,17 @@ def score(
 def report(
     model: ModelOpt,
     format: Annotated[ReportFormat, typer.Option("--format", help="table (terminal), md or json.")] = ReportFormat.table,
+    plots: Annotated[Optional[Path], typer.Option("--plots", help="Also write the plots (SVG) into this folder: "
+                                                "binning per factor, score distributions, ROC, KS.")] = None,
 ) -> None:
     """Show the scorecard: bins, points, coefficients, selection log and metrics."""
     from scorecard.jobs.report import report as report_job
+    from scorecard.jobs.report import write_plots
 
+    written = write_plots(model, plots) if plots is not None else []
     report_job(model, format.value, console=out)
+    if written:
+        console.print(f"wrote {len(written)} plots (SVG) to {plots}", highlight=False)
 
 
 @app.command()
@@ -314,6 +325,50 @@ def psi(
     from scorecard.jobs.report import psi as psi_job
 
     psi_job(model, base, compare, console=out, status_console=console, sep=sep)
+
+
+@app.command()
+@_boundary
+def document(
+    model: ModelOpt,
+    data: DataOpt,
+    out_file: Annotated[Path, typer.Option("--out", help="The HTML document to write (the Markdown goes next to it as .md).")],
+    policy: Annotated[Optional[Path], typer.Option(help="Decision policy YAML (default: the bundled demo policy).")] = None,
+    lang: Annotated[str, typer.Option(help="Language of the document: one of templates/languages.yaml (zh, en as shipped).")] = "zh",
+) -> None:
+    """The model document for a validator: purpose, data, bins, selection, coefficients, scaling,
+    performance, calibration, stability, protected groups, reason codes and limitations, evaluated on DATA."""
+    from scorecard.jobs.document import document as document_job
+
+    result = document_job(model, data, out_file, policy=policy, lang=lang, console=console)
+    console.print(result.summary(), highlight=False)
+
+
+class MonitorPeriod(str, Enum):
+    month = "month"
+    quarter = "quarter"
+
+
+@app.command()
+@_boundary
+def monitor(
+    model: ModelOpt,
+    data: DataOpt,
+    by: Annotated[MonitorPeriod, typer.Option(help="Period of the profile's date column to measure by.")] = MonitorPeriod.month,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Also write the monitoring page (HTML with charts).")] = None,
+    policy: Annotated[Optional[Path], typer.Option(help="Decision policy YAML (default: the bundled demo policy).")] = None,
+    thresholds: Annotated[Optional[Path], typer.Option(help="YAML file of flag thresholds (psi_watch, psi_shift, reason_ratio, reason_increase, reason_min_share, reference_periods, min_rows, bad_rate_ratio, adverse_impact).")] = None,
+    lang: Annotated[str, typer.Option(help="Language of the page: one of templates/languages.yaml.")] = "zh",
+) -> None:
+    """Per period: PSI of the score and every factor against training, approval rate, actual against
+    expected bad rate, AUC, KS and reason code shares, with flags; a table here and an HTML page."""
+    from scorecard.jobs.monitor import monitor as monitor_job
+
+    result = monitor_job(model, data, by=by.value, out=out_file, policy=policy, thresholds=thresholds, lang=lang,
+                         console=out, status_console=console)
+    console.print(f"{result.flags} flag(s) in {len(result.data['periods'])} period(s); {result.rows:,} rows"
+                  + (f" ({result.rejected:,} left out as unscorable)" if result.rejected else "")
+                  + (f"; wrote {result.html}" if result.html else ""), highlight=False)
 
 
 @app.command()

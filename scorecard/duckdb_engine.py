@@ -322,7 +322,7 @@ def score_with_duckdb(
             try:
                 described = con.execute(f"DESCRIBE SELECT * FROM {raw_read}").fetchall()
             except duckdb.Error as exc:
-                raise DataError(f"{data_path}: cannot be read as {fmt.upper()} ({_first_line(exc)})") from exc
+                raise DataError(f"{data_path}: cannot be read as {fmt.upper()} ({_first_line(exc)}){_hint(fmt)}") from exc
             # The columns get the names the NumPy engine's read_table gives them (an unnamed first
             # column is row_id, names are stripped, a name twice is an error), by position.
             header = csv_header(path, "utf-8-sig") if fmt == "csv" else [str(row[0]) for row in described]
@@ -361,10 +361,19 @@ def score_with_duckdb(
                 scored = _run(con, f"COPY ({scores_sql}) {_copy(out_path)}", progress, start + share,
                               1.0 - start - share)
             except duckdb.Error as exc:
-                raise DataError(f"{data_path}: DuckDB could not score the file ({_first_line(exc)})") from exc
+                raise DataError(f"{data_path}: DuckDB could not score the file ({_first_line(exc)}){_hint(fmt)}") from exc
         finally:
             con.close()
     return scored, rejected
+
+
+def _hint(fmt: str) -> str:
+    """What to do when DuckDB cannot read a CSV: the NumPy engine reads rows with the wrong number
+    of fields (and very long fields) and rejects or scores them one by one."""
+    if fmt != "csv":
+        return ""
+    return ("; a row with more or fewer fields than the header or a very long field stops DuckDB: score with "
+            "--engine numpy, which rejects such rows one by one with their reason")
 
 
 def _reread(path: Path) -> str:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import math
+
 import numpy as np
 
 from scorecard.scoring import ScoreResult
@@ -106,6 +108,25 @@ def calibration(y: np.ndarray, pd_: np.ndarray, scores: np.ndarray, bands: int =
     return out
 
 
+def hosmer_lemeshow(y: np.ndarray, pd_: np.ndarray, scores: np.ndarray, bands: int = CALIBRATION_BANDS) -> dict[str, Any]:
+    """The Hosmer-Lemeshow test by score band (the quantile bands of ``calibration``): the statistic
+    sum over bands of (observed - expected bad)^2 / (expected x (1 - mean PD)), compared with a
+    chi-squared distribution of (bands - 2) degrees of freedom. A small p-value (below 0.05) says
+    the predicted bad rates do not fit the observed ones. ``None`` values where undefined."""
+    from scipy.stats import chi2  # heavy import, only for the p-value
+
+    rows = calibration(y, pd_, scores, bands)
+    statistic = 0.0
+    for band in rows:
+        n, observed, predicted = band["rows"], band["observed_bad_rate"], band["predicted_bad_rate"]
+        if predicted is None or observed is None or not 0 < predicted < 1:
+            continue
+        statistic += (n * observed - n * predicted) ** 2 / (n * predicted * (1 - predicted))
+    df = len(rows) - 2
+    return {"statistic": _r(statistic), "df": df, "p_value": _r(float(chi2.sf(statistic, df))) if df > 0 else None,
+            "bands": rows}
+
+
 def psi_from_counts(expected: np.ndarray, actual: np.ndarray) -> float | None:
     """PSI = sum (a - e) * ln(a / e) over bands, from the row counts per band of both tables."""
     expected = np.asarray(expected, dtype=float)
@@ -164,6 +185,26 @@ def iv_table(binned: tuple[FactorSpec, ...], kept: tuple[str, ...]) -> list[dict
     return [rows[i] for i in order]
 
 
+SCORE_BANDS = 30  # at most this many bands of scores in ``score_bands``
+
+
+def score_bands(y: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
+    """Goods and bads per band of integer scores: bands ``width`` points wide (a multiple of 5, at
+    most ``SCORE_BANDS`` of them) from ``first``. The plots of the score distributions, the ROC and
+    the KS curve are drawn from these counts (``pages/plots.py``)."""
+    scores = np.asarray(scores, dtype=np.int64)
+    y = np.asarray(y, dtype=np.int64)
+    if not len(scores):
+        return {"first": 0, "width": 5, "goods": [], "bads": []}
+    low, high = int(scores.min()), int(scores.max())
+    width = 5 * max(1, math.ceil((high - low + 1) / SCORE_BANDS / 5))
+    first = (low // width) * width
+    index = (scores - first) // width
+    count = np.bincount(index, minlength=(high - first) // width + 1)
+    bad = np.bincount(index, weights=y, minlength=len(count)).round().astype(np.int64)
+    return {"first": first, "width": width, "goods": (count - bad).tolist(), "bads": bad.tolist()}
+
+
 def summary(y: np.ndarray, pd_: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
     y = np.asarray(y, dtype=np.int64)
     return {
@@ -175,4 +216,5 @@ def summary(y: np.ndarray, pd_: np.ndarray, scores: np.ndarray) -> dict[str, Any
         "ks": ks(y, pd_),
         "brier": brier(y, pd_),
         "calibration": calibration(y, pd_, scores),
+        "score_bands": score_bands(y, scores),
     }

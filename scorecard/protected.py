@@ -107,7 +107,8 @@ def group_outcomes(factor: Factor, column: pd.Series, *, approved: np.ndarray, a
     """Outcomes of one protected factor by group, JSON-ready.
 
     ``approved`` and ``assessed`` are per row (assessed: a score decided the application, no hard
-    rule); ``y`` is 1 for bad where the outcome is known (None: unknown); ``reason_codes`` are the
+    rule); ``y`` is 1 for bad, 0 for good, NaN where the outcome is not known yet (None: no outcomes);
+    bad rate and AUC are measured on the rows with a known outcome; ``reason_codes`` are the
     principal reason codes per row (None: not computed). Groups without assessed applicants are
     left out; the adverse impact ratio compares approval rates among assessed applicants.
     """
@@ -121,8 +122,10 @@ def group_outcomes(factor: Factor, column: pd.Series, *, approved: np.ndarray, a
         entry: dict[str, Any] = {"group": name, "applicants": n,
                                  "approval_rate": round(float(approved[rows].mean()), 6)}
         if y is not None:
-            entry["bad_rate"] = round(float(y[rows].mean()), 6)
-            entry["auc"] = metrics.auc(y[rows], pd_[rows])
+            known = rows & ~np.isnan(y)
+            entry["outcomes_known"] = int(known.sum())
+            entry["bad_rate"] = round(float(y[known].mean()), 6) if known.any() else None
+            entry["auc"] = metrics.auc(y[known].astype(np.int64), pd_[known]) if known.any() else None
         if reason_codes is not None:
             counts: dict[str, int] = {}
             for r in np.flatnonzero(rows).tolist():

@@ -13,16 +13,16 @@ The CASE expressions implement the bin rule of ``spec.py`` exactly as ``scoring.
 * categorical factors: NULL or blank text (Python's ``str.strip`` whitespace) -> the missing
   bin; the category's bin, compared as text; any other text -> ``unseen_bin``.
 
-With a ``ReasonRule`` (``reason_rule``: the policy's cutoff and limit bands, a reason baseline)
-the query also returns the principal reason codes of every row, ``reason_1`` .. ``reason_4``
-(NULL where there are fewer), and ``reason_target``, the score they explain the distance to:
-the cutoff below it, the next limit band's score above it, NULL in the top band. The rule is
-``reasons.py``'s, in integers so every engine ranks alike: baselines in hundredths of a point
-(the Python baseline is rounded to 0.01), ranked by cause as ``reasons.py`` ranks them (a reason
-group sums its factors' shortfalls and takes the code of the member furthest below, the first of
-equals, under the group's id), a shortfall counts above 50 hundredths, the largest first, ties in
-the order of a cause's first factor, at most four. Hard rules, overlays and limit caps are not evaluated
-in SQL: for a row they touch, ``scorecard explain`` gives the record (the header says so).
+With a ``ReasonRule`` (``reason_rule``: a decision policy and a reason baseline) the query also
+decides every row as ``policy.decide`` does (``sql_policy``: hard rules, cutoff overlays, limit
+bands and caps): ``decision``, ``limit_amount``, and the principal reason codes ``reason_1`` ..
+``reason_4`` (NULL where there are fewer) with ``reason_target``, the score they explain the
+distance to (the effective cutoff when declined, the next limit band when approved below the top
+band, NULL otherwise). The ranking is ``reasons.py``'s, in integers so every engine ranks alike:
+baselines in hundredths of a point (the Python baseline is rounded to 0.01), a reason group's
+shortfall is the sum of its factors', a shortfall counts above 50 hundredths, the largest first,
+ties in the order of the causes' first factors, at most four; a group's reason shows its member
+with the largest shortfall. So a pipeline with no Python gives the decision records' reasons.
 
 Split points and codes are written as exact double literals (``repr`` digits with an exponent,
 which every dialect reads as a DOUBLE), so no value lands in a different bin than in Python.
@@ -37,18 +37,14 @@ from dataclasses import dataclass
 
 from scorecard.errors import DataError, SpecError
 from scorecard.policy import Policy
-from scorecard.reasons import MAX_REASONS, MIN_SHORTFALL, baseline_points, cause_index, reason_code
+from scorecard.reasons import MAX_REASONS, MIN_SHORTFALL, baseline_points, reason_code
 from scorecard.scoring import category_lookup
+from scorecard.sql_literals import (  # noqa: F401 - PY_WHITESPACE and the literals are part of this module's API
+    PY_WHITESPACE, number_literal, quote_identifier, string_literal, whitespace_literal)
+from scorecard.sql_policy import condition_columns, condition_names, decision_ctes
 from scorecard.spec import FactorSpec, ScorecardSpec
 
 DIALECTS = ("duckdb", "spark", "ansi")
-
-# Exactly the characters ``str.isspace`` accepts: Python strips these before deciding that a
-# categorical value is blank (missing), so SQL must trim the same set, not only spaces.
-PY_WHITESPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 
 _DIALECT_NOTES = {
     "duckdb": (
@@ -66,48 +62,6 @@ _DIALECT_NOTES = {
         "The blank test's literal holds the whitespace characters themselves (tab, line breaks, ...).",
     ),
 }
-
-
-# --- literals and identifiers ------------------------------------------------------------------
-
-
-def quote_identifier(name: str, dialect: str) -> str:
-    """A column name as a quoted identifier: spaces, Chinese and quotes stay exact."""
-    if dialect == "spark":
-        return "`" + name.replace("`", "``") + "`"
-    return '"' + name.replace('"', '""') + '"'
-
-
-def string_literal(text: str, dialect: str) -> str:
-    """A string literal; Spark reads backslash escapes in literals, the others do not."""
-    if dialect == "spark":
-        escaped = text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
-        return "'" + escaped + "'"
-    return "'" + text.replace("'", "''") + "'"
-
-
-def number_literal(value: float, where: str) -> str:
-    """An exact DOUBLE literal: ``repr`` round-trips, the exponent makes it approximate numeric.
-
-    ``0.1`` alone is a DECIMAL in DuckDB and Spark; ``0.1E0`` is the double nearest 0.1, the
-    same double Python compares with.
-    """
-    number = float(value)
-    if number != number or number in (float("inf"), float("-inf")):
-        raise SpecError(f"{where} is {number}, which SQL cannot compare exactly; re-run 'scorecard train'")
-    text = repr(number)
-    return text.upper() if "e" in text else text + "E0"
-
-
-def whitespace_literal(dialect: str) -> str:
-    # DuckDB and Spark: control and separator characters spelled as code points, so the SQL prints.
-    if dialect == "duckdb":
-        return " || ".join(f"chr({ord(c)})" for c in PY_WHITESPACE)
-    if dialect == "spark":
-        return "'" + "".join(f"\\u{ord(c):04X}" for c in PY_WHITESPACE) + "'"
-    # Standard SQL has no portable escape (U&'' is optional and rare), so the characters
-    # themselves stand in the literal.
-    return "'" + PY_WHITESPACE + "'"
 
 
 def _check_dialect(dialect: str) -> None:
@@ -262,15 +216,15 @@ def _indent(lines: Sequence[str], spaces: int) -> str:
 
 @dataclass(frozen=True)
 class ReasonRule:
-    """What the principal reasons of a row are measured against, in integers.
+    """The decision policy the query applies and what reasons are measured against, in integers.
 
-    ``targets``: the cutoff, then every limit band score above it, increasing; a row below the
-    cutoff is explained against the cutoff, an approved row against the lowest target above its
-    score, a row at or above the last target gets no reasons. ``baselines[t][j]``: the baseline
-    points of factor j for target t, in hundredths of a point.
+    ``targets``: every score a row can be explained toward (the cutoff, each overlay's cutoff,
+    each limit band's score); ``baselines[t][j]``: the baseline points of factor j toward
+    ``targets[t]``, in hundredths of a point.
     """
 
     baseline: str
+    policy: Policy
     targets: tuple[int, ...]
     baselines: tuple[tuple[int, ...], ...]
     min_shortfall: int = round(MIN_SHORTFALL * 100)
@@ -278,67 +232,79 @@ class ReasonRule:
 
 
 def reason_rule(spec: ScorecardSpec, policy: Policy, *, baseline: str = "cutoff_average") -> ReasonRule:
-    """The rule by which ``explain`` ranks reasons for rows that no hard rule, overlay or cap touches."""
-    bands = sorted({b.min_score for b in policy.limit_bands if b.min_score > policy.cutoff})
-    targets = (policy.cutoff, *bands)
+    """The rule by which ``explain`` decides and ranks reasons, ready for SQL."""
+    targets = tuple(sorted({policy.cutoff, *(o.cutoff for o in policy.overlays if o.kind == "cutoff"),
+                            *(b.min_score for b in policy.limit_bands)}))
     baselines = tuple(tuple(int(round(float(v) * 100)) for v in baseline_points(spec, baseline, t)) for t in targets)
-    return ReasonRule(baseline=baseline, targets=targets, baselines=baselines)
+    return ReasonRule(baseline=baseline, policy=policy, targets=targets, baselines=baselines)
+
+
+def _causes(spec: ScorecardSpec) -> list[tuple[tuple[int, ...], str | None]]:
+    """The causes reasons are ranked by, in order of their first factor: a reason group's factors
+    in the model (with the group id) or one ungrouped factor (None)."""
+    causes: dict[str, tuple[list[int], str | None]] = {}
+    for j, f in enumerate(spec.factors):
+        group = getattr(spec.profile.factor(f.name), "group", None)
+        causes.setdefault(f"group:{group}" if group else f"factor:{f.name}", ([], group))[0].append(j)
+    return [(tuple(members), group) for members, group in causes.values()]
 
 
 def _reason_ctes(spec: ScorecardSpec, rule: ReasonRule, dialect: str) -> tuple[list[str], list[str]]:
-    """The CTEs after ``scorecard_total`` that rank reasons, and the final select's reason columns."""
+    """The CTEs after ``scorecard_total`` that rank reasons, and the final select's reason columns.
+
+    Per factor j its shortfall ``s<j>`` in hundredths of a point; per cause c (a reason group or a
+    factor alone) ``c<c>``, the sum of its factors' shortfalls, and ``r<c>``, its rank among the
+    causes with a real shortfall (larger first, ties in cause order). A reason's code is that of
+    the cause's representative: its factor with the largest shortfall (ties: the first).
+    """
     q = lambda name: quote_identifier(name, dialect)  # noqa: E731 - short local alias
     k = len(spec.factors)
     if any(len(b) != k for b in rule.baselines):
         raise SpecError("the reason baselines name another number of factors than the scorecard; re-run 'scorecard train'")
-    targets = " ".join(f"WHEN score < {t} THEN {t}" for t in rule.targets)
-    target = ["*,", f"CASE {targets} END AS reason_target"]
+    causes = _causes(spec)
+    decided, last = decision_ctes(rule.policy, dialect, "scorecard_total")
     shortfall = ["*,"]
     for j, f in enumerate(spec.factors):
         whens = " ".join(f"WHEN {t} THEN {rule.baselines[i][j]}" for i, t in enumerate(rule.targets))
         shortfall.append(f"CASE reason_target {whens} END - 100 * CAST({q('points_' + f.name)} AS BIGINT) AS s{j},")
-    # Causes (reasons.cause_index): a reason group, or a factor on its own. A cause's shortfall is
-    # the sum of its factors'; it is ranked like a factor, ties in the order of its first factor.
-    causes = cause_index(spec).tolist()
-    members = [[j for j in range(k) if causes[j] == g] for g in range(max(causes) + 1)]
-    for g, group in enumerate(members):
-        shortfall.append(f"{' + '.join(f's{j}' for j in group)} AS c{g},")
     shortfall[-1] = shortfall[-1].rstrip(",")
-    real = lambda g: f"c{g} > {rule.min_shortfall}"  # noqa: E731
+    summed = ["*,", *(f"{' + '.join(f's{j}' for j in members)} AS c{c}," for c, (members, _) in enumerate(causes))]
+    summed[-1] = summed[-1].rstrip(",")
+    real = lambda c: f"c{c} > {rule.min_shortfall}"  # noqa: E731
     ranked = ["*,"]
-    n_causes = len(members)
-    for g in range(n_causes):
-        ahead = [f"CASE WHEN {real(i)} AND (c{i} > c{g}{f' OR c{i} = c{g}' if i < g else ''}) THEN 1 ELSE 0 END"
-                 for i in range(n_causes) if i != g]
-        ranked.append(f"CASE WHEN {real(g)} THEN 1{''.join(' + ' + a for a in ahead)} END AS r{g},")
+    for c in range(len(causes)):
+        ahead = [f"CASE WHEN {real(i)} AND (c{i} > c{c}{f' OR c{i} = c{c}' if i < c else ''}) THEN 1 ELSE 0 END"
+                 for i in range(len(causes)) if i != c]
+        ranked.append(f"CASE WHEN {real(c)} THEN 1{''.join(' + ' + a for a in ahead)} END AS r{c},")
     ranked[-1] = ranked[-1].rstrip(",")
 
-    def factor_code(j: int) -> str:
+    def code_of(j: int, group: str | None) -> str:
         f = spec.factors[j]
-        group = spec.profile.factor(f.name).group
-        codes = {i: reason_code(f.name, b.kind, group) for i, b in enumerate(f.bins)}
-        plain = reason_code(f.name, "range", group)
-        odd = " ".join(f"WHEN {i} THEN {string_literal(c, dialect)}" for i, c in codes.items() if c != plain)
-        return (f"CASE {q('bin_' + f.name)} {odd} ELSE {string_literal(plain, dialect)} END" if odd
-                else string_literal(plain, dialect))
+        codes = {i: reason_code(group or f.name, b.kind) for i, b in enumerate(f.bins)}
+        plain = reason_code(group or f.name, "range")
+        odd = " ".join(f"WHEN {i} THEN {string_literal(code, dialect)}" for i, code in codes.items() if code != plain)
+        return f"CASE {q('bin_' + f.name)} {odd} ELSE {string_literal(plain, dialect)} END" if odd else string_literal(plain, dialect)
 
-    def cause_code(group: list[int]) -> str:
-        if len(group) == 1:
-            return factor_code(group[0])
-        # the representative: the member with the largest shortfall, the first of equals
-        whens = [f"WHEN {' AND '.join(f's{i} >= s{later}' for later in group[n + 1:])} THEN {factor_code(i)}"
-                 for n, i in enumerate(group[:-1])]
-        return f"CASE {' '.join(whens)} ELSE {factor_code(group[-1])} END"
+    def representative(members: tuple[int, ...], group: str | None) -> str:
+        if len(members) == 1:
+            return code_of(members[0], group)
+        whens = []
+        for a, j in enumerate(members[:-1]):
+            test = " AND ".join(f"s{j} >= s{i}" for i in members[a + 1:])
+            whens.append(f"WHEN {test} THEN {code_of(j, group)}")
+        return f"CASE {' '.join(whens)} ELSE {code_of(members[-1], group)} END"
 
+    codes = [representative(members, group) for members, group in causes]
     columns = []
     for n in range(1, rule.max_reasons + 1):
-        whens = [f"WHEN r{g} = {n} THEN {cause_code(group)}" for g, group in enumerate(members)]
-        columns.append(f"CASE {' '.join(whens)} END AS reason_{n},")
-    columns.append("reason_target,")
+        whens = " ".join(f"WHEN r{c} = {n} THEN {code}" for c, code in enumerate(codes))
+        columns.append(f"CASE {whens} END AS reason_{n},")
+    columns = ["decision,", "limit_amount,", *columns, "reason_target,"]
     ctes = [
-        "), scorecard_reason_target AS (", "  SELECT", _indent(target, 4), "  FROM scorecard_total",
-        "), scorecard_shortfall AS (", "  SELECT", _indent(shortfall, 4), "  FROM scorecard_reason_target",
-        "), scorecard_reason_rank AS (", "  SELECT", _indent(ranked, 4), "  FROM scorecard_shortfall",
+        *decided,
+        "), scorecard_shortfall AS (", "  SELECT", _indent(shortfall, 4), f"  FROM {last}",
+        "), scorecard_cause AS (", "  SELECT", _indent(summed, 4), "  FROM scorecard_shortfall",
+        "), scorecard_reason_rank AS (", "  SELECT", _indent(ranked, 4), "  FROM scorecard_cause",
     ]
     return ctes, columns
 
@@ -354,16 +320,20 @@ def query(spec: ScorecardSpec, dialect: str, source: Source, *, with_bins: bool 
 
     inputs = [f"{source.id_expr} AS scorecard_id,"]
     inputs += [f"{expr} AS v{j}," for j, expr in enumerate(source.values)]
+    carried: list[str] = []  # the policy's conditions, carried to the decision
+    if reasons is not None:
+        inputs += [f"{expr}," for expr in condition_columns(reasons.policy, spec.profile, dialect)]
+        carried = [f"{name}," for name in condition_names(reasons.policy)]
     inputs[-1] = inputs[-1].rstrip(",")
 
-    binned = ["scorecard_id,"]
+    binned = ["scorecard_id,", *carried]
     for j, f in enumerate(spec.factors):
         value = f"v{j}"
         cases = _categorical_case(f, value, dialect) if f.kind == "categorical" else _numeric_case(f, value, dialect)
         binned += ["CASE", *("  " + c for c in cases), f"END AS {q('bin_' + f.name)},"]
     binned[-1] = binned[-1].rstrip(",")
 
-    pointed = ["scorecard_id,"]
+    pointed = ["scorecard_id,", *carried]
     for f in spec.factors:
         whens = " ".join(f"WHEN {i} THEN {b.points}" for i, b in enumerate(f.bins))
         pointed.append(f"CASE {q('bin_' + f.name)} {whens} END AS {q('points_' + f.name)},")
@@ -371,7 +341,7 @@ def query(spec: ScorecardSpec, dialect: str, source: Source, *, with_bins: bool 
     pointed[-1] = pointed[-1].rstrip(",")
 
     total = " + ".join(f"CAST({q('points_' + f.name)} AS BIGINT)" for f in spec.factors)
-    summed = ["scorecard_id,", f"{total} AS score,", *[f"{q('points_' + f.name)}," for f in spec.factors]]
+    summed = ["scorecard_id,", *carried, f"{total} AS score,", *[f"{q('points_' + f.name)}," for f in spec.factors]]
     summed += [f"{q('bin_' + f.name)}," for f in spec.factors]
     summed[-1] = summed[-1].rstrip(",")
 
@@ -416,12 +386,14 @@ def query(spec: ScorecardSpec, dialect: str, source: Source, *, with_bins: bool 
 def _reason_header(rule: ReasonRule | None) -> list[str]:
     if rule is None:
         return []
+    p = rule.policy
     return [
-        f"-- reason_1..reason_{rule.max_reasons}: the principal reason codes (reasons.py), baseline {rule.baseline}, measured",
-        f"-- toward reason_target: the cutoff {rule.targets[0]} below it, else the next limit band score"
-        + (f" ({', '.join(map(str, rule.targets[1:]))})" if rule.targets[1:] else "") + ", none at the top.",
-        "-- Not evaluated here: hard rules, overlays and limit caps of the policy; rows they touch get their",
-        "-- reasons from 'scorecard explain' (a hard rule gives none; an overlay moves the cutoff).",
+        f"-- Policy '{_comment(p.name)}' version {_comment(p.version)}: decision (hard rule codes, APPROVED,",
+        "-- DECLINED_OVERLAY, DECLINED_SCORE) and limit_amount, as policy.py decides (hard rules in order, cutoff",
+        "-- overlays raise the cutoff, limit bands, limit caps); reason_1..reason_"
+        f"{rule.max_reasons}: the principal reason codes (reasons.py, baseline {rule.baseline}),",
+        "-- measured toward reason_target: the cutoff when declined, the next limit band when approved below",
+        "-- the top band (and no cap holds the limit); none after a hard rule.",
     ]
 
 

@@ -123,24 +123,25 @@ def score_policy(scores: np.ndarray, *, bands: int = 3):
                                          for i, c in enumerate(cuts)]}, "test policy")
 
 
-def sql_reasons(got: pd.DataFrame) -> dict[str, tuple[str, ...]]:
-    """Reason codes per id from a query's reason_1..reason_4 columns (NULLs dropped)."""
+def sql_reasons(got: pd.DataFrame) -> dict[str, tuple]:
+    """Per id from a query with reasons: (decision, limit, reason codes with the NULLs dropped)."""
     columns = got[["reason_1", "reason_2", "reason_3", "reason_4"]].astype(object).to_numpy()
-    return {str(i): tuple(c for c in row if isinstance(c, str)) for i, row in zip(got["id"], columns)}
+    return {str(i): (d, int(lim), tuple(c for c in row if isinstance(c, str)))
+            for i, d, lim, row in zip(got["id"], got["decision"], got["limit_amount"], columns)}
 
 
 def explained_reasons(spec: ScorecardSpec, policy, table: pd.DataFrame, baseline: str = "cutoff_average"
-                      ) -> dict[str, tuple[str, ...]]:
-    """Reason codes per applicant as ``scorecard explain`` records give them, for the records that no
-    hard rule or overlay touched (SQL does not evaluate those)."""
+                      ) -> dict[str, tuple]:
+    """Per applicant, (decision, limit, reason codes) as ``scorecard explain`` records give them."""
     from scorecard.explain import explain_table
 
-    return {r.applicant_id: tuple(x.code for x in r.reasons)
-            for r in explain_table(spec, policy, table, baseline=baseline) if r.hard_rule is None and not r.overlays}
+    return {r.applicant_id: (r.decision, r.limit, tuple(x.code for x in r.reasons))
+            for r in explain_table(spec, policy, table, baseline=baseline)}
 
 
-def assert_same_reasons(expected: dict[str, tuple[str, ...]], got: dict[str, tuple[str, ...]]) -> None:
+def assert_same_reasons(expected: dict[str, tuple], got: dict[str, tuple]) -> None:
     assert expected, "no record to compare"
-    wrong = {i: (codes, got.get(i)) for i, codes in expected.items() if got.get(i) != codes}
+    wrong = {i: (record, got.get(i)) for i, record in expected.items() if got.get(i) != record}
     assert not wrong, f"{len(wrong)} of {len(expected)} differ, e.g. {list(wrong.items())[:3]}"
-    assert any(len(c) == 4 for c in expected.values()) and any(len(c) == 0 for c in expected.values())
+    codes = [record[2] for record in expected.values()]
+    assert any(len(c) == 4 for c in codes) and any(len(c) == 0 for c in codes)

@@ -71,7 +71,7 @@ def test_adverse_impact_ratio_against_the_most_favoured_group() -> None:
     profile = _profile(protected=True, group_splits=[30])
     sex = pd.Series(["F"] * 100 + ["M"] * 100 + [None] * 10)
     approved = np.r_[np.arange(100) < 60, np.arange(100) < 40, np.ones(10, bool)]
-    y = np.r_[np.arange(100) % 10 == 0, np.arange(100) % 5 == 0, np.zeros(10, bool)].astype(int)
+    y = np.r_[np.arange(100) % 10 == 0, np.arange(100) % 5 == 0, np.zeros(10, bool)].astype(float)
     pd_ = np.where(y == 1, 0.3, 0.1)
     codes = [("DEBT.VALUE",)] * 100 + [("DEBT.VALUE", "AGE.VALUE")] * 100 + [()] * 10
     out = group_outcomes(profile.factor("sex"), sex, approved=approved, assessed=np.ones(210, bool), pd_=pd_, y=y,

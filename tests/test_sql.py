@@ -212,10 +212,12 @@ def test_random_specs_and_rows_get_the_same_points_in_sql_and_python(case) -> No
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(spec_and_rows(), st.lists(st.integers(-100, 400), min_size=1, max_size=4, unique=True))
+@given(spec_and_rows(), st.lists(st.integers(0, 400), min_size=1, max_size=4, unique=True))  # explain reads -1 as "no target"
 def test_random_specs_rank_reasons_in_sql_as_reasons_py_does(case, targets) -> None:
-    """Best-points baseline (no reference population needed): SQL ranks ties, shortfalls at the
-    threshold and rows above the last target exactly as ``rank_reasons`` does."""
+    """Best-points baseline (no reference population needed): SQL decides and ranks ties, shortfalls
+    at the threshold and rows in the top band exactly as ``decide`` and ``rank_reasons`` do."""
+    from scorecard.policy import decide
+
     spec, table = case
     policy = score_policy(np.array(targets))
     rule = reason_rule(spec, policy, baseline="best_points")
@@ -223,13 +225,15 @@ def test_random_specs_rank_reasons_in_sql_as_reasons_py_does(case, targets) -> N
     con.register("applicants", table)
     got = sql_reasons(con.execute(to_sql(spec, dialect="duckdb", table="applicants", reasons=rule)).df())
     result = score(spec, table)
+    decisions = decide(result, policy, table, spec.profile)
     index, _ = rank_reasons(result.points, baseline_points(spec, "best_points"))
-    for row, total in enumerate(result.total):
+    for row in range(len(table)):
+        target = decisions.cutoff[row] if decisions.outcome[row] == "declined" else decisions.next_band_score[row]
         wanted = ()
-        if total < rule.targets[-1]:
+        if target >= 0:
             wanted = tuple(reason_code(spec.factors[j].name, spec.factors[j].bins[result.bins[row, j]].kind)
                            for j in index[row] if j >= 0)
-        assert got[str(row + 1)] == wanted
+        assert got[str(row + 1)] == (decisions.code[row], int(decisions.limit[row]), wanted)
 
 
 # --- trained specs: the demo population and the public files ----------------------------------
@@ -252,9 +256,10 @@ def test_demo_population_scores_the_same_in_sql() -> None:
 
 
 @pytest.mark.slow
-def test_demo_reason_codes_in_sql_are_the_records_reason_codes() -> None:
-    """The demo model and policy: every applicant no hard rule or overlay touched gets, from SQL, the
-    reason codes of its decision record, in the same order (declined, and approved below the top band)."""
+def test_demo_decisions_and_reason_codes_in_sql_are_the_records() -> None:
+    """The demo model and policy: every applicant gets, from SQL, the decision, limit and reason codes
+    of its decision record, in the same order: hard rules (no reasons), overlays (a tightened cutoff,
+    a cap), declines, and approvals below the top band."""
     from scorecard.spec import load_spec
 
     spec = load_spec(Path(__file__).parent / "golden" / "demo_model.json")
@@ -266,8 +271,16 @@ def test_demo_reason_codes_in_sql_are_the_records_reason_codes() -> None:
         got = con.execute(to_sql(spec, dialect="duckdb", table="applicants",
                                  reasons=reason_rule(spec, policy, baseline=baseline))).df()
         expected = explained_reasons(spec, policy, table, baseline)
-        assert len(expected) > 10_000
+        assert len(expected) == len(table)
+        decisions = {record[0] for record in expected.values()}
+        assert {"HARD_IDENTITY", "RETRY_LATER", "DECLINED_OVERLAY", "DECLINED_SCORE", "APPROVED"} <= decisions
         assert_same_reasons(expected, sql_reasons(got))
+    # ANSI SQL (NULL for missing, no NaN) runs unchanged in DuckDB and agrees too.
+    ansi = table.astype(object).where(table.notna(), None)
+    con = duckdb.connect()
+    con.register("applicants", ansi)
+    got = con.execute(to_sql(spec, dialect="ansi", table="applicants", reasons=reason_rule(spec, policy))).df()
+    assert_same_reasons(explained_reasons(spec, policy, table), sql_reasons(got))
 
 
 @pytest.mark.slow
@@ -302,10 +315,15 @@ def test_cli_writes_the_query_to_stdout_and_to_a_file(tmp_path: Path) -> None:
                                   "--no-reasons"])
     assert printed.exit_code == 0, printed.output
     assert printed.stdout == to_sql(odd_spec(), dialect="spark", table="apps")
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text("name: plain\nversion: '1'\ncutoff: 150\nlimit_bands:\n  - {name: B1, min_score: 150, limit: 1000}\n"
+                           "  - {name: B2, min_score: 180, limit: 2000}\n", encoding="utf-8")
     with_reasons = runner.invoke(app, ["export", "sql", "--model", str(model), "--table", "apps", "--baseline",
-                                       "best_points"])
+                                       "best_points", "--policy", str(policy_file)])
     assert with_reasons.exit_code == 0, with_reasons.output
-    rule = reason_rule(odd_spec(), default_policy(), baseline="best_points")
+    from scorecard.policy import load_policy
+
+    rule = reason_rule(odd_spec(), load_policy(policy_file), baseline="best_points")
     assert with_reasons.stdout == to_sql(odd_spec(), dialect="duckdb", table="apps", reasons=rule)
     assert "reason_1" in with_reasons.stdout and "reason_1" not in printed.stdout
     target = tmp_path / "score.sql"
@@ -398,10 +416,11 @@ def test_numpy_duckdb_and_spark_write_the_same_scores_and_pds(spark, tmp_path: P
     table.to_parquet(parquet)
     spark.read.parquet(str(parquet)).createOrReplaceTempView("applicants")
     valid, _ = data.split_valid_rows(table, spec.profile, name)
-    policy = score_policy(score(spec, valid).total)
+    # The demo policy (hard rules, overlays on the segment and the date, caps) or one at the median score.
+    policy = default_policy() if name == "demo" else score_policy(score(spec, valid).total)
     rule = reason_rule(spec, policy)
     got = spark.sql(to_sql(spec, dialect="spark", table="applicants", reasons=rule)).toPandas()
-    # The reason codes of the decision records (the valid rows), from Spark SQL.
+    # The decisions, limits and reason codes of the decision records (the valid rows), from Spark SQL.
     assert_same_reasons(explained_reasons(spec, policy, valid), sql_reasons(got))
     got = got.set_index(got["id"].astype(str)).loc[expected["id"]]  # the rows the CLI scored (not rejected)
     np.testing.assert_array_equal(got["score"].to_numpy(dtype=np.int64), expected["score"].to_numpy(dtype=np.int64))

@@ -51,12 +51,21 @@ counts as 0.6, the population's typical value, and carries its own extra risk)::
 
     bad = 1 with probability 1 / (1 + exp(-log-odds)): about 7 % of applicants.
 
+A later stretch of the population can be generated with a shift (``Shift``), for monitoring: from
+``start`` on, each applicant has Poisson(``applications``) more credit applications in the last
+three months and a debt-to-income ratio ``debt`` times as high (recorded ratios only: the -1 code
+and missing stay). The extra draws come from their own generator, seeded from ``seed``, so rows
+before ``start`` are exactly those of the unshifted population; the outcome is drawn from the
+same model, so shifted applicants are riskier, as such applicants would be.
+
 The same ``rows`` and ``seed`` give the same table (and, written by ``jobs.data.make_demo_data``,
 the same bytes) with the same NumPy version: NumPy keeps ``default_rng`` streams stable within
 a version but may change a distribution's algorithm between versions.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -118,13 +127,42 @@ def bad_log_odds(t: pd.DataFrame) -> np.ndarray:
     )
 
 
+@dataclass(frozen=True)
+class Shift:
+    """A change in the population from ``start`` (an ISO date) on: more applications, higher debt."""
+
+    start: str
+    applications: float = 1.0  # extra applications in 3 months: Poisson mean
+    debt: float = 1.4  # debt-to-income ratio multiplied by this
+
+    def __post_init__(self) -> None:
+        try:
+            np.datetime64(self.start, "D")
+        except ValueError:
+            raise DataError(f"shift start '{self.start}' is not a date written YYYY-MM-DD") from None
+        if self.applications < 0 or self.debt <= 0:
+            raise DataError("a shift needs applications >= 0 and debt > 0")
+
+
+def _shifted(table: pd.DataFrame, shift: Shift, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng([seed, 1])  # its own stream: the unshifted rows stay as they are
+    later = table["snapshot_date"].to_numpy(dtype=str) >= shift.start
+    extra = rng.poisson(shift.applications, len(table))
+    table["applications_3m"] = np.where(later, table["applications_3m"] + extra, table["applications_3m"]).clip(0, 100)
+    dti = table["debt_to_income"].to_numpy(dtype=float)
+    recorded = later & (dti >= 0)
+    table["debt_to_income"] = np.where(recorded, np.minimum(np.round(dti * shift.debt, 2), 20.0), dti)
+    return table
+
+
 def bad_probability(t: pd.DataFrame) -> np.ndarray:
     """The probability of ``bad = 1`` that the outcome is drawn from."""
     return 1.0 / (1.0 + np.exp(-bad_log_odds(t)))
 
 
-def generate(rows: int, seed: int) -> pd.DataFrame:
-    """``rows`` synthetic applicants with the demo profile's columns, reproducible from ``seed``.
+def generate(rows: int, seed: int, *, shift: Shift | None = None) -> pd.DataFrame:
+    """``rows`` synthetic applicants with the demo profile's columns, reproducible from ``seed``;
+    with ``shift``, the applicants from its start date on are shifted (see the module notes).
 
     Column types: ids, dates, segment and status are text; ``debt_to_income`` and
     ``monthly_payment_activity`` are float64 (NaN = missing); every other column is int64.
@@ -181,6 +219,8 @@ def generate(rows: int, seed: int) -> pd.DataFrame:
             "system_status": status.astype(object),
         }
     )
+    if shift is not None:
+        table = _shifted(table, shift, seed)
     # The outcome is drawn last, so the applicants do not depend on the outcome model.
     table["bad"] = (rng.random(n) < bad_probability(table)).astype(np.int64)
     return table[list(COLUMNS)]

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scorecard.data import read_table, validate_training
-from scorecard.datasets.demo import for_writing, generate
+from scorecard.datasets.demo import Shift, for_writing, generate
 from scorecard.errors import DataError
 from scorecard.jobs.files import TABLE_SUFFIXES, write_table
 from scorecard.jobs.outputs import Run, guard
 from scorecard.profile import load_profile
 
 
-def make_demo_data(out: Path, *, rows: int, seed: int) -> Path:
+def make_demo_data(out: Path, *, rows: int, seed: int, shift: Shift | None = None) -> Path:
     """Write the synthetic demo population as .csv or .parquet (by the extension of ``out``).
 
     The same rows and seed give the same bytes: fixed column order, ids and ISO dates as text,
@@ -25,7 +25,7 @@ def make_demo_data(out: Path, *, rows: int, seed: int) -> Path:
         raise DataError(f"{out}: unknown output type '{Path(out).suffix}'; use .csv or .parquet")
     out = Path(out)
     guard(inputs={}, files={"--out": out})
-    table = for_writing(generate(rows, seed))
+    table = for_writing(generate(rows, seed, shift=shift))
     with Run("data demo") as run:
         run.lock(out)
         write_table(table, run.file(out))

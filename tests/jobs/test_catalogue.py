@@ -353,6 +353,8 @@ CASES = [
     Case("DuckDB and a semicolon file", (*SCORE_X, "--engine", "duckdb"), setup=lambda f: lines(rows())(f) or (
         f / "x.csv").write_text((f / "x.csv").read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8"),
          says=("DuckDB engine reads comma-separated files",)),
+    Case("DuckDB and a row with too few fields", (*SCORE_X, "--engine", "duckdb"),
+         setup=lines(rows(n=2) + "A-9,1,0\n"), says=("cannot be read as CSV", "--engine numpy")),
     Case("an empty file", SCORE_X, setup=write("x.csv", ""), says=("the file is empty",)),
     Case("a header and no rows", SCORE_X, setup=lines(""), says=("no data rows",)),
     Case("missing columns", SCORE_X, setup=write("x.csv", "a,b\n1,2\n"), says=("missing column(s)",)),
