@@ -60,7 +60,7 @@ logging.getLogger("__cvxpy__").addFilter(_QuietSolverProbe())
 from optbinning import OptimalBinning  # noqa: E402  (after the filter above)
 
 from scorecard.errors import FitError  # noqa: E402
-from scorecard.profile import Factor, Profile  # noqa: E402
+from scorecard.profile import Factor, Profile, code_text  # noqa: E402
 from scorecard.scoring import assign_bins, numeric_values  # noqa: E402
 from scorecard.spec import Bin, FactorSpec, SelectionStep, compared, fitted  # noqa: E402
 
@@ -203,27 +203,71 @@ def _skeleton(factor: Factor, optb: OptimalBinning | None, values: np.ndarray) -
     """The spec's bins (statistics still empty), in optbinning's order: clean bins, then one bin
     per special code, then missing. Without ``optb`` (no clean value to bin) there is one clean
     bin (numeric) or none (categorical)."""
-    empty = {"points": 0, "woe": 0.0, "count": 0, "event_count": 0, "event_rate": 0.0, "iv": 0.0}
-    bins: list[Bin] = []
     if factor.kind == "categorical":
-        for group in optb.splits if optb is not None else ():
-            cats = tuple(sorted(str(c) for c in group))
-            if cats:
-                bins.append(Bin(kind="categories", label=", ".join(cats), categories=cats, **empty))
-        if not bins:  # no split: every category seen in training is one group
-            codes = {str(c) for c in factor.special_codes}
-            seen = pd.unique(pd.Series(values).dropna().astype(str))
-            cats = tuple(sorted(c for c in seen if c not in codes))
-            if cats:
-                bins.append(Bin(kind="categories", label=", ".join(cats), categories=cats, **empty))
+        groups = [tuple(sorted(str(c) for c in group)) for group in (optb.splits if optb is not None else ())]
+        groups = [g for g in groups if g]
+        if not groups:  # no split: every category seen in training is one group
+            groups = [tuple(_seen_categories(factor, values))]
+        return _category_bins(groups) + _tail(factor)
+    return _range_bins(factor, [float(s) for s in (optb.splits if optb is not None else ())]) + _tail(factor)
+
+
+_EMPTY = {"points": 0, "woe": 0.0, "count": 0, "event_count": 0, "event_rate": 0.0, "iv": 0.0}
+
+
+def _seen_categories(factor: Factor, values: np.ndarray) -> list[str]:
+    codes = {str(c) for c in factor.special_codes}
+    seen = pd.unique(pd.Series(values).dropna().astype(str))
+    return sorted(c for c in seen if c not in codes)
+
+
+def _category_bins(groups: list[tuple[str, ...]]) -> list[Bin]:
+    return [Bin(kind="categories", label=", ".join(g), categories=g, **_EMPTY) for g in groups if g]
+
+
+def _range_bins(factor: Factor, splits: list[float]) -> list[Bin]:
+    edges = [None, *splits, None]
+    return [Bin(kind="range", label=range_label(lo, hi, factor), lower=lo, upper=hi, **_EMPTY)
+            for lo, hi in zip(edges[:-1], edges[1:])]
+
+
+def _tail(factor: Factor, together: tuple[tuple[float | int | str, ...], ...] = ()) -> list[Bin]:
+    """The special bins (one per code, or one per group of codes the analyst put ``together``),
+    in the order of the profile's special values, then the missing bin."""
+    codes = special_codes(factor)
+    group_of = {code_text(c): i for i, group in enumerate(together) for c in group}
+    bins: list[Bin] = []
+    placed: dict[int, int] = {}  # group -> index in bins
+    for label, values in codes.items():
+        group = group_of.get(label)
+        if group is None:
+            bins.append(Bin(kind="special", label=label, special_values=tuple(values), **_EMPTY))
+        elif group in placed:
+            b = bins[placed[group]]
+            bins[placed[group]] = replace(b, label=f"{b.label}, {label}", special_values=b.special_values + tuple(values))
+        else:
+            placed[group] = len(bins)
+            bins.append(Bin(kind="special", label=label, special_values=tuple(values), **_EMPTY))
+    return bins + [Bin(kind="missing", label="Missing", **_EMPTY)]
+
+
+def _overridden(factor: Factor, values: np.ndarray, y: np.ndarray, *, max_bins: int,
+                min_bin_share: float) -> list[Bin]:
+    """The bins the analyst set (profile ``bins``): fixed splits, category groups, or optbinning
+    under a forced trend; special codes grouped as told."""
+    override = factor.bins
+    if override.splits is not None:
+        clean = _range_bins(factor, [float(v) for v in override.splits])
+    elif override.merge is not None:
+        listed = {c for group in override.merge for c in group}
+        rest = [(c,) for c in _seen_categories(factor, values) if c not in listed]
+        clean = _category_bins([tuple(sorted(g)) for g in override.merge] + rest)
     else:
-        edges = [None, *(float(s) for s in (optb.splits if optb is not None else ())), None]
-        for lo, hi in zip(edges[:-1], edges[1:]):
-            bins.append(Bin(kind="range", label=range_label(lo, hi, factor), lower=lo, upper=hi, **empty))
-    for label, codes in special_codes(factor).items():
-        bins.append(Bin(kind="special", label=label, special_values=tuple(codes), **empty))
-    bins.append(Bin(kind="missing", label="Missing", **empty))
-    return bins
+        forced = factor.model_copy(update={"trend": override.trend}) if override.trend else factor
+        optb = (_fit_optbinning(forced, values, y, max_bins=max_bins, min_bin_share=min_bin_share)
+                if len(_clean_values(factor, values)) else None)
+        clean = [b for b in _skeleton(forced, optb, values) if b.kind in ("range", "categories")]
+    return clean + _tail(factor, override.special_bin or ())
 
 
 def _woe(good: float, bad: float, total_good: float, total_bad: float) -> float:
@@ -314,18 +358,28 @@ def fit_bins(
         has_values = len(_clean_values(factor, values)) > 0
         optb = _fit_optbinning(factor, values, y, max_bins=max_bins, min_bin_share=min_bin_share) if has_values else None
         spec = bin_statistics(factor, _skeleton(factor, optb, values), column, y)
+        by_hand = ""
+        if factor.bins is not None:  # the analyst's bins; optbinning's are kept beside them for the report
+            automatic = spec.bins
+            spec = bin_statistics(factor, _overridden(factor, values, y, max_bins=max_bins, min_bin_share=min_bin_share),
+                                  column, y)
+            spec = replace(spec, automatic_bins=automatic)
+            by_hand = f"{factor.bins.describe()}: {factor.bins.reason}"
         every.append(spec)
         groups = sum(1 for b in spec.bins if b.kind in ("range", "categories"))
         if groups < 2 and spec.iv < min_iv:
             reason = _no_split_reason(factor, optb, len(values), min_bin_share) + f"; IV {compared(spec.iv, min_iv)} < {min_iv}"
-            steps.append(SelectionStep(factor=factor.name, stage="binning", action="dropped", reason=reason, iv=spec.iv))
+            steps.append(SelectionStep(factor=factor.name, stage="binning", action="dropped", reason=reason, iv=spec.iv,
+                                       override=by_hand or None))
         elif spec.iv < min_iv:
             steps.append(SelectionStep(factor=factor.name, stage="binning", action="dropped",
                                        reason=f"IV {compared(spec.iv, min_iv)} < {min_iv}: too weak to separate good from bad",
-                                       iv=spec.iv))
+                                       iv=spec.iv, override=by_hand or None))
         else:
             steps.append(SelectionStep(factor=factor.name, stage="binning", action="kept",
-                                       reason=f"IV {compared(spec.iv, min_iv)} >= {min_iv} with {groups} bin(s)", iv=spec.iv))
+                                       reason=f"IV {compared(spec.iv, min_iv)} >= {min_iv} with {groups} bin(s)"
+                                       + (f"; bins set by the analyst ({by_hand})" if by_hand else ""),
+                                       iv=spec.iv, override=by_hand or None))
             kept.append(spec)
     if progress is not None:
         progress("binning done", total, total)

@@ -300,11 +300,17 @@ def score(
 def report(
     model: ModelOpt,
     format: Annotated[ReportFormat, typer.Option("--format", help="table (terminal), md or json.")] = ReportFormat.table,
+    plots: Annotated[Optional[Path], typer.Option("--plots", help="Also write the plots (SVG) into this folder: "
+                                                "binning per factor, score distributions, ROC, KS.")] = None,
 ) -> None:
     """Show the scorecard: bins, points, coefficients, selection log and metrics."""
     from scorecard.jobs.report import report as report_job
+    from scorecard.jobs.report import write_plots
 
+    written = write_plots(model, plots) if plots is not None else []
     report_job(model, format.value, console=out)
+    if written:
+        console.print(f"wrote {len(written)} plots (SVG) to {plots}", highlight=False)
 
 
 @app.command()

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import math
+
 import numpy as np
 
 from scorecard.scoring import ScoreResult
@@ -183,6 +185,26 @@ def iv_table(binned: tuple[FactorSpec, ...], kept: tuple[str, ...]) -> list[dict
     return [rows[i] for i in order]
 
 
+SCORE_BANDS = 30  # at most this many bands of scores in ``score_bands``
+
+
+def score_bands(y: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
+    """Goods and bads per band of integer scores: bands ``width`` points wide (a multiple of 5, at
+    most ``SCORE_BANDS`` of them) from ``first``. The plots of the score distributions, the ROC and
+    the KS curve are drawn from these counts (``pages/plots.py``)."""
+    scores = np.asarray(scores, dtype=np.int64)
+    y = np.asarray(y, dtype=np.int64)
+    if not len(scores):
+        return {"first": 0, "width": 5, "goods": [], "bads": []}
+    low, high = int(scores.min()), int(scores.max())
+    width = 5 * max(1, math.ceil((high - low + 1) / SCORE_BANDS / 5))
+    first = (low // width) * width
+    index = (scores - first) // width
+    count = np.bincount(index, minlength=(high - first) // width + 1)
+    bad = np.bincount(index, weights=y, minlength=len(count)).round().astype(np.int64)
+    return {"first": first, "width": width, "goods": (count - bad).tolist(), "bads": bad.tolist()}
+
+
 def summary(y: np.ndarray, pd_: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
     y = np.asarray(y, dtype=np.int64)
     return {
@@ -194,4 +216,5 @@ def summary(y: np.ndarray, pd_: np.ndarray, scores: np.ndarray) -> dict[str, Any
         "ks": ks(y, pd_),
         "brier": brier(y, pd_),
         "calibration": calibration(y, pd_, scores),
+        "score_bands": score_bands(y, scores),
     }

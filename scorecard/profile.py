@@ -1,7 +1,7 @@
 """Profiles: one YAML file describes one applicant table and how each factor is read.
 
 A profile says which column is the id and which the target (and which value is "bad"), and, per
-factor: its column, kind, labels and meaning in zh and en, unit, the monotonic trend of the bad
+factor: its column, kind, labels and meaning in zh and en (optional: the column name by default), unit, the monotonic trend of the bad
 rate for binning, special values and what they mean, the words for category codes (German
 credit's "A41" is "car (used)"), how a plan may advise it (below) and in which direction it
 helps, the effort of one step, its reason group, and the knowledge-base pages it links to.
@@ -98,6 +98,69 @@ class Target(_Frozen):
     bad_value: int | str | bool = 1
 
 
+def code_text(value: float | int | str) -> str:
+    """A special code as text, the same for -7 and -7.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class BinOverride(_Frozen):
+    """Bins the analyst sets for one factor (profile key ``bins``), with the reason they give.
+
+    ``splits``: the split points of a numeric or flag factor (``lower <= x < upper``), instead of
+    optbinning's; ``merge``: category groups of a categorical factor, each one bin (a category no
+    group lists keeps a bin of its own); ``trend``: the bad-rate trend optbinning must follow;
+    ``special_bin``: groups of special codes that share one bin (a code no group lists keeps its
+    own). ``reason`` is required: the spec and the selection log carry it."""
+
+    splits: tuple[float, ...] | None = None
+    merge: tuple[tuple[str, ...], ...] | None = None
+    trend: Trend | None = None
+    special_bin: tuple[tuple[float | int | str, ...], ...] | None = None
+    reason: str = Field(min_length=1)
+
+    @field_validator("merge", mode="before")
+    @classmethod
+    def _categories_as_text(cls, value: object) -> object:
+        if isinstance(value, (list, tuple)):
+            return tuple(tuple(str(c) for c in group) if isinstance(group, (list, tuple)) else group for group in value)
+        return value
+
+    @model_validator(mode="after")
+    def _something_set(self) -> BinOverride:
+        if self.splits is None and self.merge is None and self.trend is None and self.special_bin is None:
+            raise ValueError("set at least one of splits, merge, trend, special_bin (and say why in reason)")
+        if not self.reason.strip():
+            raise ValueError("reason must say why the bins were set by hand")
+        if self.splits is not None:
+            if not self.splits or any(b <= a for a, b in zip(self.splits, self.splits[1:])):
+                raise ValueError("splits must be one or more numbers in increasing order")
+        if self.splits is not None and self.trend is not None:
+            raise ValueError("give splits or a trend, not both: fixed splits leave optbinning nothing to choose")
+        for groups, what in ((self.merge, "merge"), (self.special_bin, "special_bin")):
+            seen = [str(c) for group in groups or () for c in group]
+            if any(not group for group in groups or ()):
+                raise ValueError(f"{what}: every group needs at least one value")
+            if len(seen) != len(set(seen)):
+                raise ValueError(f"{what}: a value is listed in two groups")
+        return self
+
+    def describe(self) -> str:
+        """The override in a few words, for the selection log: "splits 1, 3; trend ascending"."""
+        from_number = lambda v: str(int(v)) if float(v).is_integer() else repr(float(v))  # noqa: E731
+        parts = []
+        if self.splits is not None:
+            parts.append("splits " + ", ".join(from_number(v) for v in self.splits))
+        if self.merge is not None:
+            parts.append("groups " + "; ".join(", ".join(g) for g in self.merge))
+        if self.trend is not None:
+            parts.append(f"trend {self.trend}")
+        if self.special_bin is not None:
+            parts.append("special codes together: " + "; ".join(", ".join(map(str, g)) for g in self.special_bin))
+        return "; ".join(parts)
+
+
 def _named(value: object, key: str) -> str | None:
     """The default words of a text a profile leaves out: the factor's or profile's name (``key``)."""
     return str(value[key]) if isinstance(value, dict) and value.get(key) is not None else None
@@ -157,6 +220,7 @@ class Factor(_Frozen):
     protected: bool = False
     protected_use: Text | None = None
     group_splits: tuple[float, ...] = ()
+    bins: BinOverride | None = None  # bins the analyst sets, with their reason
 
     _written = field_validator("label", "meaning", "unit", "supply", "protected_use")(require_written)
 
@@ -177,7 +241,9 @@ class Factor(_Frozen):
     @model_validator(mode="before")
     @classmethod
     def _default_words(cls, value: object) -> object:
-        return _default_texts(value, ("label", "meaning"), "name")
+        # Left out, label and meaning are the column name (the factor's name when it has no column).
+        key = "column" if isinstance(value, dict) and value.get("column") else "name"
+        return _default_texts(value, ("label", "meaning"), key)
 
     @field_validator("name")
     @classmethod
@@ -237,7 +303,25 @@ class Factor(_Frozen):
             raise ValueError("group_splits only apply to a numeric factor; categories and flags group by value")
         if list(self.group_splits) != sorted(set(self.group_splits)):
             raise ValueError("group_splits must increase")
+        if self.bins is not None:
+            self._check_override(self.bins)
         return self
+
+    def _check_override(self, bins: BinOverride) -> None:
+        if bins.splits is not None and self.kind == "categorical":
+            raise ValueError("bins.splits apply to numeric and flag factors; group categories with bins.merge")
+        if bins.merge is not None and self.kind != "categorical":
+            raise ValueError("bins.merge applies to categorical factors; set numeric bins with bins.splits")
+        if bins.trend is not None and self.kind == "categorical":
+            raise ValueError("bins.trend applies to numeric and flag factors (categories are ordered by bad rate)")
+        unknown = [c for group in bins.merge or () for c in group
+                   if self.categories is not None and c not in self.categories]
+        if unknown:
+            raise ValueError(f"bins.merge names {', '.join(unknown)}, which categories does not list")
+        codes = {code_text(c) for c in self.special_codes}
+        strange = [str(c) for group in bins.special_bin or () for c in group if code_text(c) not in codes]
+        if strange:
+            raise ValueError(f"bins.special_bin names {', '.join(strange)}, which special_values does not list")
 
     @property
     def source_column(self) -> str:

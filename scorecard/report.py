@@ -57,17 +57,24 @@ def _bin_meaning(spec: ScorecardSpec, factor: FactorSpec, b: Bin) -> str:
 def report_data(spec: ScorecardSpec) -> dict[str, Any]:
     """Everything the model report shows, JSON-ready, in a fixed order."""
     factors = []
+    overrides = {s.factor: s.override for s in spec.selection_log if s.stage == "binning" and s.override}
+
+    def rows_of(f: FactorSpec, bins: tuple[Bin, ...]) -> list[dict[str, Any]]:
+        rows = sum(b.count for b in bins) or 1
+        return [{"bin": b.label, "kind": b.kind, "meaning": _bin_meaning(spec, f, b), "count": b.count,
+                 "share": round(b.count / rows, 6), "event_rate": round(b.event_rate, 6),
+                 "woe": round(b.woe, 6), "iv": round(b.iv, 6), "points": b.points,
+                 "note": EMPTY_BIN_NOTE if b.count == 0 else ""} for b in bins]
+
     for f in spec.factors:
-        rows = sum(b.count for b in f.bins) or 1
         factors.append({
             "factor": f.name, "column": f.column, "kind": f.kind, "iv": round(f.iv, 6),
             "coefficient": round(f.coefficient, 6), "best_points": f.best_points, "worst_points": f.worst_points,
             "unseen_bin": f.bins[f.unseen_bin].label if f.kind == "categorical" else None,
-            "bins": [{"bin": b.label, "kind": b.kind, "meaning": _bin_meaning(spec, f, b), "count": b.count,
-                      "share": round(b.count / rows, 6), "event_rate": round(b.event_rate, 6),
-                      "woe": round(b.woe, 6), "iv": round(b.iv, 6), "points": b.points,
-                      "note": EMPTY_BIN_NOTE if b.count == 0 else ""}
-                     for b in f.bins],
+            "bins": rows_of(f, f.bins),
+            # Bins set by the analyst: what and why, and the bins optbinning chose before (no points).
+            "override": overrides.get(f.name),
+            "automatic_bins": rows_of(f, f.automatic_bins),
         })
     return {
         "profile": spec.profile.name,
@@ -123,6 +130,18 @@ def bin_table(factor: dict[str, Any]) -> ReportTable:
     return ReportTable(f"{factor['factor']}  IV {factor['iv']:.4f}  coefficient {factor['coefficient']:.4f}",
                        _columns("bin", "count", "share", "event rate", "WoE", "IV", "points", left=("bin",)), rows,
                        "" if unseen is None else f"a category not seen in training scores as: {unseen}", caption_left=False)
+
+
+def automatic_bin_table(factor: dict[str, Any]) -> ReportTable | None:
+    """The bins optbinning chose for a factor whose bins the analyst set (None for the others)."""
+    if not factor.get("automatic_bins"):
+        return None
+    rows = tuple((b["bin"] + (f" ({b['meaning']})" if b["meaning"] else ""), f"{b['count']:,}", f"{b['share']:.1%}",
+                  f"{b['event_rate']:.2%}", f"{b['woe']:.4f}", f"{b['iv']:.4f}") for b in factor["automatic_bins"])
+    return ReportTable(f"{factor['factor']}: optbinning's bins before the override "
+                       f"(IV {sum(b['iv'] for b in factor['automatic_bins']):.4f})",
+                       _columns("bin", "count", "share", "event rate", "WoE", "IV", left=("bin",)), rows,
+                       f"set by the analyst: {factor['override']}", caption_left=True)
 
 
 def coefficient_table(data: dict[str, Any]) -> ReportTable:
@@ -196,6 +215,11 @@ def report_markdown(data: dict[str, Any]) -> str:
             lines += ["", f"\\* {EMPTY_BIN_NOTE}."]
         if f["unseen_bin"] is not None:
             lines += ["", f"A category not seen in training scores as: {f['unseen_bin']}."]
+        before = automatic_bin_table(f)
+        if before is not None:
+            lines += ["", f"Bins set by the analyst ({f['override']}). Before the override, optbinning chose "
+                      f"(IV {sum(b['iv'] for b in f['automatic_bins']):.4f} against {f['iv']:.4f} now):", "",
+                      *markdown_table(before)]
         lines.append("")
     lines += ["## Coefficients", "", *markdown_table(coefficient_table(data))]
     lines += ["", "## Selection log", "", selection_note(data), "", *markdown_table(selection_table(data))]
@@ -234,7 +258,11 @@ def report_tables(data: dict[str, Any]) -> list[RenderableType]:
         f"[bold]Scorecard[/] profile {data['profile']}: scores {data['score_range'][0]}-{data['score_range'][1]}, "
         f"{scaling['method']} scaling; unseen categories: {data['rules']['unseen']}; "
         f"empty bins: {data['rules']['empty_bin']}")]
-    shown += [rich_table(bin_table(f)) for f in data["factors"]]
+    for f in data["factors"]:
+        shown.append(rich_table(bin_table(f)))
+        before = automatic_bin_table(f)
+        if before is not None:
+            shown.append(rich_table(before))
     if any(b["note"] for f in data["factors"] for b in f["bins"]):
         shown.append(Text(f"* {EMPTY_BIN_NOTE}"))
     shown += [rich_table(coefficient_table(data)), rich_table(selection_table(data)), rich_table(metric_table(data))]

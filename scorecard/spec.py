@@ -114,6 +114,9 @@ class FactorSpec:
     bins: tuple[Bin, ...]  # range/category bins in order, then special bins, then missing
     missing_bin: int  # index into ``bins``
     unseen_bin: int  # index into ``bins`` for categories not seen in training
+    # The bins optbinning chose, with their statistics (points 0), when the analyst set the bins
+    # (profile ``bins``); empty otherwise. The report shows them next to the bins in use.
+    automatic_bins: tuple[Bin, ...] = ()
 
     @property
     def best_points(self) -> int:
@@ -151,6 +154,7 @@ class SelectionStep:
     correlation: float | None = None  # screen: Pearson correlation of the two factors' WoE
     vif: float | None = None  # screen: the factor's VIF when it was dropped
     criterion: float | None = None  # logit (aic/bic): change of the criterion when this factor is left out
+    override: str | None = None  # binning: the bins the analyst set and their reason ("splits 1, 3: ...")
 
 
 @dataclass(frozen=True)
@@ -252,7 +256,7 @@ def _content(spec: ScorecardSpec, profile_data: dict[str, Any] | None = None) ->
         return data
     data["profile"] = spec.profile.model_dump(mode="json")
     for factor in data["profile"]["factors"]:  # written only when set, so specs of other profiles keep their bytes
-        for key in ("category_labels", "protected", "protected_use", "group_splits", "allow_infinite"):
+        for key in ("category_labels", "protected", "protected_use", "group_splits", "allow_infinite", "bins"):
             if not factor[key]:
                 del factor[key]
         for key in ("window_days", "days_per_step", "supply", "group"):
@@ -262,6 +266,13 @@ def _content(spec: ScorecardSpec, profile_data: dict[str, Any] | None = None) ->
         del data["profile"]["reason_groups"]
     if data["profile"].get("date_format", "") is None:
         del data["profile"]["date_format"]
+    # Bin overrides are written only where an analyst set bins, so other specs keep their bytes.
+    for factor in data["factors"]:
+        if not factor["automatic_bins"]:
+            del factor["automatic_bins"]
+    for step in data["selection_log"]:
+        if step["override"] is None:
+            del step["override"]
     return data
 
 
@@ -276,12 +287,14 @@ def checksum(spec: ScorecardSpec, profile_data: dict[str, Any] | None = None) ->
 def rounded(spec: ScorecardSpec) -> ScorecardSpec:
     """Every float of the spec rounded by ``fitted`` (idempotent). Training rounds WoE and the
     coefficients before it computes points; this catches the rest (statistics, metrics)."""
-    def bins(f: FactorSpec) -> tuple[Bin, ...]:
-        return tuple(replace(b, woe=fitted(b.woe), event_rate=fitted(b.event_rate), iv=fitted(b.iv)) for b in f.bins)
+    def bins(f: FactorSpec, key: str = "bins") -> tuple[Bin, ...]:
+        return tuple(replace(b, woe=fitted(b.woe), event_rate=fitted(b.event_rate), iv=fitted(b.iv))
+                     for b in getattr(f, key))
 
     return replace(
         spec,
-        factors=tuple(replace(f, coefficient=fitted(f.coefficient), iv=fitted(f.iv), bins=bins(f)) for f in spec.factors),
+        factors=tuple(replace(f, coefficient=fitted(f.coefficient), iv=fitted(f.iv), bins=bins(f),
+                              automatic_bins=bins(f, "automatic_bins")) for f in spec.factors),
         intercept=fitted(spec.intercept),
         coefficients=tuple(replace(c, estimate=fitted(c.estimate), std_error=fitted(c.std_error), z=fitted(c.z),
                                    p_value=fitted(c.p_value), vif=None if c.vif is None else fitted(c.vif))
@@ -355,7 +368,9 @@ def from_json(text: str, source: str = "spec") -> ScorecardSpec:
         raise SpecError(f"{source}: has no sha256; re-run 'scorecard train'")
     try:
         factors = tuple(
-            FactorSpec(**{**f, "bins": _tuples(f["bins"], Bin, source, f"factors.{f.get('name')}.bins")})
+            FactorSpec(**{**f, "bins": _tuples(f["bins"], Bin, source, f"factors.{f.get('name')}.bins"),
+                          "automatic_bins": _tuples(f.get("automatic_bins", []), Bin, source,
+                                                    f"factors.{f.get('name')}.automatic_bins")})
             for f in data["factors"]
         )
         spec = ScorecardSpec(
@@ -381,7 +396,8 @@ def from_json(text: str, source: str = "spec") -> ScorecardSpec:
     spec = replace(
         spec,
         factors=tuple(
-            replace(f, bins=tuple(replace(b, categories=tuple(b.categories), special_values=tuple(b.special_values)) for b in f.bins))
+            replace(f, **{key: tuple(replace(b, categories=tuple(b.categories), special_values=tuple(b.special_values))
+                                     for b in getattr(f, key)) for key in ("bins", "automatic_bins")})
             for f in spec.factors
         ),
     )

@@ -210,3 +210,16 @@ def test_parse_profile_names_its_source():
     data["target"] = {"column": "age"}
     with pytest.raises(ProfileError, match=r"^inline: .*target column 'age' is also a factor"):
         parse_profile(data, "inline")
+
+
+def test_label_and_meaning_are_optional_and_default_to_the_column_name(tmp_path):
+    path = tmp_path / "minimal.yaml"
+    path.write_text("name: minimal\ndescription: {zh: 最小, en: minimal}\ntarget: {column: bad}\n"
+                    "factors:\n  - {name: income, kind: numeric}\n  - {name: city, column: City Name, kind: categorical}\n"
+                    "  - {name: late, kind: numeric, label: {zh: 逾期, en: Late}}\n", encoding="utf-8")
+    profile = load_profile(path)
+    income, city, late = profile.factors
+    assert (income.label.zh, income.label.en, income.meaning.zh, income.meaning.en) == ("income",) * 4
+    assert (city.label.en, city.meaning.zh) == ("City Name", "City Name")
+    assert (late.label.zh, late.meaning.en) == ("逾期", "late")  # a written label stays; the meaning defaults
+    assert profile.selection.method == "aic" and profile.selection.max_correlation == 0.7

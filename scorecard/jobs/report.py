@@ -13,9 +13,13 @@ from scorecard import metrics
 from scorecard.data import read_table, split_valid_rows
 from scorecard.errors import DataError
 from scorecard.jobs import console as progress
+from scorecard.jobs.outputs import Run, guard, owned_folder
 from scorecard.report import PSI_NOTE, psi_table, report_data, report_markdown, report_tables
 from scorecard.scoring import score
+from scorecard.site.model_pages import binning_plots, metric_plots
 from scorecard.spec import load_spec
+
+PLOTS_MARKER = ".scorecard-plots"
 
 
 def _print_text(console: Console, text: str) -> None:
@@ -32,6 +36,25 @@ def report(model: Path, fmt: str, *, console: Console) -> None:
     else:
         for part in report_tables(data):
             console.print(part, highlight=False)
+
+
+def write_plots(model: Path, out: Path) -> list[Path]:
+    """The report's plots as SVG files in the folder ``out`` (English, like the report): the binning
+    plot of every factor (``binning-<factor>.svg``), the score distributions of goods and bads, the
+    ROC and the KS curve on the evaluated rows. The folder is the command's own (replaced each run)."""
+    out = Path(out)
+    guard(inputs={"--model": Path(model)}, folders={"--plots": out})
+    spec = load_spec(model)
+    figures = {f"binning-{name}.svg": svg for name, svg in binning_plots(spec, "en").items()}
+    figures.update({f"{name}.svg": svg for name, svg in metric_plots(spec, "en").items()})
+    owned_folder(out, PLOTS_MARKER, "report --plots")
+    with Run("report --plots") as run:
+        run.lock(out, folder=True)
+        staged = run.folder(out)
+        for name, svg in figures.items():
+            (staged / name).write_text(svg, encoding="utf-8")
+        run.commit()
+    return [out / name for name in figures]
 
 
 @dataclass(frozen=True)

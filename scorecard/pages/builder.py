@@ -410,7 +410,9 @@ class PageRenderer:
 
     def _action_notes(self, record: DecisionRecord) -> tuple[Note, ...]:
         if record.recourse_status == "found" and record.recourse:
-            case = "found_overdue" if editorial.about_late_payments(record, self.profile) else "found"
+            # mainland China's credit-report rules: only where the rights box is mainland China's
+            late = not self.neutral and editorial.about_late_payments(record, self.profile)
+            case = "found_overdue" if late else "found"
         elif record.recourse_status == "infeasible":
             case = "infeasible"
         elif editorial.unassessed(record):
@@ -430,7 +432,7 @@ class PageRenderer:
             return (self._note(w.text("actions", "next_assessment")), self._note(w.text("actions", "caveat")))
         if case == "found_overdue":  # tailored: how long a late payment stays on a credit report
             return (self._note(w.text("actions", "next_assessment")), self._note(w.text("actions", "caveat")),
-                    self._note(w.text("actions", "overdue_record"), self.say.links("remedies", ["repair-record"])))
+                    self._note(w.text("rights", "overdue_record"), self.say.links("remedies", ["repair-record"])))
         if case == "infeasible":
             return (self._note(w.text("actions", "infeasible_partial")), self._note(w.text("actions", "infeasible_time")),
                     self._note(w.text("actions", "infeasible_other"), say.links("lessons", ["financing-channels"]),

@@ -9,7 +9,7 @@ from typing import Any, Iterable
 
 from scorecard.languages import page_languages
 from scorecard.metrics import psi_level
-from scorecard.pages import charts
+from scorecard.pages import charts, plots
 from scorecard.pages.builder import renderer
 from scorecard.pages.speaking import Speaker, code_text, plain_number
 from scorecard.pages.words import site_words
@@ -82,7 +82,9 @@ def step_reason(spec: ScorecardSpec, step: SelectionStep, lang: str) -> str:
     min_iv, max_p = settings.get("min_iv"), settings.get("max_p_value")
     if step.stage == "binning" and step.iv is not None and min_iv is not None:
         key = "iv_kept" if step.action == "kept" else "iv_dropped"
-        return words[key].format(iv=compared(step.iv, float(min_iv)), min_iv=plain_number(float(min_iv)))
+        text = words[key].format(iv=compared(step.iv, float(min_iv)), min_iv=plain_number(float(min_iv)))
+        # The analyst's own words (their bins and reason) as they wrote them.
+        return text + (chosen["override"].format(override=step.override) if step.override else "")
     if step.stage == "screen" and step.partner is not None and step.correlation is not None and rule.get("max_correlation"):
         return chosen["correlated"].format(partner=_label(spec.profile, step.partner, lang),
                                            correlation=_decimal(step.correlation, 2),
@@ -161,6 +163,7 @@ def _factor_view(spec: ScorecardSpec, factor: Factor, lang: str, policy: Policy)
         "used": used,
         "href": site_link(f"factors/{factor.name}.md"),
         "chart": site_link(f"{factor.name}.svg"),
+        "binning_chart": site_link(f"{factor.name}-binning.svg"),
         "special_values": [{"value": code_text(s.value), "meaning": s.meaning.get(lang)} for s in factor.special_values],
         "read_more": _read_more(spec.profile, factor, lang, policy),
         "dropped_reason": _dropped_reasons(spec, lang).get(factor.name, words["factor"]["not_listed"]),
@@ -248,6 +251,9 @@ def _metrics_view(spec: ScorecardSpec, lang: str) -> dict[str, Any]:
         "iv": iv_rows,
         "steps": steps,
         "steps_intro": selection_intro(spec, lang),
+        "plots": [{"href": site_link(f"{name}.svg"), "alt": site_words(lang)["plots"][f"{key}_title"]}
+                  for name, key in (("score-distribution", "distribution"), ("roc", "roc"), ("ks", "ks"))
+                  if (spec.metrics.get("test") or {}).get("score_bands", {}).get("goods")],
         "rounding": {"max": _decimal(spec.rounding.get("max_abs"), 2), "mean": _decimal(spec.rounding.get("mean_abs"), 2)},
     }
 
@@ -396,9 +402,39 @@ def model_pages(spec: ScorecardSpec, policy: Policy, lang: str, *, personas: boo
 
 
 def chart_files(spec: ScorecardSpec, lang: str) -> list[SiteFile]:
-    """One chart per factor in the model; per language, since mkdocs-static-i18n gives each
+    """Two charts per factor in the model (bad rate and points; the binning plot) and the metrics
+    page's plots (score distributions, ROC, KS); per language, since mkdocs-static-i18n gives each
     language only its own files (``x.svg``, ``x.en.svg``)."""
     suffix = page_languages().suffix(lang)
-    return [SiteFile(f"model/factors/{f.name}{suffix}.svg", factor_chart(spec.profile, f, lang)) for f in spec.factors]
+    files = [SiteFile(f"model/factors/{f.name}{suffix}.svg", factor_chart(spec.profile, f, lang)) for f in spec.factors]
+    files += [SiteFile(f"model/factors/{name}-binning{suffix}.svg", svg)
+              for name, svg in binning_plots(spec, lang).items()]
+    files += [SiteFile(f"model/{name}{suffix}.svg", svg) for name, svg in metric_plots(spec, lang).items()]
+    return files
+
+
+def binning_plots(spec: ScorecardSpec, lang: str) -> dict[str, str]:
+    """The binning plot of every factor in the model, by factor name, worded in ``lang``."""
+    words = site_words(lang)["plots"]
+    def short(f: FactorSpec) -> list[str]:  # a long range in words as the spec writes it ("[0.1, 0.2)"), to fit under a bar
+        return [b.label if b.kind == "range" and len(label) > 14 else label
+                for b, label in zip(f.bins, _bin_words(spec.profile, f, lang))]
+
+    return {f.name: plots.binning_plot(f, short(f), words,
+                                       words["binning_title"].format(label=_label(spec.profile, f.name, lang)))
+            for f in spec.factors}
+
+
+def metric_plots(spec: ScorecardSpec, lang: str) -> dict[str, str]:
+    """The score distributions of goods and bads, the ROC and the KS curve on the evaluated rows
+    (none for a spec without score bands, such as a hand-made one)."""
+    words = site_words(lang)["plots"]
+    evaluated = spec.metrics.get("test") or {}
+    bands = evaluated.get("score_bands")
+    if not bands or not bands.get("goods"):
+        return {}
+    return {"score-distribution": plots.distribution_plot(bands, words, words["distribution_title"]),
+            "roc": plots.roc_plot(bands, evaluated.get("auc"), words, words["roc_title"]),
+            "ks": plots.ks_plot(bands, evaluated.get("ks"), words, words["ks_title"])}
 
 

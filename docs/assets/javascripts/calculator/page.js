@@ -540,8 +540,9 @@
     var w = this.words;
     if (r.recourse_status === "found" && r.recourse.length) {
       var notes = [el("p", { text: w.t(["actions", "next_assessment"]) }), el("p", { text: w.t(["actions", "caveat"]) })];
-      var late = r.reasons.some(function (x) { return x.cause_pages.indexOf("overdue-history") >= 0; });
-      if (late) notes.push(el("p", {}, [w.t(["actions", "overdue_record"]), this.links("remedies", ["repair-record"], "")]));
+      var late = w.has(["rights", "overdue_record"]) &&  // mainland China's rights box only
+        r.reasons.some(function (x) { return x.cause_pages.indexOf("overdue-history") >= 0; });
+      if (late) notes.push(el("p", {}, [w.t(["rights", "overdue_record"]), this.links("remedies", ["repair-record"], "")]));
       return notes;
     }
     if (r.recourse_status === "infeasible") {
