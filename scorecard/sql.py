@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from scorecard.errors import DataError, SpecError
 from scorecard.policy import Policy
-from scorecard.reasons import MAX_REASONS, MIN_SHORTFALL, baseline_points, reason_code
+from scorecard.reasons import MAX_REASONS, MIN_SHORTFALL, baseline_points, cause_index, reason_code
 from scorecard.scoring import category_lookup
 from scorecard.sql_literals import (  # noqa: F401 - PY_WHITESPACE and the literals are part of this module's API
     PY_WHITESPACE, number_literal, quote_identifier, string_literal, whitespace_literal)
