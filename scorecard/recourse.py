@@ -74,6 +74,8 @@ INF = np.int64(1 << 60)  # "no way": above any real cost, far below int64 overfl
 MAX_PLANS = 3
 CHUNK_CELLS = 1 << 19  # rows * (gap + 1) per chunk: bounds the memory of the DP tables
 CHUNK_ROWS = 1 << 15
+CHUNK_WIDTH_RATIO = 1.5  # see _chunk_bounds
+CHUNK_WIDTH_SLACK = 4
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,27 @@ def all_moves(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult) -> 
 # --- the dynamic programme ----------------------------------------------------------------------
 
 
-def _transition(table: np.ndarray, here: np.ndarray, points: np.ndarray, cost: np.ndarray, gap: np.ndarray,
+@dataclass(frozen=True)
+class _Caps:
+    """Each row's cap (its gap) in a chunk's tables, with the masks the fold needs, made once
+    per chunk rather than once per factor."""
+
+    gap: np.ndarray  # (rows,) int64
+    every: np.ndarray  # arange(rows)
+    from_gap: np.ndarray | None  # (rows, width) bool: states at or above the row's gap; None: all gaps equal
+    beyond: np.ndarray | None  # (rows, width) bool: states above the row's gap
+
+
+def _caps(gap: np.ndarray) -> _Caps:
+    width = int(gap.max()) + 1
+    every = np.arange(len(gap))
+    if (gap == width - 1).all():
+        return _Caps(gap, every, None, None)
+    cols = np.arange(width)[None, :]
+    return _Caps(gap, every, cols >= gap[:, None], cols > gap[:, None])
+
+
+def _transition(table: np.ndarray, here: np.ndarray, points: np.ndarray, cost: np.ndarray, caps: _Caps,
                 *, forced: bool = False) -> np.ndarray:
     """Add one factor: table[r, s] = least cost to gain s points so far, s capped at the row's gap.
 
@@ -255,17 +277,16 @@ def _transition(table: np.ndarray, here: np.ndarray, points: np.ndarray, cost: n
         np.minimum(best, INF, out=best)
         if not single:
             out[rows] = best
-    return _fold(out, gap)
+    return _fold(out, caps)
 
 
-def _fold(table: np.ndarray, gap: np.ndarray) -> np.ndarray:
-    """Merge the states at or above each row's gap into the gap state."""
-    if (gap == table.shape[1] - 1).all():
+def _fold(table: np.ndarray, caps: _Caps) -> np.ndarray:
+    """Merge the states at or above each row's gap into the gap state (with the chunk's masks:
+    a masked minimum is several times cheaper than a running minimum along the rows)."""
+    if caps.from_gap is None:
         return table
-    every = np.arange(len(gap))
-    tail = np.minimum.accumulate(table[:, ::-1], axis=1)[:, ::-1]
-    table[every, gap] = tail[every, gap]
-    table[np.arange(table.shape[1])[None, :] > gap[:, None]] = INF
+    table[caps.every, caps.gap] = np.where(caps.from_gap, table, INF).min(axis=1)
+    np.copyto(table, INF, where=caps.beyond)
     return table
 
 
@@ -328,6 +349,7 @@ def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], co
     (bins (rows, MAX_PLANS, k), cost (rows, MAX_PLANS))."""
     n, k = here.shape
     G = int(gap.max())
+    caps = _caps(gap)
     start = np.full((n, G + 1), INF, dtype=np.int64)
     start[:, 0] = 0
     options = [np.flatnonzero((c < INF).any(axis=0)).tolist() for c in costs]  # bins that are a move somewhere
@@ -335,10 +357,10 @@ def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], co
 
     prefix = [start]
     for j in range(k):
-        prefix.append(_transition(prefix[-1], here[:, j], points[j], costs[j], gap) if active[j] else prefix[-1])
+        prefix.append(_transition(prefix[-1], here[:, j], points[j], costs[j], caps) if active[j] else prefix[-1])
     suffix: list[np.ndarray] = [start] * (k + 1)
     for j in range(k - 1, -1, -1):
-        suffix[j] = _transition(suffix[j + 1], here[:, j], points[j], costs[j], gap) if active[j] else suffix[j + 1]
+        suffix[j] = _transition(suffix[j + 1], here[:, j], points[j], costs[j], caps) if active[j] else suffix[j + 1]
 
     cols = np.arange(G + 1)
     reach = cols[None, :] >= gap[:, None]
@@ -429,16 +451,17 @@ def _solve_chunk_guarded(gap: np.ndarray, here: np.ndarray, points: list[np.ndar
     plan that moves D; the cheapest first, then those with new sets of changed factors."""
     n, k = here.shape
     G = int(gap.max())
+    caps = _caps(gap)
     start = np.full((n, G + 1), INF, dtype=np.int64)
     start[:, 0] = 0
     options = [np.flatnonzero((c < INF).any(axis=0)).tolist() for c in costs]
     active = [bool(o) for o in options]
     prefix = [start]
     for j in range(k):
-        prefix.append(_transition(prefix[-1], here[:, j], points[j], costs[j], gap) if active[j] else prefix[-1])
+        prefix.append(_transition(prefix[-1], here[:, j], points[j], costs[j], caps) if active[j] else prefix[-1])
     suffix: list[np.ndarray] = [start] * (k + 1)
     for j in range(k - 1, -1, -1):
-        suffix[j] = _transition(suffix[j + 1], here[:, j], points[j], costs[j], gap) if active[j] else suffix[j + 1]
+        suffix[j] = _transition(suffix[j + 1], here[:, j], points[j], costs[j], caps) if active[j] else suffix[j + 1]
     cols = np.arange(G + 1)
     every = np.arange(n)
     cand_cost = np.full((n, len(debt)), INF, dtype=np.int64)
@@ -446,7 +469,7 @@ def _solve_chunk_guarded(gap: np.ndarray, here: np.ndarray, points: list[np.ndar
     for d_i, d in enumerate(debt):
         if not active[d]:
             continue
-        moved = _transition(prefix[d], here[:, d], points[d], costs[d], gap, forced=True)
+        moved = _transition(prefix[d], here[:, d], points[d], costs[d], caps, forced=True)
         ahead = suffix[d + 1]
         ahead_min = np.minimum.accumulate(ahead[:, ::-1], axis=1)[:, ::-1]
         need = np.maximum(gap[:, None] - cols[None, :], 0)
@@ -496,6 +519,28 @@ def _solve_chunk_guarded(gap: np.ndarray, here: np.ndarray, points: list[np.ndar
     return plans, plan_cost
 
 
+def _chunk_bounds(gaps: np.ndarray) -> list[tuple[int, int]]:
+    """Cut rows sorted by gap into chunks [i, j) for the DP.
+
+    A chunk's tables are as wide as its largest gap, so a row with a small gap in a wide chunk
+    costs work for nothing: a chunk's widest row is at most ``CHUNK_WIDTH_RATIO`` times (plus
+    ``CHUNK_WIDTH_SLACK`` states) as wide as its narrowest, which keeps the wasted cells small,
+    while chunks stay big enough that NumPy's per-call overhead does not dominate; cells and rows
+    per chunk are bounded for memory. Chunking never changes a plan (each row's tables are capped
+    at its own gap)."""
+    width = gaps.astype(np.int64) + 1
+    bounds, i, n = [], 0, len(width)
+    while i < n:
+        widest = max(int(width[i] * CHUNK_WIDTH_RATIO), int(width[i]) + CHUNK_WIDTH_SLACK)
+        j = int(np.searchsorted(width, widest, side="right"))  # rows no wider than ``widest``
+        j = max(i + 1, min(j, i + CHUNK_ROWS))
+        while j - i > 1 and (j - i) * int(width[j - 1]) > CHUNK_CELLS:
+            j = i + max(1, CHUNK_CELLS // int(width[j - 1]))
+        bounds.append((i, j))
+        i = j
+    return bounds
+
+
 def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: list[FactorMoves],
           guard: np.ndarray | None = None, debt: tuple[int, ...] = ()) -> RecoursePlans:
     """Exact plans for every row whose score is below its target (``targets < 0``: none wanted).
@@ -523,11 +568,7 @@ def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: 
         if guarded and not debt:
             break  # no plan can reduce debt: infeasible
         todo = todo[np.argsort(gap[todo], kind="stable")]  # similar gaps share a chunk
-        i = 0
-        while i < len(todo):
-            j = min(len(todo), i + min(CHUNK_ROWS, max(1, CHUNK_CELLS // (int(gap[todo[i]]) + 1))))
-            while j - i > 1 and (j - i) * (int(gap[todo[j - 1]]) + 1) > CHUNK_CELLS:
-                j = i + (j - i) // 2
+        for i, j in _chunk_bounds(gap[todo]):
             rows = todo[i:j]
             costs = [m.cost[rows] for m in moves]
             if guarded:
@@ -537,7 +578,6 @@ def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: 
             plans[rows] = chunk_plans
             cost[rows] = chunk_cost
             status[rows[chunk_cost[:, 0] < INF]] = "found"
-            i = j
     return RecoursePlans(status=status, target=np.where(need, targets, -1), bins=plans, cost=cost)
 
 
