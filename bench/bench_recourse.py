@@ -27,7 +27,17 @@ check it, explain, write records.jsonl, summary.csv and rejects), and with ``--j
 from getrusage of the children; and the sum over the command's processes, sampled every 50 ms
 from /proc) and the size of the output folder.
 
-Run: ``python bench/bench_recourse.py [--part 1|2|all] [--applicants 200] [--rows 1000000] [--json-files]``.
+Part 3 (``--peer DIR``): this checkout against another checkout of the package (a peer, e.g. an
+older commit: ``git worktree add /tmp/peer <commit>``) in the same run. Each tree trains the demo
+model once (50,000 rows, seed 7) and then, in a fresh process per run, explains ``--rows`` demo rows
+(seed 11) with ``explain_table`` in the command's chunks; runs alternate between the trees
+(``--repeat`` each, to see the noise of a shared machine). Reported per run: seconds of the whole
+``explain_table`` and, inside it, of ``recourse.all_moves``, ``recourse.solve`` and
+``PlanBuilder.plans_for``; then the median of each and its ratio to the peer's median (below 1:
+this checkout is faster). Only names both trees have are used.
+
+Run: ``python bench/bench_recourse.py [--part 1|2|all] [--applicants 200] [--rows 1000000] [--json-files]``,
+``python bench/bench_recourse.py --peer /tmp/peer --rows 100000 --repeat 3``.
 Part 1 needs the shared data folder (``../shared/data`` or ``SCORECARD_SHARED_DATA``).
 """
 
@@ -416,15 +426,90 @@ def part_two(rows: int, json_files: bool) -> None:
     print(f"recourse: {plans}")
 
 
+# Run in a fresh process with the tree under test first on sys.path (argv: tree, rows, spec file).
+PEER_WORKER = """
+import json, os, sys, time
+tree, rows, spec_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sys.path.insert(0, tree)
+import scorecard
+assert scorecard.__file__.startswith(os.path.abspath(tree)), scorecard.__file__
+import scorecard.explain as ex
+from scorecard.datasets.demo import generate
+from scorecard.jobs.explain import EXPLAIN_CHUNK
+from scorecard.policy import default_policy
+from scorecard.profile import load_profile
+from scorecard.spec import load_spec, save_spec
+from scorecard.training import fit_scorecard
+profile = load_profile("demo")
+if not os.path.exists(spec_file):
+    save_spec(fit_scorecard(generate(50_000, 7), profile, test_size=0.3, seed=7), spec_file)
+spec, policy, table = load_spec(spec_file), default_policy(), generate(rows, 11)
+seconds = {"moves": 0.0, "solve": 0.0, "plans": 0.0}
+def timed(name, f):
+    def run(*a, **k):
+        t0 = time.perf_counter()
+        try:
+            return f(*a, **k)
+        finally:
+            seconds[name] += time.perf_counter() - t0
+    return run
+ex.all_moves, ex.solve = timed("moves", ex.all_moves), timed("solve", ex.solve)
+ex.PlanBuilder.plans_for = timed("plans", ex.PlanBuilder.plans_for)
+t0 = time.perf_counter()
+for part in ex.applicant_chunks(ex.applicant_codes(table, profile.id_column)[0], EXPLAIN_CHUNK):
+    ex.explain_table(spec, policy, table.iloc[part])
+seconds["explain"] = time.perf_counter() - t0
+print(json.dumps(seconds))
+"""
+
+
+def part_peer(peer: Path, rows: int, repeat: int) -> None:
+    import json
+    import subprocess
+    import tempfile
+
+    trees = {"this": Path(__file__).resolve().parents[1], "peer": peer.resolve()}
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+    stages = ("explain", "moves", "solve", "plans")
+    with tempfile.TemporaryDirectory() as folder:
+        for i in range(repeat):
+            for name, tree in (trees.items() if i % 2 == 0 else reversed(trees.items())):  # alternate who goes first
+                env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+                out = subprocess.run([sys.executable, "-c", PEER_WORKER, str(tree), str(rows),
+                                      str(Path(folder) / f"{name}.json")], env=env, check=True, capture_output=True,
+                                     text=True).stdout
+                runs[name].append(json.loads(out.strip().splitlines()[-1]))
+    print(f"\nPart 3: explain_table on {rows:,} demo rows (seed 11), this checkout ({trees['this']}) against "
+          f"the peer ({trees['peer']}); each tree's own demo model and policy; {os.cpu_count()} CPUs")
+    print("| tree | run | explain_table s | rows/s | all_moves s | solve s | plans_for s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name in trees:
+        for i, m in enumerate(runs[name], 1):
+            print(f"| {name} | {i} | {m['explain']:.2f} | {rows / m['explain']:,.0f} | {m['moves']:.2f} | "
+                  f"{m['solve']:.2f} | {m['plans']:.2f} |")
+    median = {name: {s: float(np.median([m[s] for m in runs[name]])) for s in stages} for name in trees}
+    for name in trees:
+        print(f"| {name} | median | " + " | ".join(
+            f"{median[name][s]:.2f}" + (f" | {rows / median[name][s]:,.0f}" if s == "explain" else "") for s in stages)
+            + " |")
+    print("| this / peer | median | " + " | ".join(
+        f"{median['this'][s] / median['peer'][s]:.2f}" + (" | " if s == "explain" else "") for s in stages) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applicants", type=int, default=200)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--part", choices=("1", "2", "all"), default="all",
                         help="1: HELOC recourse against Counterfactual; 2: the whole demo batch")
+    parser.add_argument("--peer", type=Path, help="part 3: a checkout to compare explain_table with (runs only part 3)")
+    parser.add_argument("--repeat", type=int, default=3, help="part 3: runs per tree, alternating")
     parser.add_argument("--json-files", action="store_true",
                         help="part 2: also time --format json (one file per applicant; slow: a million files)")
     args = parser.parse_args()
+    if args.peer is not None:
+        part_peer(args.peer, args.rows, args.repeat)
+        return
     if args.part in ("1", "all"):
         part_one(args.applicants)
     if args.part in ("2", "all"):
