@@ -246,36 +246,49 @@ def _caps(gap: np.ndarray) -> _Caps:
     return _Caps(gap, every, cols >= gap[:, None], cols > gap[:, None])
 
 
-def _transition(table: np.ndarray, here: np.ndarray, points: np.ndarray, cost: np.ndarray, caps: _Caps,
+def _moves_by_bin(here: np.ndarray, points: np.ndarray, cost: np.ndarray) -> list[tuple[Any, list[tuple[int, np.ndarray]]]]:
+    """One factor's moves in a chunk, grouped by the rows' current bin: per bin a, the rows in it
+    (a slice when all rows are) and, per allowed target bin in order, (points gained, cost column
+    (rows, 1)). Made once per chunk and factor: the prefix, suffix and forced tables share it."""
+    order = np.argsort(here, kind="stable")  # rows of one bin stay in row order
+    ranked = here[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    allowed = np.logical_or.reduceat(cost[order] < INF, starts, axis=0)  # (bins here, bins): a move for some row
+    groups = []
+    for i, start in enumerate(starts.tolist()):
+        a = int(ranked[start])
+        options = np.flatnonzero((points > points[a]) & allowed[i]).tolist()
+        if not options:
+            continue
+        rows = slice(None) if len(starts) == 1 else order[start: starts[i + 1] if i + 1 < len(starts) else len(order)]
+        c_rows = cost[rows]
+        groups.append((rows, [(int(points[b] - points[a]), c_rows[:, b][:, None]) for b in options]))
+    return groups
+
+
+def _transition(table: np.ndarray, moves: list[tuple[Any, list[tuple[int, np.ndarray]]]], caps: _Caps,
                 *, forced: bool = False) -> np.ndarray:
-    """Add one factor: table[r, s] = least cost to gain s points so far, s capped at the row's gap.
+    """Add one factor (its ``_moves_by_bin``): table[r, s] = least cost to gain s points so far,
+    s capped at the row's gap.
 
     Capping at each row's own gap (not the chunk's largest) keeps a row's tables, and so its
     plans, independent of the other rows in the batch. ``forced``: the factor must move (no
-    "stay" option), for plans under the affordability guard.
+    "stay" option), for plans under the affordability guard. Every update is a minimum with
+    a value already at most INF, so no cell ever exceeds INF.
     """
     G = table.shape[1] - 1
     out = np.full_like(table, INF) if forced else table.copy()  # column "stay": no gain, no cost
-    single = len(here) == 1
-    for a in np.unique(here).tolist():
-        rows = slice(None) if single else np.flatnonzero(here == a)
-        c_rows = cost[rows]
-        options = np.flatnonzero((points > points[a]) & (c_rows < INF).any(axis=0)).tolist()
-        if not options:
-            continue
+    for rows, options in moves:
+        whole = isinstance(rows, slice)
         sub = table[rows]
-        best = out[rows] if not single else out
-        for b in options:
-            g = int(points[b] - points[a])
-            c = c_rows[:, b][:, None]
+        best = out if whole else np.full_like(sub, INF) if forced else sub.copy()
+        for g, c in options:
             if g <= G:
                 np.minimum(best[:, g:], sub[:, : G + 1 - g] + c, out=best[:, g:])
-                if g > 0:
-                    np.minimum(best[:, G:], sub[:, G + 1 - g :].min(axis=1, keepdims=True) + c, out=best[:, G:])
+                np.minimum(best[:, G:], sub[:, G + 1 - g :].min(axis=1, keepdims=True) + c, out=best[:, G:])
             else:
                 np.minimum(best[:, G:], sub.min(axis=1, keepdims=True) + c, out=best[:, G:])
-        np.minimum(best, INF, out=best)
-        if not single:
+        if not whole:
             out[rows] = best
     return _fold(out, caps)
 
@@ -354,13 +367,14 @@ def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], co
     start[:, 0] = 0
     options = [np.flatnonzero((c < INF).any(axis=0)).tolist() for c in costs]  # bins that are a move somewhere
     active = [bool(o) for o in options]
+    by_bin = [_moves_by_bin(here[:, j], points[j], costs[j]) if active[j] else [] for j in range(k)]
 
     prefix = [start]
     for j in range(k):
-        prefix.append(_transition(prefix[-1], here[:, j], points[j], costs[j], caps) if active[j] else prefix[-1])
+        prefix.append(_transition(prefix[-1], by_bin[j], caps) if active[j] else prefix[-1])
     suffix: list[np.ndarray] = [start] * (k + 1)
     for j in range(k - 1, -1, -1):
-        suffix[j] = _transition(suffix[j + 1], here[:, j], points[j], costs[j], caps) if active[j] else suffix[j + 1]
+        suffix[j] = _transition(suffix[j + 1], by_bin[j], caps) if active[j] else suffix[j + 1]
 
     cols = np.arange(G + 1)
     reach = cols[None, :] >= gap[:, None]
@@ -456,12 +470,13 @@ def _solve_chunk_guarded(gap: np.ndarray, here: np.ndarray, points: list[np.ndar
     start[:, 0] = 0
     options = [np.flatnonzero((c < INF).any(axis=0)).tolist() for c in costs]
     active = [bool(o) for o in options]
+    by_bin = [_moves_by_bin(here[:, j], points[j], costs[j]) if active[j] else [] for j in range(k)]
     prefix = [start]
     for j in range(k):
-        prefix.append(_transition(prefix[-1], here[:, j], points[j], costs[j], caps) if active[j] else prefix[-1])
+        prefix.append(_transition(prefix[-1], by_bin[j], caps) if active[j] else prefix[-1])
     suffix: list[np.ndarray] = [start] * (k + 1)
     for j in range(k - 1, -1, -1):
-        suffix[j] = _transition(suffix[j + 1], here[:, j], points[j], costs[j], caps) if active[j] else suffix[j + 1]
+        suffix[j] = _transition(suffix[j + 1], by_bin[j], caps) if active[j] else suffix[j + 1]
     cols = np.arange(G + 1)
     every = np.arange(n)
     cand_cost = np.full((n, len(debt)), INF, dtype=np.int64)
@@ -469,7 +484,7 @@ def _solve_chunk_guarded(gap: np.ndarray, here: np.ndarray, points: list[np.ndar
     for d_i, d in enumerate(debt):
         if not active[d]:
             continue
-        moved = _transition(prefix[d], here[:, d], points[d], costs[d], caps, forced=True)
+        moved = _transition(prefix[d], by_bin[d], caps, forced=True)
         ahead = suffix[d + 1]
         ahead_min = np.minimum.accumulate(ahead[:, ::-1], axis=1)[:, ::-1]
         need = np.maximum(gap[:, None] - cols[None, :], 0)
