@@ -303,15 +303,15 @@ def _fold(table: np.ndarray, caps: _Caps) -> np.ndarray:
     return table
 
 
-def _step_back(before: np.ndarray, after: np.ndarray, state: np.ndarray, rows: np.ndarray,
-               here: np.ndarray, points: np.ndarray, cost: np.ndarray, gap: np.ndarray,
-               options: list[int], *, forced: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _step_back(before: np.ndarray, after: np.ndarray, state: np.ndarray, rows: np.ndarray, t: "_Tables", j: int,
+               *, forced: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Which move of one factor led to ``after[r, state[r]]``: (bin or -1 for stay, earlier state).
 
     Checks "stay" first, then bins in order, so among equal-cost plans the one with fewer
     changes and lower bin indices wins, deterministically. All of the factor's bins are checked
     at once, as (rows, options) arrays.
     """
+    here, points, cost, gap, options = t.here[:, j], t.points[j], t.costs[j], t.gap, t.options[j]
     value = after[rows, state]
     choice = np.full(len(rows), -1, dtype=np.int16)
     prev = state.copy()
@@ -357,81 +357,105 @@ class RecoursePlans:
     cost: np.ndarray  # (rows, MAX_PLANS) int64 cost units; INF where there is no plan
 
 
-def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Exact plans for rows of one chunk. ``here`` (rows, k) current bins; returns
-    (bins (rows, MAX_PLANS, k), cost (rows, MAX_PLANS))."""
+@dataclass(frozen=True)
+class _Tables:
+    """A chunk's dynamic programme: ``prefix[j]`` over factors 0..j-1, ``suffix[j]`` over j..k-1."""
+
+    gap: np.ndarray  # (rows,)
+    here: np.ndarray  # (rows, k) current bins
+    points: list[np.ndarray]
+    costs: list[np.ndarray]  # per factor (rows, bins)
+    options: list[list[int]]  # per factor, the bins that are a move for some row
+    active: list[bool]
+    caps: _Caps
+    by_bin: list[list]  # per factor, ``_moves_by_bin``
+    prefix: list[np.ndarray]
+    suffix: list[np.ndarray]
+
+
+def _tables(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: list[np.ndarray]) -> _Tables:
     n, k = here.shape
-    G = int(gap.max())
     caps = _caps(gap)
-    start = np.full((n, G + 1), INF, dtype=np.int64)
+    start = np.full((n, int(gap.max()) + 1), INF, dtype=np.int64)
     start[:, 0] = 0
-    options = [np.flatnonzero((c < INF).any(axis=0)).tolist() for c in costs]  # bins that are a move somewhere
+    options = [np.flatnonzero((c < INF).any(axis=0)).tolist() for c in costs]
     active = [bool(o) for o in options]
     by_bin = [_moves_by_bin(here[:, j], points[j], costs[j]) if active[j] else [] for j in range(k)]
-
     prefix = [start]
     for j in range(k):
         prefix.append(_transition(prefix[-1], by_bin[j], caps) if active[j] else prefix[-1])
     suffix: list[np.ndarray] = [start] * (k + 1)
     for j in range(k - 1, -1, -1):
         suffix[j] = _transition(suffix[j + 1], by_bin[j], caps) if active[j] else suffix[j + 1]
+    return _Tables(gap, here, points, costs, options, active, caps, by_bin, prefix, suffix)
 
-    cols = np.arange(G + 1)
-    reach = cols[None, :] >= gap[:, None]
-    final = np.where(reach, prefix[k], INF)
+
+def _join(t: _Tables, left: np.ndarray, ahead: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The cheapest plan made of table ``left`` (the factors before f, or up to f) and the
+    suffix table ``ahead`` (the factors after f), for ``rows``: (rows where one exists, the
+    first best state of ``left``, the cost, the first state of ``ahead`` that completes it)."""
+    gap = t.gap[rows]
+    cols = np.arange(left.shape[1])
+    # least cost of the suffix reaching at least t points: a running minimum from the right
+    ahead_min = np.minimum.accumulate(ahead[rows][:, ::-1], axis=1)[:, ::-1]
+    need = np.maximum(gap[:, None] - cols[None, :], 0)
+    total = left[rows] + np.take_along_axis(ahead_min, need, axis=1)
+    s1 = total.argmin(axis=1)
+    value = total[np.arange(len(rows)), s1]
+    ok = np.flatnonzero(value < INF)
+    rows, s1, value, gap = rows[ok], s1[ok], value[ok], gap[ok]
+    lo = np.maximum(gap - s1, 0)
+    window = np.where(cols[None, :] >= lo[:, None], ahead[rows], INF * 2)
+    return rows, s1, value, window.argmin(axis=1)
+
+
+def _walk(t: _Tables, rows: np.ndarray, f: np.ndarray, before_f: np.ndarray, after_f: np.ndarray) -> np.ndarray:
+    """The bins of plans (rows[i], f[i]) made of ``prefix[f]`` at state ``before_f`` and
+    ``suffix[f + 1]`` at state ``after_f`` (factor f itself: -1; f = k: all from the prefix).
+
+    All plans walk back together, one factor at a time (each plan's walk is its own, so the
+    result is that of walking them one by one, in far fewer NumPy calls)."""
+    k = len(t.active)
+    out = np.full((len(rows), k), -1, dtype=np.int16)
+    for tables, order, state, part in ((t.prefix, range(k - 1, -1, -1), before_f.copy(), f[:, None] > np.arange(k)),
+                                       (t.suffix, range(k), after_f.copy(), f[:, None] < np.arange(k))):
+        for j in order:
+            live = np.flatnonzero(part[:, j])
+            if not t.active[j] or len(live) == 0:
+                continue
+            before, after = (tables[j], tables[j + 1]) if tables is t.prefix else (tables[j + 1], tables[j])
+            out[live, j], state[live] = _step_back(before, after, state[live], rows[live], t, j)
+    return out
+
+
+def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Exact plans for rows of one chunk. ``here`` (rows, k) current bins; returns
+    (bins (rows, MAX_PLANS, k), cost (rows, MAX_PLANS))."""
+    n, k = here.shape
+    t = _tables(gap, here, points, costs)
+    reach = np.arange(int(gap.max()) + 1)[None, :] >= gap[:, None]
+    final = np.where(reach, t.prefix[k], INF)
     best_state = final.argmin(axis=1)
     best_cost = final[np.arange(n), best_state]
-
-    def walk_prefix(upto: int, state: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
-        for j in range(upto - 1, -1, -1):
-            if not active[j]:
-                continue
-            choice, state = _step_back(prefix[j], prefix[j + 1], state, rows, here[:, j], points[j], costs[j], gap, options[j])
-            out[:, j] = choice
-
-    def walk_suffix(frm: int, state: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
-        for j in range(frm, k):
-            if not active[j]:
-                continue
-            choice, state = _step_back(suffix[j + 1], suffix[j], state, rows, here[:, j], points[j], costs[j], gap, options[j])
-            out[:, j] = choice
 
     plans = np.full((n, MAX_PLANS, k), -1, dtype=np.int16)
     plan_cost = np.full((n, MAX_PLANS), INF, dtype=np.int64)
     found = np.flatnonzero(best_cost < INF)
     if len(found) == 0:
         return plans, plan_cost
-    first = np.full((len(found), k), -1, dtype=np.int16)
-    walk_prefix(k, best_state[found], found, first)
+    first = _walk(t, found, np.full(len(found), k), best_state[found], np.zeros(len(found), dtype=np.int64))
     plans[found, 0] = first
     plan_cost[found, 0] = best_cost[found]
 
     # Alternatives: for each factor f changed by plan 1, the cheapest plan leaving f alone.
+    joined = [(f, *_join(t, t.prefix[f], t.suffix[f + 1], found[first[:, f] >= 0])) for f in range(k)]
+    rows = np.concatenate([j[1] for j in joined])
+    f_of = np.concatenate([np.full(len(j[1]), j[0]) for j in joined])
     alt_cost = np.full((n, k), INF, dtype=np.int64)
     alt_bins = np.full((n, k, k), -1, dtype=np.int16)
-    for f in range(k):
-        rows = found[first[:, f] >= 0]
-        if len(rows) == 0:
-            continue
-        ahead = suffix[f + 1][rows]
-        # least cost of the suffix reaching at least t points: a running minimum from the right
-        ahead_min = np.minimum.accumulate(ahead[:, ::-1], axis=1)[:, ::-1]
-        need = np.maximum(gap[rows][:, None] - cols[None, :], 0)
-        total = prefix[f][rows] + np.take_along_axis(ahead_min, need, axis=1)
-        s1 = total.argmin(axis=1)
-        value = total[np.arange(len(rows)), s1]
-        ok = value < INF
-        rows, s1, value = rows[ok], s1[ok], value[ok]
-        if len(rows) == 0:
-            continue
-        lo = np.maximum(gap[rows] - s1, 0)
-        window = np.where(cols[None, :] >= lo[:, None], suffix[f + 1][rows], INF * 2)
-        s2 = window.argmin(axis=1)
-        out = np.full((len(rows), k), -1, dtype=np.int16)
-        walk_prefix(f, s1, rows, out)
-        walk_suffix(f + 1, s2, rows, out)
-        alt_cost[rows, f] = value
-        alt_bins[rows, f] = out
+    alt_cost[rows, f_of] = np.concatenate([j[3] for j in joined])
+    alt_bins[rows, f_of] = _walk(t, rows, f_of, np.concatenate([j[2] for j in joined]),
+                                 np.concatenate([j[4] for j in joined]))
 
     # Plans 2 and 3: the cheapest alternatives whose sets of changed factors are new.
     sets = alt_bins >= 0  # sets[r, f, j]: alternative f changes factor j
@@ -464,55 +488,27 @@ def _solve_chunk_guarded(gap: np.ndarray, here: np.ndarray, points: list[np.ndar
     """Plans for rows under the affordability guard: per factor D of ``debt``, the exact cheapest
     plan that moves D; the cheapest first, then those with new sets of changed factors."""
     n, k = here.shape
-    G = int(gap.max())
-    caps = _caps(gap)
-    start = np.full((n, G + 1), INF, dtype=np.int64)
-    start[:, 0] = 0
-    options = [np.flatnonzero((c < INF).any(axis=0)).tolist() for c in costs]
-    active = [bool(o) for o in options]
-    by_bin = [_moves_by_bin(here[:, j], points[j], costs[j]) if active[j] else [] for j in range(k)]
-    prefix = [start]
-    for j in range(k):
-        prefix.append(_transition(prefix[-1], by_bin[j], caps) if active[j] else prefix[-1])
-    suffix: list[np.ndarray] = [start] * (k + 1)
-    for j in range(k - 1, -1, -1):
-        suffix[j] = _transition(suffix[j + 1], by_bin[j], caps) if active[j] else suffix[j + 1]
-    cols = np.arange(G + 1)
+    t = _tables(gap, here, points, costs)
     every = np.arange(n)
     cand_cost = np.full((n, len(debt)), INF, dtype=np.int64)
     cand_bins = np.full((n, len(debt), k), -1, dtype=np.int16)
+    pairs = []  # per debt factor: (its index in debt, rows, state before d, state of the suffix, d's bin)
     for d_i, d in enumerate(debt):
-        if not active[d]:
+        if not t.active[d]:
             continue
-        moved = _transition(prefix[d], by_bin[d], caps, forced=True)
-        ahead = suffix[d + 1]
-        ahead_min = np.minimum.accumulate(ahead[:, ::-1], axis=1)[:, ::-1]
-        need = np.maximum(gap[:, None] - cols[None, :], 0)
-        total = np.minimum(moved + np.take_along_axis(ahead_min, need, axis=1), INF)
-        s1 = total.argmin(axis=1)
-        value = total[every, s1]
-        rows = np.flatnonzero(value < INF)
+        moved = _transition(t.prefix[d], t.by_bin[d], t.caps, forced=True)
+        rows, s1, value, s2 = _join(t, moved, t.suffix[d + 1], every)
         if len(rows) == 0:
             continue
-        s1 = s1[rows]
-        lo = np.maximum(gap[rows] - s1, 0)
-        window = np.where(cols[None, :] >= lo[:, None], ahead[rows], INF * 2)
-        s2 = window.argmin(axis=1)
-        out = np.full((len(rows), k), -1, dtype=np.int16)
-        choice, state = _step_back(prefix[d], moved, s1, rows, here[:, d], points[d], costs[d], gap, options[d],
-                                   forced=True)
-        out[:, d] = choice
-        for j in range(d - 1, -1, -1):
-            if active[j]:
-                out[:, j], state = _step_back(prefix[j], prefix[j + 1], state, rows, here[:, j], points[j], costs[j],
-                                              gap, options[j])
-        state = s2
-        for j in range(d + 1, k):
-            if active[j]:
-                out[:, j], state = _step_back(suffix[j + 1], suffix[j], state, rows, here[:, j], points[j], costs[j],
-                                              gap, options[j])
-        cand_cost[rows, d_i] = value[rows]
-        cand_bins[rows, d_i] = out
+        choice, state = _step_back(t.prefix[d], moved, s1, rows, t, d, forced=True)
+        pairs.append((d_i, d, rows, state, s2, choice))
+        cand_cost[rows, d_i] = value
+    if pairs:
+        rows = np.concatenate([p[2] for p in pairs])
+        d_of = np.concatenate([np.full(len(p[2]), p[1]) for p in pairs])
+        out = _walk(t, rows, d_of, np.concatenate([p[3] for p in pairs]), np.concatenate([p[4] for p in pairs]))
+        out[np.arange(len(rows)), d_of] = np.concatenate([p[5] for p in pairs])
+        cand_bins[rows, np.concatenate([np.full(len(p[2]), p[0]) for p in pairs])] = out
     plans = np.full((n, MAX_PLANS, k), -1, dtype=np.int16)
     plan_cost = np.full((n, MAX_PLANS), INF, dtype=np.int64)
     order = np.argsort(cand_cost, axis=1, kind="stable")
