@@ -749,15 +749,16 @@ class PlanBuilder:
         ends = np.r_[starts[1:], len(pair)]
         gained = np.add.reduceat(gains, starts) if len(starts) else np.zeros(0, dtype=np.int64)
         longest = np.maximum.reduceat(waits, starts) if len(starts) else np.zeros(0, dtype=np.int64)
-        totals = self.result.total[rows].tolist()
-        costs = np.round(self.plans.cost[rows] / COST_UNIT, 6).tolist()
+        # every plan's fields as whole columns, then one constructor call per plan (no per-plan Python arithmetic)
+        pair_row, pair_plan = r[starts], p[starts]
+        new_score = (self.result.total[rows][pair_row] + gained).tolist()
+        cost = np.round(self.plans.cost[rows] / COST_UNIT, 6)[pair_row, pair_plan].tolist()
+        wait = [None if w < 0 else w for w in longest.tolist()]
         change_list = changes.tolist()
-        out: list[list[Plan]] = [[] for _ in range(len(rows))]
-        for s, e, rr, pp, g, w in zip(starts.tolist(), ends.tolist(), r[starts].tolist(), p[starts].tolist(),
-                                      gained.tolist(), longest.tolist()):
-            changes_, new_score, cost, wait_days = tuple(change_list[s:e]), totals[rr] + g, costs[rr][pp], None if w < 0 else w
-            out[rr].append(Plan(changes_, new_score, cost, wait_days))  # positional: a million plans feel keywords
-        return [tuple(x) for x in out]
+        built = list(map(Plan, [tuple(change_list[s:e]) for s, e in zip(starts.tolist(), ends.tolist())], new_score,
+                         cost, wait))  # positional: a million plans feel keywords
+        bounds = np.r_[0, np.cumsum(np.bincount(pair_row, minlength=len(rows)))].tolist()
+        return [tuple(built[a:z]) for a, z in zip(bounds[:-1], bounds[1:])]
 
 
 def build_plans(spec: ScorecardSpec, plans: RecoursePlans, moves: list[FactorMoves], result: ScoreResult,
