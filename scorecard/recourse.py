@@ -205,14 +205,17 @@ def factor_moves(spec_factor: FactorSpec, factor: Factor, column: pd.Series, bin
         ok &= static.is_range & (t >= lo_bound) & (t <= hi_bound) & (gain > 0) & np.isfinite(t)
         if len(static.specials):
             ok &= ~np.isin(t, static.specials)
-    moved = np.ceil(np.round(np.where(ok, np.abs(t - s0), 0.0) / factor.step, 9)).astype(np.int64)
+    # steps only for the allowed cells (a minority): the rounding is the costly part
+    at = np.flatnonzero(ok)
+    t = t.ravel()[at]
+    moved = np.ceil(np.round(np.abs(t - start[at // nb]) / factor.step, 9)).astype(np.int64)
     if spec_factor.kind == "flag":
         moved = np.minimum(moved, 1)
-    n_steps = moved
-    ok &= n_steps > 0
-    steps[ok] = n_steps[ok]
-    cost[ok] = n_steps[ok] * effort
-    to_value[ok] = t[ok]
+    keep = moved > 0
+    at, moved = at[keep], moved[keep]
+    steps.ravel()[at] = moved
+    cost.ravel()[at] = moved * effort
+    to_value.ravel()[at] = t[keep]
     return FactorMoves(gain, cost, steps, to_value)
 
 
@@ -229,21 +232,24 @@ def all_moves(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult) -> 
 @dataclass(frozen=True)
 class _Caps:
     """Each row's cap (its gap) in a chunk's tables, with the masks the fold needs, made once
-    per chunk rather than once per factor."""
+    per chunk rather than once per factor. The masks cover only the columns from the chunk's
+    smallest gap on: no row folds anything below it."""
 
     gap: np.ndarray  # (rows,) int64
     every: np.ndarray  # arange(rows)
-    from_gap: np.ndarray | None  # (rows, width) bool: states at or above the row's gap; None: all gaps equal
-    beyond: np.ndarray | None  # (rows, width) bool: states above the row's gap
+    low: int  # the smallest gap of the chunk
+    from_gap: np.ndarray | None  # (rows, width - low) bool: states at or above the row's gap; None: all gaps equal
+    beyond: np.ndarray | None  # (rows, width - low) bool: states above the row's gap
 
 
 def _caps(gap: np.ndarray) -> _Caps:
     width = int(gap.max()) + 1
+    low = int(gap.min())
     every = np.arange(len(gap))
-    if (gap == width - 1).all():
-        return _Caps(gap, every, None, None)
-    cols = np.arange(width)[None, :]
-    return _Caps(gap, every, cols >= gap[:, None], cols > gap[:, None])
+    if low == width - 1:
+        return _Caps(gap, every, low, None, None)
+    cols = np.arange(low, width)[None, :]
+    return _Caps(gap, every, low, cols >= gap[:, None], cols > gap[:, None])
 
 
 def _moves_by_bin(here: np.ndarray, points: np.ndarray, cost: np.ndarray) -> list[tuple[Any, list[tuple[int, np.ndarray]]]]:
@@ -298,8 +304,9 @@ def _fold(table: np.ndarray, caps: _Caps) -> np.ndarray:
     a masked minimum is several times cheaper than a running minimum along the rows)."""
     if caps.from_gap is None:
         return table
-    table[caps.every, caps.gap] = np.where(caps.from_gap, table, INF).min(axis=1)
-    np.copyto(table, INF, where=caps.beyond)
+    tail = table[:, caps.low:]
+    table[caps.every, caps.gap] = np.where(caps.from_gap, tail, INF).min(axis=1)
+    np.copyto(tail, INF, where=caps.beyond)
     return table
 
 
