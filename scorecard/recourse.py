@@ -622,7 +622,8 @@ def group_rows(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             combined, _ = pd.factorize(combined * span + (key - low))
             combined = combined.astype(np.int64)
     codes, _ = pd.factorize(combined)
-    _, first = np.unique(codes, return_index=True)
+    # codes count up in order of first appearance: a group starts where a code exceeds all before it
+    first = np.flatnonzero(np.r_[True, codes[1:] > np.maximum.accumulate(codes)[:-1]]) if len(codes) else codes
     return codes.astype(np.int64), first
 
 
