@@ -3,7 +3,7 @@
 The score is a sum of points over factors and each factor sits in one bin, so choosing one bin
 per factor (or staying put) at least cost so that the points gained reach the gap is a
 multiple-choice knapsack over integer points. It is solved exactly by dynamic programming over
-the factors and the points gained (capped at the gap), in integer cost units
+the factors and the points still needed (from the gap down to 0), in integer cost units
 (``COST_UNIT`` per unit of effort), so ties are exact and the answer is deterministic.
 
 The target (``policy.decide``): a declined applicant's plans aim at the effective cutoff plus the
@@ -49,9 +49,10 @@ cheapest of these (so the cheapest plan that changes at least one guard factor),
 the next cheapest with a different set of changed factors (ties: the earlier factor D).
 
 Everything runs on whole batches with NumPy: rows are sorted by gap and solved in chunks.
-Each row's tables are capped at its own gap, so its plans never depend on the rest of the
-batch; among plans of equal cost the backtrack prefers leaving a factor alone, then the bin
-listed first.
+A table's column is the number of points still needed (the row's gap at the start, 0 once
+reached), so every row's table is capped at its own gap and its plans never depend on the rest of
+the batch; among plans of equal cost the backtrack prefers leaving a factor alone, then the bin
+listed first, and among states of equal cost the one with the fewest points gained so far.
 """
 
 from __future__ import annotations
@@ -229,29 +230,6 @@ def all_moves(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult) -> 
 # --- the dynamic programme ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Caps:
-    """Each row's cap (its gap) in a chunk's tables, with the masks the fold needs, made once
-    per chunk rather than once per factor. The masks cover only the columns from the chunk's
-    smallest gap on: no row folds anything below it."""
-
-    gap: np.ndarray  # (rows,) int64
-    every: np.ndarray  # arange(rows)
-    low: int  # the smallest gap of the chunk
-    from_gap: np.ndarray | None  # (rows, width - low) bool: states at or above the row's gap; None: all gaps equal
-    beyond: np.ndarray | None  # (rows, width - low) bool: states above the row's gap
-
-
-def _caps(gap: np.ndarray) -> _Caps:
-    width = int(gap.max()) + 1
-    low = int(gap.min())
-    every = np.arange(len(gap))
-    if low == width - 1:
-        return _Caps(gap, every, low, None, None)
-    cols = np.arange(low, width)[None, :]
-    return _Caps(gap, every, low, cols >= gap[:, None], cols > gap[:, None])
-
-
 def _moves_by_bin(here: np.ndarray, points: np.ndarray, cost: np.ndarray) -> list[tuple[Any, list[tuple[int, np.ndarray]]]]:
     """One factor's moves in a chunk, grouped by the rows' current bin: per bin a, the rows in it
     (a slice when all rows are) and, per allowed target bin in order, (points gained, cost column
@@ -272,42 +250,30 @@ def _moves_by_bin(here: np.ndarray, points: np.ndarray, cost: np.ndarray) -> lis
     return groups
 
 
-def _transition(table: np.ndarray, moves: list[tuple[Any, list[tuple[int, np.ndarray]]]], caps: _Caps,
-                *, forced: bool = False) -> np.ndarray:
-    """Add one factor (its ``_moves_by_bin``): table[r, s] = least cost to gain s points so far,
-    s capped at the row's gap.
+def _transition(table: np.ndarray, moves: list[tuple[Any, list[tuple[int, np.ndarray]]]], *,
+                forced: bool = False) -> np.ndarray:
+    """Add one factor (its ``_moves_by_bin``): table[r, d] = least cost so far with d points still
+    needed (0: reached, however far beyond).
 
-    Capping at each row's own gap (not the chunk's largest) keeps a row's tables, and so its
-    plans, independent of the other rows in the batch. ``forced``: the factor must move (no
-    "stay" option), for plans under the affordability guard. Every update is a minimum with
-    a value already at most INF, so no cell ever exceeds INF.
+    A move gaining g points leads from d + g to d, and from any d <= g to 0. Counting what is
+    still needed (rather than what was gained) caps each row at its own gap with no extra work:
+    a row's start is its gap, so no state beyond it is ever reached. ``forced``: the factor must
+    move (no "stay" option), for plans under the affordability guard. Every update is a minimum
+    with a value already at most INF, so no cell ever exceeds INF.
     """
-    G = table.shape[1] - 1
+    width = table.shape[1]
     out = np.full_like(table, INF) if forced else table.copy()  # column "stay": no gain, no cost
     for rows, options in moves:
         whole = isinstance(rows, slice)
         sub = table[rows]
         best = out if whole else np.full_like(sub, INF) if forced else sub.copy()
         for g, c in options:
-            if g <= G:
-                np.minimum(best[:, g:], sub[:, : G + 1 - g] + c, out=best[:, g:])
-                np.minimum(best[:, G:], sub[:, G + 1 - g :].min(axis=1, keepdims=True) + c, out=best[:, G:])
-            else:
-                np.minimum(best[:, G:], sub.min(axis=1, keepdims=True) + c, out=best[:, G:])
+            if g < width - 1:
+                np.minimum(best[:, 1 : width - g], sub[:, 1 + g :] + c, out=best[:, 1 : width - g])
+            np.minimum(best[:, :1], sub[:, : g + 1].min(axis=1, keepdims=True) + c, out=best[:, :1])
         if not whole:
             out[rows] = best
-    return _fold(out, caps)
-
-
-def _fold(table: np.ndarray, caps: _Caps) -> np.ndarray:
-    """Merge the states at or above each row's gap into the gap state (with the chunk's masks:
-    a masked minimum is several times cheaper than a running minimum along the rows)."""
-    if caps.from_gap is None:
-        return table
-    tail = table[:, caps.low:]
-    table[caps.every, caps.gap] = np.where(caps.from_gap, tail, INF).min(axis=1)
-    np.copyto(tail, INF, where=caps.beyond)
-    return table
+    return out
 
 
 def _step_back(before: np.ndarray, after: np.ndarray, state: np.ndarray, rows: np.ndarray, t: "_Tables", j: int,
@@ -327,25 +293,23 @@ def _step_back(before: np.ndarray, after: np.ndarray, state: np.ndarray, rows: n
         return choice, prev
     opts = np.asarray(options, dtype=np.int64)
     sub = rows[todo]
-    s = state[todo][:, None]
-    cap = gap[sub][:, None]
+    d = state[todo][:, None]  # points still needed after the move
     g = points[opts][None, :] - points[here[sub]][:, None]  # (m, options): points the move gains
     c = cost[sub[:, None], opts[None, :]]
     open_ = (g > 0) & (c < INF)
-    exact = open_ & (s < cap) & (s - g >= 0)
-    p = np.where(exact, s - g, 0)
-    capped = open_ & (s == cap)
+    exact = open_ & (d > 0) & (d + g <= gap[sub][:, None])
+    p = np.where(exact, d + g, 0)
+    capped = open_ & (d == 0)
     at_cap = np.flatnonzero(capped.any(axis=1))
     if len(at_cap):
-        # From the capped state, the earlier state is the first least-cost state in [cap - g, end]:
-        # for every start, the first index of the minimum of the rest of the row.
+        # Into the reached state 0 from any d' <= g: the least-cost d', the largest of equal cost
+        # (the fewest points gained so far); for every end, the last index of the minimum so far.
         table = before[sub[at_cap]]
         width = table.shape[1]
-        rest_min = np.minimum.accumulate(table[:, ::-1], axis=1)[:, ::-1]
-        marks = np.where(table == rest_min, np.arange(width)[None, :], width)
-        first_min = np.minimum.accumulate(marks[:, ::-1], axis=1)[:, ::-1]
-        lo = np.clip(cap[at_cap] - g[at_cap], 0, width - 1)
-        p[at_cap] = np.where(capped[at_cap], np.take_along_axis(first_min, lo, axis=1), p[at_cap])
+        marks = np.where(table == np.minimum.accumulate(table, axis=1), np.arange(width)[None, :], -1)
+        last_min = np.maximum.accumulate(marks, axis=1)
+        hi = np.clip(g[at_cap], 0, width - 1)
+        p[at_cap] = np.where(capped[at_cap], np.take_along_axis(last_min, hi, axis=1), p[at_cap])
     hit = (exact | capped) & (before[sub[:, None], p] + c == value[todo][:, None])
     first = hit.argmax(axis=1)  # the first bin, in options order, that explains the state
     found = np.flatnonzero(hit[np.arange(len(todo)), first])
@@ -366,7 +330,8 @@ class RecoursePlans:
 
 @dataclass(frozen=True)
 class _Tables:
-    """A chunk's dynamic programme: ``prefix[j]`` over factors 0..j-1, ``suffix[j]`` over j..k-1."""
+    """A chunk's dynamic programme: ``prefix[j]`` over factors 0..j-1, ``suffix[j]`` over j..k-1,
+    each (rows, largest gap + 1) by points still needed (see ``_transition``)."""
 
     gap: np.ndarray  # (rows,)
     here: np.ndarray  # (rows, k) current bins
@@ -374,7 +339,6 @@ class _Tables:
     costs: list[np.ndarray]  # per factor (rows, bins)
     options: list[list[int]]  # per factor, the bins that are a move for some row
     active: list[bool]
-    caps: _Caps
     by_bin: list[list]  # per factor, ``_moves_by_bin``
     prefix: list[np.ndarray]
     suffix: list[np.ndarray]
@@ -382,38 +346,40 @@ class _Tables:
 
 def _tables(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: list[np.ndarray]) -> _Tables:
     n, k = here.shape
-    caps = _caps(gap)
     start = np.full((n, int(gap.max()) + 1), INF, dtype=np.int64)
-    start[:, 0] = 0
+    start[np.arange(n), gap] = 0  # nothing moved yet: the whole gap still needed
     options = [np.flatnonzero((c < INF).any(axis=0)).tolist() for c in costs]
     active = [bool(o) for o in options]
     by_bin = [_moves_by_bin(here[:, j], points[j], costs[j]) if active[j] else [] for j in range(k)]
     prefix = [start]
     for j in range(k):
-        prefix.append(_transition(prefix[-1], by_bin[j], caps) if active[j] else prefix[-1])
+        prefix.append(_transition(prefix[-1], by_bin[j]) if active[j] else prefix[-1])
     suffix: list[np.ndarray] = [start] * (k + 1)
     for j in range(k - 1, -1, -1):
-        suffix[j] = _transition(suffix[j + 1], by_bin[j], caps) if active[j] else suffix[j + 1]
-    return _Tables(gap, here, points, costs, options, active, caps, by_bin, prefix, suffix)
+        suffix[j] = _transition(suffix[j + 1], by_bin[j]) if active[j] else suffix[j + 1]
+    return _Tables(gap, here, points, costs, options, active, by_bin, prefix, suffix)
 
 
 def _join(t: _Tables, left: np.ndarray, ahead: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, ...]:
     """The cheapest plan made of table ``left`` (the factors before f, or up to f) and the
-    suffix table ``ahead`` (the factors after f), for ``rows``: (rows where one exists, the
-    first best state of ``left``, the cost, the first state of ``ahead`` that completes it)."""
+    suffix table ``ahead`` (the factors after f), for ``rows``: (rows where one exists, the state
+    of ``left`` with the fewest points gained among the cheapest, the cost, the state of ``ahead``
+    with the fewest points gained that completes it).
+
+    With d points still needed after ``left``, ``ahead`` must gain at least d: its states
+    gap - d or fewer still needed."""
     gap = t.gap[rows]
-    cols = np.arange(left.shape[1])
-    # least cost of the suffix reaching at least t points: a running minimum from the right
-    ahead_min = np.minimum.accumulate(ahead[rows][:, ::-1], axis=1)[:, ::-1]
-    need = np.maximum(gap[:, None] - cols[None, :], 0)
-    total = left[rows] + np.take_along_axis(ahead_min, need, axis=1)
-    s1 = total.argmin(axis=1)
-    value = total[np.arange(len(rows)), s1]
+    width = left.shape[1]
+    cols = np.arange(width)
+    ahead_rows = ahead[rows]
+    ahead_min = np.minimum.accumulate(ahead_rows, axis=1)  # least cost with at most x still needed
+    total = left[rows] + np.take_along_axis(ahead_min, np.maximum(gap[:, None] - cols[None, :], 0), axis=1)
+    d1 = width - 1 - total[:, ::-1].argmin(axis=1)  # the largest d of least cost
+    value = total[np.arange(len(rows)), d1]
     ok = np.flatnonzero(value < INF)
-    rows, s1, value, gap = rows[ok], s1[ok], value[ok], gap[ok]
-    lo = np.maximum(gap - s1, 0)
-    window = np.where(cols[None, :] >= lo[:, None], ahead[rows], INF * 2)
-    return rows, s1, value, window.argmin(axis=1)
+    rows, d1, value, gap, ahead_rows = rows[ok], d1[ok], value[ok], gap[ok], ahead_rows[ok]
+    window = np.where(cols[None, :] <= (gap - d1)[:, None], ahead_rows, INF * 2)
+    return rows, d1, value, width - 1 - window[:, ::-1].argmin(axis=1)
 
 
 def _walk(t: _Tables, rows: np.ndarray, f: np.ndarray, before_f: np.ndarray, after_f: np.ndarray) -> np.ndarray:
@@ -440,17 +406,14 @@ def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], co
     (bins (rows, MAX_PLANS, k), cost (rows, MAX_PLANS))."""
     n, k = here.shape
     t = _tables(gap, here, points, costs)
-    reach = np.arange(int(gap.max()) + 1)[None, :] >= gap[:, None]
-    final = np.where(reach, t.prefix[k], INF)
-    best_state = final.argmin(axis=1)
-    best_cost = final[np.arange(n), best_state]
+    best_cost = t.prefix[k][:, 0]  # nothing still needed
 
     plans = np.full((n, MAX_PLANS, k), -1, dtype=np.int16)
     plan_cost = np.full((n, MAX_PLANS), INF, dtype=np.int64)
     found = np.flatnonzero(best_cost < INF)
     if len(found) == 0:
         return plans, plan_cost
-    first = _walk(t, found, np.full(len(found), k), best_state[found], np.zeros(len(found), dtype=np.int64))
+    first = _walk(t, found, np.full(len(found), k), np.zeros(len(found), dtype=np.int64), np.zeros(len(found), dtype=np.int64))
     plans[found, 0] = first
     plan_cost[found, 0] = best_cost[found]
 
@@ -503,7 +466,7 @@ def _solve_chunk_guarded(gap: np.ndarray, here: np.ndarray, points: list[np.ndar
     for d_i, d in enumerate(debt):
         if not t.active[d]:
             continue
-        moved = _transition(t.prefix[d], t.by_bin[d], t.caps, forced=True)
+        moved = _transition(t.prefix[d], t.by_bin[d], forced=True)
         rows, s1, value, s2 = _join(t, moved, t.suffix[d + 1], every)
         if len(rows) == 0:
             continue
