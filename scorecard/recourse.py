@@ -3,7 +3,7 @@
 The score is a sum of points over factors and each factor sits in one bin, so choosing one bin
 per factor (or staying put) at least cost so that the points gained reach the gap is a
 multiple-choice knapsack over integer points. It is solved exactly by dynamic programming over
-the factors and the points gained (capped at the gap), in integer cost units
+the factors and the points still needed (from the gap down to 0), in integer cost units
 (``COST_UNIT`` per unit of effort), so ties are exact and the answer is deterministic.
 
 The target (``policy.decide``): a declined applicant's plans aim at the effective cutoff plus the
@@ -49,9 +49,10 @@ cheapest of these (so the cheapest plan that changes at least one guard factor),
 the next cheapest with a different set of changed factors (ties: the earlier factor D).
 
 Everything runs on whole batches with NumPy: rows are sorted by gap and solved in chunks.
-Each row's tables are capped at its own gap, so its plans never depend on the rest of the
-batch; among plans of equal cost the backtrack prefers leaving a factor alone, then the bin
-listed first.
+A table's column is the number of points still needed (the row's gap at the start, 0 once
+reached), so every row's table is capped at its own gap and its plans never depend on the rest of
+the batch; among plans of equal cost the backtrack prefers leaving a factor alone, then the bin
+listed first, and among states of equal cost the one with the fewest points gained so far.
 """
 
 from __future__ import annotations
@@ -205,14 +206,17 @@ def factor_moves(spec_factor: FactorSpec, factor: Factor, column: pd.Series, bin
         ok &= static.is_range & (t >= lo_bound) & (t <= hi_bound) & (gain > 0) & np.isfinite(t)
         if len(static.specials):
             ok &= ~np.isin(t, static.specials)
-    moved = np.ceil(np.round(np.where(ok, np.abs(t - s0), 0.0) / factor.step, 9)).astype(np.int64)
+    # steps only for the allowed cells (a minority): the rounding is the costly part
+    at = np.flatnonzero(ok)
+    t = t.ravel()[at]
+    moved = np.ceil(np.round(np.abs(t - start[at // nb]) / factor.step, 9)).astype(np.int64)
     if spec_factor.kind == "flag":
         moved = np.minimum(moved, 1)
-    n_steps = moved
-    ok &= n_steps > 0
-    steps[ok] = n_steps[ok]
-    cost[ok] = n_steps[ok] * effort
-    to_value[ok] = t[ok]
+    keep = moved > 0
+    at, moved = at[keep], moved[keep]
+    steps.ravel()[at] = moved
+    cost.ravel()[at] = moved * effort
+    to_value.ravel()[at] = t[keep]
     return FactorMoves(gain, cost, steps, to_value)
 
 
@@ -224,26 +228,6 @@ def all_moves(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult) -> 
 
 
 # --- the dynamic programme ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Caps:
-    """Each row's cap (its gap) in a chunk's tables, with the masks the fold needs, made once
-    per chunk rather than once per factor."""
-
-    gap: np.ndarray  # (rows,) int64
-    every: np.ndarray  # arange(rows)
-    from_gap: np.ndarray | None  # (rows, width) bool: states at or above the row's gap; None: all gaps equal
-    beyond: np.ndarray | None  # (rows, width) bool: states above the row's gap
-
-
-def _caps(gap: np.ndarray) -> _Caps:
-    width = int(gap.max()) + 1
-    every = np.arange(len(gap))
-    if (gap == width - 1).all():
-        return _Caps(gap, every, None, None)
-    cols = np.arange(width)[None, :]
-    return _Caps(gap, every, cols >= gap[:, None], cols > gap[:, None])
 
 
 def _moves_by_bin(here: np.ndarray, points: np.ndarray, cost: np.ndarray) -> list[tuple[Any, list[tuple[int, np.ndarray]]]]:
@@ -266,41 +250,30 @@ def _moves_by_bin(here: np.ndarray, points: np.ndarray, cost: np.ndarray) -> lis
     return groups
 
 
-def _transition(table: np.ndarray, moves: list[tuple[Any, list[tuple[int, np.ndarray]]]], caps: _Caps,
-                *, forced: bool = False) -> np.ndarray:
-    """Add one factor (its ``_moves_by_bin``): table[r, s] = least cost to gain s points so far,
-    s capped at the row's gap.
+def _transition(table: np.ndarray, moves: list[tuple[Any, list[tuple[int, np.ndarray]]]], *,
+                forced: bool = False) -> np.ndarray:
+    """Add one factor (its ``_moves_by_bin``): table[r, d] = least cost so far with d points still
+    needed (0: reached, however far beyond).
 
-    Capping at each row's own gap (not the chunk's largest) keeps a row's tables, and so its
-    plans, independent of the other rows in the batch. ``forced``: the factor must move (no
-    "stay" option), for plans under the affordability guard. Every update is a minimum with
-    a value already at most INF, so no cell ever exceeds INF.
+    A move gaining g points leads from d + g to d, and from any d <= g to 0. Counting what is
+    still needed (rather than what was gained) caps each row at its own gap with no extra work:
+    a row's start is its gap, so no state beyond it is ever reached. ``forced``: the factor must
+    move (no "stay" option), for plans under the affordability guard. Every update is a minimum
+    with a value already at most INF, so no cell ever exceeds INF.
     """
-    G = table.shape[1] - 1
+    width = table.shape[1]
     out = np.full_like(table, INF) if forced else table.copy()  # column "stay": no gain, no cost
     for rows, options in moves:
         whole = isinstance(rows, slice)
         sub = table[rows]
         best = out if whole else np.full_like(sub, INF) if forced else sub.copy()
         for g, c in options:
-            if g <= G:
-                np.minimum(best[:, g:], sub[:, : G + 1 - g] + c, out=best[:, g:])
-                np.minimum(best[:, G:], sub[:, G + 1 - g :].min(axis=1, keepdims=True) + c, out=best[:, G:])
-            else:
-                np.minimum(best[:, G:], sub.min(axis=1, keepdims=True) + c, out=best[:, G:])
+            if g < width - 1:
+                np.minimum(best[:, 1 : width - g], sub[:, 1 + g :] + c, out=best[:, 1 : width - g])
+            np.minimum(best[:, :1], sub[:, : g + 1].min(axis=1, keepdims=True) + c, out=best[:, :1])
         if not whole:
             out[rows] = best
-    return _fold(out, caps)
-
-
-def _fold(table: np.ndarray, caps: _Caps) -> np.ndarray:
-    """Merge the states at or above each row's gap into the gap state (with the chunk's masks:
-    a masked minimum is several times cheaper than a running minimum along the rows)."""
-    if caps.from_gap is None:
-        return table
-    table[caps.every, caps.gap] = np.where(caps.from_gap, table, INF).min(axis=1)
-    np.copyto(table, INF, where=caps.beyond)
-    return table
+    return out
 
 
 def _step_back(before: np.ndarray, after: np.ndarray, state: np.ndarray, rows: np.ndarray, t: "_Tables", j: int,
@@ -320,25 +293,23 @@ def _step_back(before: np.ndarray, after: np.ndarray, state: np.ndarray, rows: n
         return choice, prev
     opts = np.asarray(options, dtype=np.int64)
     sub = rows[todo]
-    s = state[todo][:, None]
-    cap = gap[sub][:, None]
+    d = state[todo][:, None]  # points still needed after the move
     g = points[opts][None, :] - points[here[sub]][:, None]  # (m, options): points the move gains
     c = cost[sub[:, None], opts[None, :]]
     open_ = (g > 0) & (c < INF)
-    exact = open_ & (s < cap) & (s - g >= 0)
-    p = np.where(exact, s - g, 0)
-    capped = open_ & (s == cap)
+    exact = open_ & (d > 0) & (d + g <= gap[sub][:, None])
+    p = np.where(exact, d + g, 0)
+    capped = open_ & (d == 0)
     at_cap = np.flatnonzero(capped.any(axis=1))
     if len(at_cap):
-        # From the capped state, the earlier state is the first least-cost state in [cap - g, end]:
-        # for every start, the first index of the minimum of the rest of the row.
+        # Into the reached state 0 from any d' <= g: the least-cost d', the largest of equal cost
+        # (the fewest points gained so far); for every end, the last index of the minimum so far.
         table = before[sub[at_cap]]
         width = table.shape[1]
-        rest_min = np.minimum.accumulate(table[:, ::-1], axis=1)[:, ::-1]
-        marks = np.where(table == rest_min, np.arange(width)[None, :], width)
-        first_min = np.minimum.accumulate(marks[:, ::-1], axis=1)[:, ::-1]
-        lo = np.clip(cap[at_cap] - g[at_cap], 0, width - 1)
-        p[at_cap] = np.where(capped[at_cap], np.take_along_axis(first_min, lo, axis=1), p[at_cap])
+        marks = np.where(table == np.minimum.accumulate(table, axis=1), np.arange(width)[None, :], -1)
+        last_min = np.maximum.accumulate(marks, axis=1)
+        hi = np.clip(g[at_cap], 0, width - 1)
+        p[at_cap] = np.where(capped[at_cap], np.take_along_axis(last_min, hi, axis=1), p[at_cap])
     hit = (exact | capped) & (before[sub[:, None], p] + c == value[todo][:, None])
     first = hit.argmax(axis=1)  # the first bin, in options order, that explains the state
     found = np.flatnonzero(hit[np.arange(len(todo)), first])
@@ -359,7 +330,8 @@ class RecoursePlans:
 
 @dataclass(frozen=True)
 class _Tables:
-    """A chunk's dynamic programme: ``prefix[j]`` over factors 0..j-1, ``suffix[j]`` over j..k-1."""
+    """A chunk's dynamic programme: ``prefix[j]`` over factors 0..j-1, ``suffix[j]`` over j..k-1,
+    each (rows, largest gap + 1) by points still needed (see ``_transition``)."""
 
     gap: np.ndarray  # (rows,)
     here: np.ndarray  # (rows, k) current bins
@@ -367,7 +339,6 @@ class _Tables:
     costs: list[np.ndarray]  # per factor (rows, bins)
     options: list[list[int]]  # per factor, the bins that are a move for some row
     active: list[bool]
-    caps: _Caps
     by_bin: list[list]  # per factor, ``_moves_by_bin``
     prefix: list[np.ndarray]
     suffix: list[np.ndarray]
@@ -375,38 +346,40 @@ class _Tables:
 
 def _tables(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: list[np.ndarray]) -> _Tables:
     n, k = here.shape
-    caps = _caps(gap)
     start = np.full((n, int(gap.max()) + 1), INF, dtype=np.int64)
-    start[:, 0] = 0
+    start[np.arange(n), gap] = 0  # nothing moved yet: the whole gap still needed
     options = [np.flatnonzero((c < INF).any(axis=0)).tolist() for c in costs]
     active = [bool(o) for o in options]
     by_bin = [_moves_by_bin(here[:, j], points[j], costs[j]) if active[j] else [] for j in range(k)]
     prefix = [start]
     for j in range(k):
-        prefix.append(_transition(prefix[-1], by_bin[j], caps) if active[j] else prefix[-1])
+        prefix.append(_transition(prefix[-1], by_bin[j]) if active[j] else prefix[-1])
     suffix: list[np.ndarray] = [start] * (k + 1)
     for j in range(k - 1, -1, -1):
-        suffix[j] = _transition(suffix[j + 1], by_bin[j], caps) if active[j] else suffix[j + 1]
-    return _Tables(gap, here, points, costs, options, active, caps, by_bin, prefix, suffix)
+        suffix[j] = _transition(suffix[j + 1], by_bin[j]) if active[j] else suffix[j + 1]
+    return _Tables(gap, here, points, costs, options, active, by_bin, prefix, suffix)
 
 
 def _join(t: _Tables, left: np.ndarray, ahead: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, ...]:
     """The cheapest plan made of table ``left`` (the factors before f, or up to f) and the
-    suffix table ``ahead`` (the factors after f), for ``rows``: (rows where one exists, the
-    first best state of ``left``, the cost, the first state of ``ahead`` that completes it)."""
+    suffix table ``ahead`` (the factors after f), for ``rows``: (rows where one exists, the state
+    of ``left`` with the fewest points gained among the cheapest, the cost, the state of ``ahead``
+    with the fewest points gained that completes it).
+
+    With d points still needed after ``left``, ``ahead`` must gain at least d: its states
+    gap - d or fewer still needed."""
     gap = t.gap[rows]
-    cols = np.arange(left.shape[1])
-    # least cost of the suffix reaching at least t points: a running minimum from the right
-    ahead_min = np.minimum.accumulate(ahead[rows][:, ::-1], axis=1)[:, ::-1]
-    need = np.maximum(gap[:, None] - cols[None, :], 0)
-    total = left[rows] + np.take_along_axis(ahead_min, need, axis=1)
-    s1 = total.argmin(axis=1)
-    value = total[np.arange(len(rows)), s1]
+    width = left.shape[1]
+    cols = np.arange(width)
+    ahead_rows = ahead[rows]
+    ahead_min = np.minimum.accumulate(ahead_rows, axis=1)  # least cost with at most x still needed
+    total = left[rows] + np.take_along_axis(ahead_min, np.maximum(gap[:, None] - cols[None, :], 0), axis=1)
+    d1 = width - 1 - total[:, ::-1].argmin(axis=1)  # the largest d of least cost
+    value = total[np.arange(len(rows)), d1]
     ok = np.flatnonzero(value < INF)
-    rows, s1, value, gap = rows[ok], s1[ok], value[ok], gap[ok]
-    lo = np.maximum(gap - s1, 0)
-    window = np.where(cols[None, :] >= lo[:, None], ahead[rows], INF * 2)
-    return rows, s1, value, window.argmin(axis=1)
+    rows, d1, value, gap, ahead_rows = rows[ok], d1[ok], value[ok], gap[ok], ahead_rows[ok]
+    window = np.where(cols[None, :] <= (gap - d1)[:, None], ahead_rows, INF * 2)
+    return rows, d1, value, width - 1 - window[:, ::-1].argmin(axis=1)
 
 
 def _walk(t: _Tables, rows: np.ndarray, f: np.ndarray, before_f: np.ndarray, after_f: np.ndarray) -> np.ndarray:
@@ -433,17 +406,14 @@ def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], co
     (bins (rows, MAX_PLANS, k), cost (rows, MAX_PLANS))."""
     n, k = here.shape
     t = _tables(gap, here, points, costs)
-    reach = np.arange(int(gap.max()) + 1)[None, :] >= gap[:, None]
-    final = np.where(reach, t.prefix[k], INF)
-    best_state = final.argmin(axis=1)
-    best_cost = final[np.arange(n), best_state]
+    best_cost = t.prefix[k][:, 0]  # nothing still needed
 
     plans = np.full((n, MAX_PLANS, k), -1, dtype=np.int16)
     plan_cost = np.full((n, MAX_PLANS), INF, dtype=np.int64)
     found = np.flatnonzero(best_cost < INF)
     if len(found) == 0:
         return plans, plan_cost
-    first = _walk(t, found, np.full(len(found), k), best_state[found], np.zeros(len(found), dtype=np.int64))
+    first = _walk(t, found, np.full(len(found), k), np.zeros(len(found), dtype=np.int64), np.zeros(len(found), dtype=np.int64))
     plans[found, 0] = first
     plan_cost[found, 0] = best_cost[found]
 
@@ -496,7 +466,7 @@ def _solve_chunk_guarded(gap: np.ndarray, here: np.ndarray, points: list[np.ndar
     for d_i, d in enumerate(debt):
         if not t.active[d]:
             continue
-        moved = _transition(t.prefix[d], t.by_bin[d], t.caps, forced=True)
+        moved = _transition(t.prefix[d], t.by_bin[d], forced=True)
         rows, s1, value, s2 = _join(t, moved, t.suffix[d + 1], every)
         if len(rows) == 0:
             continue
@@ -615,7 +585,8 @@ def group_rows(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             combined, _ = pd.factorize(combined * span + (key - low))
             combined = combined.astype(np.int64)
     codes, _ = pd.factorize(combined)
-    _, first = np.unique(codes, return_index=True)
+    # codes count up in order of first appearance: a group starts where a code exceeds all before it
+    first = np.flatnonzero(np.r_[True, codes[1:] > np.maximum.accumulate(codes)[:-1]]) if len(codes) else codes
     return codes.astype(np.int64), first
 
 
@@ -749,15 +720,16 @@ class PlanBuilder:
         ends = np.r_[starts[1:], len(pair)]
         gained = np.add.reduceat(gains, starts) if len(starts) else np.zeros(0, dtype=np.int64)
         longest = np.maximum.reduceat(waits, starts) if len(starts) else np.zeros(0, dtype=np.int64)
-        totals = self.result.total[rows].tolist()
-        costs = np.round(self.plans.cost[rows] / COST_UNIT, 6).tolist()
+        # every plan's fields as whole columns, then one constructor call per plan (no per-plan Python arithmetic)
+        pair_row, pair_plan = r[starts], p[starts]
+        new_score = (self.result.total[rows][pair_row] + gained).tolist()
+        cost = np.round(self.plans.cost[rows] / COST_UNIT, 6)[pair_row, pair_plan].tolist()
+        wait = [None if w < 0 else w for w in longest.tolist()]
         change_list = changes.tolist()
-        out: list[list[Plan]] = [[] for _ in range(len(rows))]
-        for s, e, rr, pp, g, w in zip(starts.tolist(), ends.tolist(), r[starts].tolist(), p[starts].tolist(),
-                                      gained.tolist(), longest.tolist()):
-            changes_, new_score, cost, wait_days = tuple(change_list[s:e]), totals[rr] + g, costs[rr][pp], None if w < 0 else w
-            out[rr].append(Plan(changes_, new_score, cost, wait_days))  # positional: a million plans feel keywords
-        return [tuple(x) for x in out]
+        built = list(map(Plan, [tuple(change_list[s:e]) for s, e in zip(starts.tolist(), ends.tolist())], new_score,
+                         cost, wait))  # positional: a million plans feel keywords
+        bounds = np.r_[0, np.cumsum(np.bincount(pair_row, minlength=len(rows)))].tolist()
+        return [tuple(built[a:z]) for a, z in zip(bounds[:-1], bounds[1:])]
 
 
 def build_plans(spec: ScorecardSpec, plans: RecoursePlans, moves: list[FactorMoves], result: ScoreResult,

@@ -235,3 +235,33 @@ def test_bulk_plan_assembly_equals_row_by_row():
     rows = np.flatnonzero(plans.status == "found")
     assert len(rows) > 100
     assert builder.plans_for(rows) == [builder.plans_of(int(r)) for r in rows]
+
+
+def test_chunks_never_change_a_plan(monkeypatch):
+    """Rows are solved in chunks of similar gaps; one chunk for all rows, or one per gap, gives the
+    same plans, with and without the affordability guard."""
+    rng = np.random.default_rng(8)
+    batch = [tiny_row(overdue_count=int(rng.integers(0, 6)), other_platform_loans=int(rng.integers(0, 9)),
+                      debt_to_income=float(np.round(rng.uniform(0, 2), 2)), city=str(rng.choice(list("ABCD"))),
+                      age=int(rng.integers(18, 76))) for _ in range(300)]
+    table = tiny_table(batch)
+    result = score(SPEC, table)
+    moves = recourse.all_moves(SPEC, table, result)
+    targets = result.total + rng.integers(-20, 120, len(batch))
+    guard = rng.random(len(batch)) < 0.4
+    debt = tuple(j for j, f in enumerate(SPEC.factors) if f.name in ("debt_to_income", "other_platform_loans"))
+    assert debt
+
+    def solved() -> recourse.RecoursePlans:
+        return recourse.solve(SPEC, result, targets, moves, guard=guard, debt=debt)
+
+    usual = solved()
+    assert (usual.status == "found").sum() > 100 and len(np.unique(targets - result.total)) > 50
+    monkeypatch.setattr(recourse, "CHUNK_WIDTH_RATIO", 1e9)  # one chunk for all
+    everything = solved()
+    monkeypatch.setattr(recourse, "CHUNK_WIDTH_RATIO", 1.0)
+    monkeypatch.setattr(recourse, "CHUNK_WIDTH_SLACK", 0)  # one chunk per gap
+    per_gap = solved()
+    for other in (everything, per_gap):
+        for field in ("status", "target", "bins", "cost"):
+            assert np.array_equal(getattr(usual, field), getattr(other, field)), field
