@@ -230,10 +230,21 @@ def all_moves(spec: ScorecardSpec, table: pd.DataFrame, result: ScoreResult) -> 
 # --- the dynamic programme ----------------------------------------------------------------------
 
 
-def _moves_by_bin(here: np.ndarray, points: np.ndarray, cost: np.ndarray) -> list[tuple[Any, list[tuple[int, np.ndarray]]]]:
-    """One factor's moves in a chunk, grouped by the rows' current bin: per bin a, the rows in it
-    (a slice when all rows are) and, per allowed target bin in order, (points gained, cost column
-    (rows, 1)). Made once per chunk and factor: the prefix, suffix and forced tables share it."""
+@dataclass(frozen=True)
+class _Group:
+    """The rows of a chunk in one current bin of a factor, and their moves (allowed target bins
+    in order)."""
+
+    rows: Any  # row indices, or a slice when all rows are in this bin
+    gains: list[int]  # points each move gains
+    cost_columns: list[np.ndarray]  # each (rows, 1): the move's cost per row
+    costs: np.ndarray  # (rows, moves): the same columns side by side
+    into_reached: np.ndarray  # (moves,) min(gain, width - 1): states that the move takes to "reached"
+
+
+def _moves_by_bin(here: np.ndarray, points: np.ndarray, cost: np.ndarray, width: int) -> list[_Group]:
+    """One factor's moves in a chunk of tables ``width`` wide, grouped by the rows' current bin.
+    Made once per chunk and factor: the prefix, suffix and forced tables share it."""
     order = np.argsort(here, kind="stable")  # rows of one bin stay in row order
     ranked = here[order]
     starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
@@ -241,17 +252,18 @@ def _moves_by_bin(here: np.ndarray, points: np.ndarray, cost: np.ndarray) -> lis
     groups = []
     for i, start in enumerate(starts.tolist()):
         a = int(ranked[start])
-        options = np.flatnonzero((points > points[a]) & allowed[i]).tolist()
-        if not options:
+        options = np.flatnonzero((points > points[a]) & allowed[i])
+        if not len(options):
             continue
         rows = slice(None) if len(starts) == 1 else order[start: starts[i + 1] if i + 1 < len(starts) else len(order)]
-        c_rows = cost[rows]
-        groups.append((rows, [(int(points[b] - points[a]), c_rows[:, b][:, None]) for b in options]))
+        costs = cost[rows][:, options]
+        gains = points[options] - points[a]
+        groups.append(_Group(rows, gains.tolist(), [costs[:, [m]] for m in range(len(options))], costs,
+                             np.minimum(gains, width - 1)))
     return groups
 
 
-def _transition(table: np.ndarray, moves: list[tuple[Any, list[tuple[int, np.ndarray]]]], *,
-                forced: bool = False) -> np.ndarray:
+def _transition(table: np.ndarray, moves: list[_Group], *, forced: bool = False) -> np.ndarray:
     """Add one factor (its ``_moves_by_bin``): table[r, d] = least cost so far with d points still
     needed (0: reached, however far beyond).
 
@@ -259,20 +271,23 @@ def _transition(table: np.ndarray, moves: list[tuple[Any, list[tuple[int, np.nda
     still needed (rather than what was gained) caps each row at its own gap with no extra work:
     a row's start is its gap, so no state beyond it is ever reached. ``forced``: the factor must
     move (no "stay" option), for plans under the affordability guard. Every update is a minimum
-    with a value already at most INF, so no cell ever exceeds INF.
+    of values read from the old table, so their order does not matter, and with a value already
+    at most INF, so no cell ever exceeds INF.
     """
     width = table.shape[1]
     out = np.full_like(table, INF) if forced else table.copy()  # column "stay": no gain, no cost
-    for rows, options in moves:
-        whole = isinstance(rows, slice)
-        sub = table[rows]
+    for group in moves:
+        whole = isinstance(group.rows, slice)
+        sub = table[group.rows]
         best = out if whole else np.full_like(sub, INF) if forced else sub.copy()
-        for g, c in options:
+        for g, c in zip(group.gains, group.cost_columns):
             if g < width - 1:
                 np.minimum(best[:, 1 : width - g], sub[:, 1 + g :] + c, out=best[:, 1 : width - g])
-            np.minimum(best[:, :1], sub[:, : g + 1].min(axis=1, keepdims=True) + c, out=best[:, :1])
+        # into "reached" from any d <= g, all moves at once: the least cost within g still needed
+        within = np.minimum.accumulate(sub[:, : int(group.into_reached.max()) + 1], axis=1)
+        np.minimum(best[:, 0], (within[:, group.into_reached] + group.costs).min(axis=1), out=best[:, 0])
         if not whole:
-            out[rows] = best
+            out[group.rows] = best
     return out
 
 
@@ -339,7 +354,7 @@ class _Tables:
     costs: list[np.ndarray]  # per factor (rows, bins)
     options: list[list[int]]  # per factor, the bins that are a move for some row
     active: list[bool]
-    by_bin: list[list]  # per factor, ``_moves_by_bin``
+    by_bin: list[list[_Group]]  # per factor, ``_moves_by_bin``
     prefix: list[np.ndarray]
     suffix: list[np.ndarray]
 
@@ -350,7 +365,7 @@ def _tables(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: 
     start[np.arange(n), gap] = 0  # nothing moved yet: the whole gap still needed
     options = [np.flatnonzero((c < INF).any(axis=0)).tolist() for c in costs]
     active = [bool(o) for o in options]
-    by_bin = [_moves_by_bin(here[:, j], points[j], costs[j]) if active[j] else [] for j in range(k)]
+    by_bin = [_moves_by_bin(here[:, j], points[j], costs[j], start.shape[1]) if active[j] else [] for j in range(k)]
     prefix = [start]
     for j in range(k):
         prefix.append(_transition(prefix[-1], by_bin[j]) if active[j] else prefix[-1])
