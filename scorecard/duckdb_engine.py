@@ -11,6 +11,7 @@ imports duckdb.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable
@@ -322,7 +323,7 @@ def score_with_duckdb(
             try:
                 described = con.execute(f"DESCRIBE SELECT * FROM {raw_read}").fetchall()
             except duckdb.Error as exc:
-                raise DataError(f"{data_path}: cannot be read as {fmt.upper()} ({_first_line(exc)}){_hint(fmt)}") from exc
+                raise _read_error(data_path, path, fmt, exc, "cannot be read as " + fmt.upper()) from exc
             # The columns get the names the NumPy engine's read_table gives them (an unnamed first
             # column is row_id, names are stripped, a name twice is an error), by position.
             header = csv_header(path, "utf-8-sig") if fmt == "csv" else [str(row[0]) for row in described]
@@ -361,10 +362,50 @@ def score_with_duckdb(
                 scored = _run(con, f"COPY ({scores_sql}) {_copy(out_path)}", progress, start + share,
                               1.0 - start - share)
             except duckdb.Error as exc:
-                raise DataError(f"{data_path}: DuckDB could not score the file ({_first_line(exc)}){_hint(fmt)}") from exc
+                raise _read_error(data_path, path, fmt, exc, "DuckDB could not score the file") from exc
         finally:
             con.close()
     return scored, rejected
+
+
+_LINE_LIMIT = re.compile(r"Maximum line size of (\d+) bytes")
+
+
+def _read_error(data_path: Path, read_path: Path, fmt: str, exc: BaseException, what: str) -> DataError:
+    """The one line for a file DuckDB stopped on: a line longer than DuckDB reads is named by its
+    number (DuckDB's own 'Line' counts from its buffer, not from the file); otherwise DuckDB's first
+    line and what to do."""
+    found = _LINE_LIMIT.search(str(exc)) if fmt == "csv" else None
+    if found:
+        limit = int(found.group(1))
+        line = longest_line_over(read_path, limit)
+        if line is not None:
+            number, size = line
+            return DataError(f"{data_path}: line {number:,} is {size:,} bytes long, more than the DuckDB engine reads "
+                             f"in one line ({limit:,}); score with --engine numpy, which reads it, or shorten that field")
+    return DataError(f"{data_path}: {what} ({_first_line(exc)}){_hint(fmt)}")
+
+
+def longest_line_over(path: Path, limit: int, chunk: int = 1 << 23) -> tuple[int, int] | None:
+    """(line number from 1, length in bytes without its line end) of the first line of the file at
+    ``path`` longer than ``limit`` bytes, or None. Reads the file once, in chunks, counting line ends
+    with NumPy (a quoted field's own line ends count as lines, as in an editor)."""
+    import numpy as np  # only on this error path
+
+    lines_before, start, offset = 0, 0, 0  # lines ended before the current one; where it starts
+    with Path(path).open("rb") as handle:
+        while block := handle.read(chunk):
+            ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10) + offset
+            if len(ends):
+                lengths = ends - np.r_[start, ends[:-1] + 1]
+                over = np.flatnonzero(lengths > limit)
+                if len(over):
+                    first = int(over[0])
+                    return lines_before + first + 1, int(lengths[first])
+                lines_before += len(ends)
+                start = int(ends[-1]) + 1
+            offset += len(block)
+    return (lines_before + 1, offset - start) if offset - start > limit else None
 
 
 def _hint(fmt: str) -> str:

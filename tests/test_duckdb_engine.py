@@ -11,8 +11,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from scorecard.duckdb_engine import score_with_duckdb
+from scorecard.duckdb_engine import longest_line_over, score_with_duckdb
 from scorecard.errors import DataError
 from scorecard.scoring import score
 from scorecard.spec import ScorecardSpec, save_spec, sealed
@@ -243,3 +245,14 @@ def test_score_with_duckdb_names_a_missing_column(tmp_path: Path) -> None:
         score_with_duckdb(tiny_spec(), data, tmp_path / "out.csv", tmp_path / "rejects.csv")
 
 
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\n", b"")), min_size=1, max_size=12),
+       st.booleans(), st.integers(0, 12), st.integers(1, 7))
+def test_the_first_line_longer_than_a_limit_is_found_whatever_the_chunks(tmp_path_factory, lines, last_end, limit,
+                                                                         chunk):
+    path = tmp_path_factory.mktemp("lines") / "x.csv"
+    path.write_bytes(b"\n".join(lines) + (b"\n" if last_end else b""))
+    expected = next(((i + 1, len(line)) for i, line in enumerate(lines) if len(line) > limit), None)
+    assert longest_line_over(path, limit, chunk=chunk) == expected

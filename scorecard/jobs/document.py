@@ -59,20 +59,20 @@ def document(model: Path, data: Path, out: Path, *, policy: Path | None, lang: s
           files={"--out": out, "--out (Markdown)": markdown})
     spec = load_spec(model)
     decision_policy = load_policy(policy) if policy is not None else default_policy()
-    with progress.status(console, f"reading and scoring {data}"):
-        valid, rejects = split_valid_rows(read_table(Path(data)), spec.profile, str(data))
-        if len(valid) == 0:
-            raise DataError(f"{data}: no row can be scored; check it with 'scorecard data check'")
-        assessment = assess(spec, decision_policy, valid)
-    rejected_rows = int(rejects["row"].nunique())
-    by_column = {str(c): int(n) for c, n in rejects.drop_duplicates(["row", "column"])["column"].value_counts().items()}
-    view = document_view(spec, decision_policy, valid, assessment, source=Path(data).name, rejected=rejected_rows,
-                         rejects_by_column=by_column, lang=lang)
-    html, md = render_document(view, "html"), render_document(view, "md")
     with Run("document") as run:
-        run.lock(out)
+        run.lock(out)  # before the work: an output that cannot be written, or is being written, fails now
         run.lock(markdown)
-        run.file(out).write_text(html, encoding="utf-8")
-        run.file(markdown).write_text(md, encoding="utf-8")
-        run.commit()
+        with progress.status(console, f"reading and scoring {data}"):
+            valid, rejects = split_valid_rows(read_table(Path(data)), spec.profile, str(data))
+            if len(valid) == 0:
+                raise DataError(f"{data}: no row can be scored; check it with 'scorecard data check'")
+            assessment = assess(spec, decision_policy, valid)
+        rejected_rows = int(rejects["row"].nunique())
+        by_column = {str(c): int(n) for c, n in
+                     rejects.drop_duplicates(["row", "column"])["column"].value_counts().items()}
+        view = document_view(spec, decision_policy, valid, assessment, source=Path(data).name, rejected=rejected_rows,
+                             rejects_by_column=by_column, lang=lang)
+        run.file(out).write_text(render_document(view, "html"), encoding="utf-8")
+        run.file(markdown).write_text(render_document(view, "md"), encoding="utf-8")
+        run.commit()  # both files move into place together, after both are written
     return DocumentResult(html=out, markdown=markdown, rows=len(valid), rejected=rejected_rows)

@@ -54,21 +54,22 @@ def monitor(model: Path, data: Path, *, by: str, out: Path | None, policy: Path 
     spec = load_spec(model)
     limits = load_thresholds(thresholds)
     decision_policy = load_policy(policy) if policy is not None else default_policy()
-    with progress.status(status_console, f"reading and scoring {data}"):
-        valid, rejects = split_valid_rows(read_table(Path(data)), spec.profile, str(data))
-        if len(valid) == 0:
-            raise DataError(f"{data}: no row can be scored; check it with 'scorecard data check'")
-        assessment = assess(spec, decision_policy, valid)
-        measured = monitor_data(spec, valid, assessment, by=by, thresholds=limits)
-    if console is not None:
-        console.print(rich_table(terminal_table(measured, {})))  # factors by name: the table stays narrow
-    if out is not None:
-        view = monitor_view(measured, spec.profile, lang=lang, source=Path(data).name, sha=spec.sha256,
-                            policy=f"{decision_policy.name} {decision_policy.version}")
-        view["figures"] = [Markup(f) for f in view["figures"]]  # drawn and escaped by our own SVG template
-        html = templating.template("html", "governance/monitor.html.j2").render(d=view)
-        with Run("monitor") as run:
-            run.lock(Path(out))
+    with Run("monitor") as run:
+        if out is not None:
+            run.lock(Path(out))  # before the work: an output that cannot be written, or is being written, fails now
+        with progress.status(status_console, f"reading and scoring {data}"):
+            valid, rejects = split_valid_rows(read_table(Path(data)), spec.profile, str(data))
+            if len(valid) == 0:
+                raise DataError(f"{data}: no row can be scored; check it with 'scorecard data check'")
+            assessment = assess(spec, decision_policy, valid)
+            measured = monitor_data(spec, valid, assessment, by=by, thresholds=limits)
+        if console is not None:
+            console.print(rich_table(terminal_table(measured, {})))  # factors by name: the table stays narrow
+        if out is not None:
+            view = monitor_view(measured, spec.profile, lang=lang, source=Path(data).name, sha=spec.sha256,
+                                policy=f"{decision_policy.name} {decision_policy.version}")
+            view["figures"] = [Markup(f) for f in view["figures"]]  # drawn and escaped by our own SVG template
+            html = templating.template("html", "governance/monitor.html.j2").render(d=view)
             run.file(Path(out)).write_text(html, encoding="utf-8")
             run.commit()
     return MonitorResult(data=measured, html=Path(out) if out is not None else None, rows=len(valid),

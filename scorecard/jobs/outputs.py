@@ -12,6 +12,12 @@ Every job that writes goes through here:
   removes what it staged; a run killed outright leaves temporary names that the next run into the
   same place removes, under the same lock. Signals are held back while files are moved into place.
 
+A folder that is built as a whole (``site``) is staged beside itself, under a hidden temporary name
+on the same file system, and swapped into place at the end: the folder there before (one the
+command owns: its marker file) is renamed away, the new one renamed in, the old one removed. A run
+killed between those two renames leaves the old folder under ``.<name>.replaced-<token>``; the next
+run into the same place puts it back before anything else.
+
 A folder of records is complete when its ``manifest.json`` is there; a file output is complete when
 its ``<stem>.manifest.json`` is (``score``), or, for a single file (spec, SQL, demo data), when it
 exists at all: it appears in one rename.
@@ -41,6 +47,7 @@ MANIFEST = "manifest.json"
 MANIFEST_SUFFIX = ".manifest.json"
 LOCK_NAME = ".scorecard.lock"
 PART = ".part-"  # temporary names: .<stem>.part-<token><suffix>; staged folders: .part-<token>
+REPLACED = ".replaced-"  # a swapped folder's previous self, until it is removed: .<name>.replaced-<token>
 
 
 # --- the path guard -----------------------------------------------------------------------------
@@ -106,14 +113,23 @@ def guard(*, inputs: Mapping[str, Path | None], files: Mapping[str, Path | None]
                                   f"fills with its own files; put {file_option} outside {folder} (or leave it out)")
 
 
+def check_owned(folder: Path, marker: str, command: str) -> None:
+    """Refuse (``OutputError``) a folder ``command`` may not replace: one that is not empty and holds
+    no ``marker`` (written the first time ``command`` wrote there). A missing folder is fine."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file; give a folder (new, or one 'scorecard {command}' wrote before)")
+    if folder.is_dir() and not (folder / marker).exists():
+        if any(entry.name != LOCK_NAME for entry in folder.iterdir()):
+            raise OutputError(f"{folder}: the folder is not empty and was not written by 'scorecard {command}'; "
+                              "choose a new or empty folder (the command writes only into a folder it owns)")
+
+
 def owned_folder(folder: Path, marker: str, command: str) -> None:
     """Create ``folder`` for ``command`` or check that it may be replaced: empty, or holding
     ``marker`` (written the first time ``command`` wrote there). Never deletes anything itself."""
     folder = Path(folder)
-    if folder.is_dir() and not (folder / marker).exists():
-        if any(entry.name != LOCK_NAME for entry in folder.iterdir()):
-            raise OutputError(f"{folder}: the folder is not empty and was not written by 'scorecard {command}'; "
-                              "choose a new or empty folder (records are written only into a folder the command owns)")
+    check_owned(folder, marker, command)
     folder.mkdir(parents=True, exist_ok=True)
     marker_path = folder / marker
     if not marker_path.exists():
@@ -160,6 +176,8 @@ class Run:
         self._staged: list[tuple[Path, Path]] = []  # (temporary, final), in the order they are moved
         self._folders: list[Path] = []  # staged folders to remove at the end
         self._replaced: list[tuple[Path, Path]] = []  # (staged folder, final folder): its entries replace the folder's
+        self._swapped: list[tuple[Path, Path, str]] = []  # (staged folder, final folder, its marker): swapped whole
+        self._retired: list[Path] = []  # folders swapped out, removed once the new ones are in place
 
     def __enter__(self) -> Run:
         return self
@@ -203,9 +221,16 @@ class Run:
         self.clean(target.parent if not folder else target, None if folder else target)
 
     def clean(self, folder: Path, final: Path | None) -> None:
-        """Remove temporary names of earlier runs: of ``final`` only, or everything staged in ``folder``."""
+        """Remove temporary names of earlier runs: of ``final`` only, or everything staged in ``folder``.
+        A folder an earlier run swapped out and did not get to replace goes back to ``final`` first."""
         if not folder.is_dir():
             return
+        if final is not None:
+            retired = sorted(folder.glob(f".{final.name}{REPLACED}*"))
+            if retired and not os.path.lexists(final):
+                os.rename(retired.pop(), final)  # killed between the two renames of a swap: the old folder back
+            for stale in retired:
+                shutil.rmtree(stale, ignore_errors=True)
         pattern = f".{final.stem}{PART}*{final.suffix}" if final is not None else f".*{PART}*"
         for stale in folder.glob(pattern):
             if self.token in stale.name:
@@ -239,8 +264,21 @@ class Run:
         self._replaced.append((staged, Path(final)))
         return staged
 
+    def swap(self, final: Path, *, marker: str) -> Path:
+        """A staged folder beside ``final`` (a hidden name in the same parent folder, so on the same file
+        system) that replaces ``final`` as a whole at ``commit``. ``final`` must then be missing, empty
+        or hold ``marker``; the staged folder should hold ``marker`` too, so the next run may replace it."""
+        final = Path(final)
+        staged = temporary_name(final, self.token)
+        staged.mkdir(parents=True)
+        self._folders.append(staged)
+        self._swapped.append((staged, final, marker))
+        return staged
+
     def commit(self, manifest: Path | None = None, content: Mapping[str, Any] | None = None) -> None:
         """Move every staged output into place, then write the manifest (last)."""
+        for _, final, marker in self._swapped:
+            check_owned(final, marker, self.command)  # again: the folder may have changed while we worked
         with _signals_held():
             if manifest is not None:
                 with contextlib.suppress(FileNotFoundError):
@@ -256,6 +294,14 @@ class Run:
                 entries = sorted(staged.iterdir(), key=lambda p: (p.suffix == ".csv", p.name))  # summary, rejects last
                 for entry in entries:
                     os.replace(entry, final / entry.name)
+            for staged, final, _ in self._swapped:
+                if os.path.lexists(final):
+                    retired = final.with_name(f".{final.name}{REPLACED}{self.token}")
+                    os.rename(final, retired)
+                    self._retired.append(retired)
+                os.rename(staged, final)
+                self._folders.remove(staged)
+            self._swapped.clear()
             for temporary, final in self._staged:
                 os.replace(temporary, final)
             self._staged.clear()
@@ -264,6 +310,16 @@ class Run:
                 temporary.write_text(json.dumps(content, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                                      encoding="utf-8")
                 os.replace(temporary, manifest)
+        self._remove_retired()
+
+    def _remove_retired(self) -> None:
+        for retired in self._retired:
+            if retired.is_dir() and not retired.is_symlink():
+                shutil.rmtree(retired, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    retired.unlink()
+        self._retired.clear()
 
     def close(self) -> None:
         """Remove whatever is still staged; release the locks (the lock files go too)."""
@@ -274,6 +330,8 @@ class Run:
         for staged in self._folders:
             shutil.rmtree(staged, ignore_errors=True)
         self._folders.clear()
+        self._swapped.clear()
+        self._remove_retired()
         for fd, path in reversed(self._locks):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()  # while still holding it: a run that opened the old file retries on the new one

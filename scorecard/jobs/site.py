@@ -1,6 +1,11 @@
 """The site job: the knowledge base plus the model's pages (and the persona pages that fit the
 model) of one scorecard, written to ``out/docs`` and built with MkDocs into ``out/html``.
 
+The whole folder is built beside ``out`` under a hidden temporary name and swapped into place when
+the build succeeded, with ``out/manifest.json`` written last (``outputs.Run.swap``): a failed or
+interrupted build leaves the previous site as it was (or no site), and only a folder the command
+owns (its marker file) is ever replaced.
+
 Any model gets a site. Persona pages come from the demo personas when their snapshots have every
 column the model and the policy read, or from a personas file the user gives (``--personas``, the
 layout of ``scorecard/datasets/personas.yaml``); otherwise they are left out and the summary says
@@ -9,6 +14,7 @@ why in one line. The policy's ``context.jurisdiction`` picks the knowledge base 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +29,7 @@ from scorecard.errors import ScorecardError, SiteError
 from scorecard.explain import explain_table
 from scorecard.jobs import console as progress
 from scorecard.jobs.explain import fit_policy
-from scorecard.jobs.outputs import Run, guard
+from scorecard.jobs.outputs import MANIFEST, Run, check_owned, guard
 from scorecard.pages.words import knowledge_base
 from scorecard.policy import Policy, default_policy, load_policy
 from scorecard.records import DecisionRecord
@@ -133,28 +139,40 @@ def _choose_personas(spec: ScorecardSpec, decision_policy: Policy, personas_file
 
 def build_site(model: Path, out: Path, *, policy: Path | None = None, personas: Path | None = None,
                strict: bool = True, console: Console | None = None, policy_check: str = "refuse") -> SiteResult:
-    """Generated model (and persona) pages + the knowledge base -> ``out/docs``; MkDocs -> ``out/html``."""
+    """Generated model (and persona) pages + the knowledge base -> ``out/docs``; MkDocs -> ``out/html``;
+    the folder is built beside ``out`` and swapped into place whole, ``out/manifest.json`` last."""
     guard(inputs={"--model": Path(model), "--policy": Path(policy) if policy is not None else None,
                   "--personas": Path(personas) if personas is not None else None},
           folders={"--out": Path(out)})
+    out = Path(os.path.realpath(out)) if Path(out).is_symlink() else Path(out)  # the folder itself is swapped
+    check_owned(out, build.MARKER, "site")
     spec = load_spec(model)
     decision_policy = load_policy(policy) if policy is not None else default_policy()
     fit_policy(decision_policy, spec, policy, policy_check)
-    with progress.status(console, "explaining the personas"):
-        chosen, records, note = _choose_personas(spec, decision_policy, personas)
-        ids = persona_ids(spec, chosen)
     with Run("site") as run:
-        run.lock(Path(out))  # a lock file next to the folder: the folder holds only what the build writes
+        run.lock(out)  # a lock file next to the folder; removes what a killed build left there
+        with progress.status(console, "explaining the personas"):
+            chosen, records, note = _choose_personas(spec, decision_policy, personas)
+            ids = persona_ids(spec, chosen)
+        staged = run.swap(out, marker=build.MARKER)
         with progress.status(console, "writing the pages"):
             kb = knowledge_base(decision_policy.context.jurisdiction)
             files = plan_site(spec, decision_policy, chosen, records, build.kb_titles(kb), ids,
                                demo_personas=personas is None)
             settings = site_settings(build.site_config(resources.mkdocs_config(), kb), spec, chosen,
                                      is_demo=spec.profile.name == "demo")
-            config = build.write_sources(files, kb, Path(out), settings, theme_overrides())
+            config = build.write_sources(files, kb, staged, settings, theme_overrides())
         with progress.status(console, "building the site (MkDocs)"):
-            html = build.build_html(config, strict=strict)
-    decisions = {r.applicant_id: r.decision for r in records}
-    return SiteResult(html=html, config=config, pages=sum(1 for f in files if f.path.endswith(".md")),
-                      persona_decisions=tuple((p.slug, ids[p.slug], decisions[ids[p.slug]]) for p in chosen),
-                      personas_note=note)
+            html = build.build_html(config, strict=strict, shown=out / "mkdocs.yml")
+        decisions = {r.applicant_id: r.decision for r in records}
+        result = SiteResult(html=out / os.path.relpath(html, staged), config=out / os.path.relpath(config, staged),
+                            pages=sum(1 for f in files if f.path.endswith(".md")),
+                            persona_decisions=tuple((p.slug, ids[p.slug], decisions[ids[p.slug]]) for p in chosen),
+                            personas_note=note)
+        run.commit(out / MANIFEST, {
+            "command": "site", "complete": True, "model_sha256": spec.sha256,
+            "policy": f"{decision_policy.name} {decision_policy.version}", "pages": result.pages,
+            "personas": [slug for slug, _, _ in result.persona_decisions], "html": "html/index.html",
+            "config": "mkdocs.yml",
+        })
+    return result

@@ -128,7 +128,7 @@ def write_sources(files: Iterable[SiteFile], kb_docs: Path, out: Path, settings:
         if folder.exists():
             shutil.rmtree(folder)
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text("written by scorecard site; the next build replaces docs/, overrides/ and html/\n",
+    (out / MARKER).write_text("written by scorecard site; the next build replaces this whole folder\n",
                               encoding="utf-8")
     shutil.copytree(kb_docs, docs, ignore=shutil.ignore_patterns(SITE_SETTINGS))
     files = list(files)
@@ -158,9 +158,10 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage().splitlines()[0])
 
 
-def build_html(config: Path, *, strict: bool = True) -> Path:
+def build_html(config: Path, *, strict: bool = True, shown: Path | None = None) -> Path:
     """Run the MkDocs build of ``config``; returns the HTML folder. Warnings fail a strict build
-    with the first of them in the message."""
+    with the first of them in the message, which names ``shown`` (default: ``config``), e.g. where
+    the configuration will be once a staged build is in place."""
     # MkDocs, its plugins and jieba load only for a build: about a second that scoring never pays.
     from mkdocs import exceptions
     from mkdocs.commands.build import build
@@ -183,7 +184,7 @@ def build_html(config: Path, *, strict: bool = True) -> Path:
     except (exceptions.Abort, exceptions.ConfigurationError) as exc:
         detail = collect.messages[0] if collect.messages else str(exc)
         more = f" (and {len(collect.messages) - 1} more warnings)" if len(collect.messages) > 1 else ""
-        raise SiteError(f"{config}: the MkDocs build failed: {detail}{more}") from exc
+        raise SiteError(f"{shown or config}: the MkDocs build failed: {detail}{more}") from exc
     finally:
         logger.removeHandler(collect)
         logger.setLevel(quiet)

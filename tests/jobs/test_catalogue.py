@@ -174,6 +174,27 @@ EXPLAIN_X = ("explain", "--model", "tiny.json", "--data", "x.csv", "--policy", "
 DEMO_EXPLAIN = ("explain", "--model", "demo.json", "--data", "demo.csv", "--out", "D")
 NARROW_EXPLAIN = ("explain", "--model", "narrow.json", "--data", "tiny.csv", "--out", "D")
 NOT_WRITABLE = "/proc/scorecard-cannot-write-here"
+DOCUMENT = ("document", "--model", "tiny.json", "--data", "tiny.csv", "--out", "d.html", "--lang", "en")
+MONITOR = ("monitor", "--model", "demo.json", "--data", "demo.csv", "--out", "m.html", "--lang", "en")
+DRAFT = ("profile", "draft", "--data", "demo.csv", "--target", "bad", "--out", "p.yaml")
+SITE = ("site", "--model", "demo.json", "--out", "S")
+PREVIOUS_SITE = {".scorecard-site": "x", "html/index.html": "previous", "manifest.json": "{}"}
+
+
+def site_at(name: str) -> Callable[[Path], None]:
+    """Setup: a site an earlier run built at ``name`` (its marker, a page, its manifest)."""
+    return both(*(write(f"{name}/{path}", text) for path, text in PREVIOUS_SITE.items()))
+
+
+def site_kept(name: str) -> Callable[[Path], None]:
+    """Check: the earlier site at ``name``, file for file, and nothing staged or set aside beside it."""
+    def check(folder: Path) -> None:
+        site = folder / name
+        assert {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site.rglob("*")
+                if p.is_file()} == PREVIOUS_SITE
+        beside = sorted(p.name for p in folder.glob(f".{name}.*"))
+        assert beside == [], beside
+    return check
 
 
 def test_world_policy_fits_the_tiny_model(world, monkeypatch):
@@ -455,6 +476,117 @@ CASES = [
          setup=lambda f: HELD.append(_hold(f / "D")), says=("another scorecard run", "is writing there")),
     Case("a second score while the first holds its output", (*SCORE, "--out", "s.csv"),
          setup=lambda f: HELD.append(_hold(f / "s.csv", folder=False)), says=("another scorecard run",)),
+    # --- every command that writes: its guard, its lock, its staging -------------------------------------
+    Case("document over its model", ("document", "--model", "m.html", "--data", "tiny.csv", "--out", "m.html"),
+         setup=lambda f: shutil.copy(f / "tiny.json", f / "m.html"), says=("--out m.html is also the input --model",)),
+    Case("document's Markdown over its data", ("document", "--model", "tiny.json", "--data", "r.md", "--out", "r.html"),
+         setup=write("r.md", "keep"), says=("--out (Markdown) r.md is also the input --data",), keep=("r.md",)),
+    Case("document out is a folder", ("document", "--model", "tiny.json", "--data", "tiny.csv", "--out", "d.html"),
+         setup=write("d.html/x", "x"), says=("--out d.html: is a folder",)),
+    Case("document into a folder that cannot be written", ("document", "--model", "tiny.json", "--data", "tiny.csv",
+                                                          "--out", f"{NOT_WRITABLE}/d.html"), says=("check the path",)),
+    Case("a second document while the first holds its output", DOCUMENT,
+         setup=lambda f: HELD.append(_hold(f / "d.html", folder=False)), says=("another scorecard run",),
+         check=absent("d.html", "d.md")),
+    Case("document writes the HTML and the Markdown together", DOCUMENT, code=0, check=lambda f: (f / "d.html").is_file()
+         and (f / "d.md").is_file() and not list(f.glob(".*part-*")) and not list(f.glob(".*.lock"))),
+    Case("a failed document leaves the earlier one", ("document", "--model", "tiny.json", "--data", "x.csv", "--out",
+                                                      "d.html", "--lang", "en"),
+         setup=both(write("d.html", "old"), write("d.md", "old"), write("x.csv", "a,b\n1,2\n")),
+         says=("missing column(s)",), keep=("d.html", "d.md")),
+    Case("monitor over its data", ("monitor", "--model", "tiny.json", "--data", "m.html", "--out", "m.html"),
+         setup=write("m.html", "x"), says=("--out m.html is also the input --data",)),
+    Case("monitor over its thresholds", ("monitor", "--model", "tiny.json", "--data", "tiny.csv", "--thresholds",
+                                         "t.html", "--out", "t.html"), setup=write("t.html", "psi_watch: 0.1\n"),
+         says=("--out t.html is also the input --thresholds",), keep=("t.html",)),
+    Case("monitor out is a folder", ("monitor", "--model", "tiny.json", "--data", "tiny.csv", "--out", "m.html"),
+         setup=write("m.html/x", "x"), says=("--out m.html: is a folder",)),
+    Case("monitor into a folder that cannot be written", ("monitor", "--model", "tiny.json", "--data", "tiny.csv",
+                                                         "--out", f"{NOT_WRITABLE}/m.html"), says=("check the path",)),
+    Case("a second monitor while the first holds its page", MONITOR,
+         setup=lambda f: HELD.append(_hold(f / "m.html", folder=False)), says=("another scorecard run",),
+         check=absent("m.html")),
+    Case("a failed monitor leaves the earlier page", ("monitor", "--model", "demo.json", "--data", "x.csv", "--out",
+                                                      "m.html"), setup=both(write("m.html", "old"), write("x.csv", "a,b\n1,2\n")),
+         says=("missing column(s)",), keep=("m.html",)),
+    Case("monitor writes its page", MONITOR, code=0,
+         check=lambda f: "<html" in (f / "m.html").read_text(encoding="utf-8") and not list(f.glob(".*part-*"))),
+    Case("profile draft over its data", ("profile", "draft", "--data", "tiny.csv", "--target", "bad", "--out",
+                                         "tiny.csv"), says=("--out tiny.csv is also the input --data",)),
+    Case("profile draft out is a folder", (*DRAFT[:-1], "P.yaml"), setup=write("P.yaml/x", "x"),
+         says=("--out P.yaml: is a folder",)),
+    Case("profile draft into a folder that cannot be written", (*DRAFT[:-1], f"{NOT_WRITABLE}/p.yaml"),
+         says=("check the path",)),
+    Case("a second profile draft while the first holds its output", DRAFT,
+         setup=lambda f: HELD.append(_hold(f / "p.yaml", folder=False)), says=("another scorecard run",),
+         check=absent("p.yaml")),
+    Case("profile draft never replaces a profile", DRAFT, setup=write("p.yaml", "name: mine\n"),
+         says=("p.yaml: the file exists",), keep=("p.yaml",)),
+    Case("profile draft writes a profile", DRAFT, code=0, says=("wrote a starting profile to p.yaml",),
+         check=lambda f: "target" in (f / "p.yaml").read_text(encoding="utf-8") and not list(f.glob(".*part-*"))),
+    Case("report plots into the model's folder", ("report", "--model", "proj/model.json", "--plots", "proj"),
+         setup=lambda f: (f / "proj").mkdir() or shutil.copy(f / "tiny.json", f / "proj" / "model.json"),
+         says=("--model proj/model.json is inside --plots proj",)),
+    Case("report plots over a file", ("report", "--model", "tiny.json", "--plots", "tiny.csv"), says=("is a file",)),
+    Case("report plots into a folder that cannot be written", ("report", "--model", "tiny.json", "--plots",
+                                                              f"{NOT_WRITABLE}/P"), says=("check the path",)),
+    Case("report plots into someone else's folder", ("report", "--model", "tiny.json", "--plots", "mine"),
+         setup=write("mine/notes.txt", "mine"), says=("not written by 'scorecard report --plots'",),
+         check=files_are("mine", "notes.txt")),
+    Case("a second report while the first holds the plots", ("report", "--model", "tiny.json", "--plots", "P"),
+         setup=lambda f: HELD.append(_hold(f / "P")), says=("another scorecard run",)),
+    Case("export sql out is a folder", ("export", "sql", "--model", "tiny.json", "--out", "Q.sql"),
+         setup=write("Q.sql/x", "x"), says=("--out Q.sql: is a folder",)),
+    Case("a second export sql while the first holds its output", ("export", "sql", "--model", "tiny.json", "--out",
+                                                                  "q.sql"),
+         setup=lambda f: HELD.append(_hold(f / "q.sql", folder=False)), says=("another scorecard run",),
+         check=absent("q.sql")),
+    Case("a second train while the first holds its spec", ("train", "--data", "demo.csv", "--out", "m.json"),
+         setup=lambda f: HELD.append(_hold(f / "m.json", folder=False)), says=("another scorecard run",),
+         check=absent("m.json")),
+    Case("a second data demo while the first holds its file", ("data", "demo", "--out", "d.csv", "--rows", "5"),
+         setup=lambda f: HELD.append(_hold(f / "d.csv", folder=False)), says=("another scorecard run",),
+         check=absent("d.csv")),
+    Case("site over a previous site with a policy that does not fit", (*SITE, "--policy", "high_cutoff.yaml"),
+         setup=site_at("S"), says=("99999",), check=site_kept("S")),
+    Case("a failed site build leaves the previous site", (*SITE, "--personas", "no.yaml"), setup=site_at("S"),
+         says=("no.yaml: personas file not found",), check=site_kept("S")),
+    Case("leftovers of a killed site build are cleaned", (*SITE, "--personas", "no.yaml"),
+         setup=both(site_at("S"), write(".S.part-1-dead/html/index.html", "half"),
+                    write(".S.replaced-1-dead/html/index.html", "older")), says=("personas file not found",),
+         check=site_kept("S")),
+    Case("a site a killed swap set aside is put back", (*SITE, "--personas", "no.yaml"),
+         setup=both(site_at(".S.replaced-1-dead"), write(".S.part-1-dead/html/index.html", "new, never vouched for")),
+         says=("personas file not found",), check=site_kept("S")),
+    Case("site out is someone else's folder", SITE, setup=write("S/notes.txt", "mine"),
+         says=("not written by 'scorecard site'",), check=files_are("S", "notes.txt")),
+    Case("site out holds the model", ("site", "--model", "S/m.json", "--out", "S"),
+         setup=lambda f: (f / "S").mkdir() or shutil.copy(f / "demo.json", f / "S" / "m.json"),
+         says=("--model S/m.json is inside --out S",)),
+    Case("site out is the working folder", ("site", "--model", "demo.json", "--out", "."),
+         says=("--model demo.json is inside --out .",)),
+    Case("a second site while the first holds the folder", SITE, setup=both(
+        site_at("S"), lambda f: HELD.append(_hold(f / "S", folder=False))), says=("another scorecard run",),
+         check=site_kept("S")),
+    Case("demo out is a file", ("demo", "--out", "demo.csv", "--rows", "5"), says=("--out demo.csv: is a file",)),
+    Case("demo into someone else's folder", ("demo", "--out", "mine", "--rows", "5"), setup=both(write("mine/model.json", "mine"), write("mine/notes.txt", "mine")),
+         says=("not written by 'scorecard demo'",), check=files_are("mine", "model.json", "notes.txt")),
+    Case("demo into a folder that cannot be written", ("demo", "--out", f"{NOT_WRITABLE}/D", "--rows", "5"),
+         says=("check the path",)),
+    Case("a second demo while the first holds the folder", ("demo", "--out", "D", "--rows", "5"),
+         setup=lambda f: HELD.append(_hold(f / "D")), says=("another scorecard run",), check=files_are("D")),
+    Case("a failed demo leaves whole outputs and no manifest", ("demo", "--out", "D", "--rows", "5"),
+         says=("never equals the bad value",), check=lambda f: files_are("D", "demo_applicants.csv")(f) is None
+         and len((f / "D" / "demo_applicants.csv").read_text(encoding="utf-8").splitlines()) == 6
+         and sorted(p.name for p in (f / "D").iterdir() if p.name.startswith(".")) == [".scorecard-demo"]),
+    Case("a demo folder of an earlier version is the demo's", ("demo", "--out", "D", "--rows", "5"),
+         setup=both(write("D/model.json", "old"), write("D/site/x", "old")), says=("never equals the bad value",),
+         keep=("D/model.json",), check=lambda f: (f / "D" / ".scorecard-demo").exists()),
+    # --- the DuckDB engine and a very long field --------------------------------------------------------------
+    Case("DuckDB and a 10 MB field names its line", (*SCORE_X, "--engine", "duckdb"),
+         setup=lines(rows({}, {8: "x" * 10_000_000})), says=("x.csv: line 3 is 10,000,", "--engine numpy")),
+    Case("NumPy reads a 10 MB field", SCORE_X, setup=lines(rows({}, {8: "x" * 10_000_000})), code=0,
+         says=("scored", "with the numpy engine")),
 ]
 
 HELD: list[Run] = []

@@ -132,3 +132,103 @@ def test_a_second_explain_into_the_same_folder_refuses_while_the_first_writes(in
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["format"] == "md" and manifest["pages"] == ROWS and len(list(out.glob("*.en.md"))) == ROWS
     assert not (out / ".scorecard.lock").exists()
+
+
+# --- site and demo: a folder swapped in whole, outputs complete or absent -----------------------------
+
+DEMO_MODEL = REPO / "tests" / "golden" / "demo_model.json"
+
+
+def cli(*args: str, token: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SCORECARD_TEST_RUN": token}
+    return subprocess.Popen([sys.executable, "-c", CLI, "0", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(path: Path, seconds: float = 30) -> None:
+    """Until ``path`` exists: the run took its lock and does its work."""
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def previous_site(folder: Path) -> dict[str, bytes]:
+    """A site an earlier run built (its marker, a page, a manifest); returns its files."""
+    for name, text in {".scorecard-site": "x", "html/index.html": "previous", "manifest.json": "{}"}.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return tree(folder)
+
+
+def check_new_site(folder: Path) -> None:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] and manifest["command"] == "site" and manifest["pages"] > 0
+    assert "previous" not in (folder / "html" / "index.html").read_text(encoding="utf-8")
+    assert (folder / ".scorecard-site").exists()  # the next run may replace it
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
+def test_a_killed_site_build_leaves_the_previous_site_or_the_new_one(tmp_path, how):
+    site = tmp_path / "site"
+    before = previous_site(site)
+    token = uuid.uuid4().hex
+    run = cli("site", "--model", str(DEMO_MODEL), "--out", str(site), token=token)
+    wait_for(tmp_path / ".site.lock")
+    time.sleep(random.uniform(0, 2.5))  # a random moment: explaining personas, writing pages, MkDocs, swapping
+    run.send_signal(how)
+    _, err = run.communicate(timeout=60)
+    assert wait_until_gone(token) == []
+    leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name != "site")
+    if how == signal.SIGINT:
+        assert leftovers == [], leftovers  # Ctrl-C: the run removed what it staged, and its lock
+        assert run.returncode == 0 or (run.returncode == 130 and err.startswith("interrupted: nothing of this run")
+                                       and len(err.splitlines()) == 1), err
+    if not site.exists():  # killed between the two renames of the swap: the old site waits beside
+        assert any(name.startswith(".site.replaced-") for name in leftovers), leftovers
+    elif (site / "html" / "index.html").read_text(encoding="utf-8") == "previous":
+        assert tree(site) == before  # the previous site, byte for byte
+    else:
+        check_new_site(site)
+    if how == signal.SIGKILL:  # the next run (one that fails after taking the lock) cleans up beside the site
+        again = cli("site", "--model", str(DEMO_MODEL), "--out", str(site), "--personas", str(tmp_path / "no.yaml"),
+                    token=token)
+        _, err = again.communicate(timeout=60)
+        assert again.returncode == 2 and "no.yaml: personas file not found" in err
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+        assert tree(site) == before or check_new_site(site) is None
+    else:  # the next run builds the new site in place of whatever is there
+        again = cli("site", "--model", str(DEMO_MODEL), "--out", str(site), token=token)
+        _, err = again.communicate(timeout=60)
+        assert again.returncode == 0, err
+        check_new_site(site)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_killed_demo_leaves_each_output_complete_or_absent(tmp_path):
+    out = tmp_path / "demo"
+    token = uuid.uuid4().hex
+    run = cli("demo", "--out", str(out), "--rows", "3000", token=token)
+    wait_for(out / ".scorecard.lock")
+    time.sleep(random.uniform(0, 5.0))  # data, training, personas, site, or done
+    run.send_signal(signal.SIGKILL)
+    run.communicate(timeout=60)
+    assert wait_until_gone(token) == []
+    from scorecard.spec import load_spec
+
+    if (out / "demo_applicants.csv").exists():
+        assert len((out / "demo_applicants.csv").read_text(encoding="utf-8").splitlines()) == 3001
+    if (out / "model.json").exists():
+        load_spec(out / "model.json")  # whole: its checksum holds
+    if (out / "personas.csv").exists():
+        assert len((out / "personas.csv").read_text(encoding="utf-8").splitlines()) > 1
+    records = [p for p in (out / "personas").glob("*.json") if p.name != "manifest.json"] if (out / "personas").exists() else []
+    assert bool(records) == (out / "personas" / "manifest.json").exists()
+    if (out / "site").exists():
+        check_new_site(out / "site")
+    if (out / "manifest.json").exists():
+        assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["complete"]
+        assert (out / "site" / "manifest.json").exists()

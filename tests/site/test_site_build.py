@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from scorecard import resources
 from scorecard.cli import app
 from scorecard.datasets.personas import load_personas
-from scorecard.errors import SiteError
+from scorecard.errors import OutputError, SiteError
 from scorecard.policy import default_policy
 from scorecard.jobs.site import SiteResult, build_site, explain_personas
 from scorecard.site import build
@@ -229,9 +229,43 @@ def test_rebuild_replaces_its_own_folder_but_refuses_a_foreign_one(demo_model: P
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(SiteError, match="not written by 'scorecard site'"):
+    with pytest.raises(OutputError, match="not written by 'scorecard site'"):
         build_site(demo_model, foreign)
     assert (foreign / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_failed_build_leaves_the_previous_site_as_it_was(demo_model: Path, tmp_path: Path, monkeypatch) -> None:
+    site = tmp_path / "site"
+    for name, text in {build.MARKER: "x", "html/index.html": "previous", "manifest.json": "{}"}.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text, encoding="utf-8")
+    before = _tree(site)
+    staged = []
+
+    def half_built(config: Path, *, strict: bool, shown: Path) -> Path:
+        staged.append(config.parent)
+        (config.parent / "html").mkdir()
+        (config.parent / "html" / "index.html").write_text("half", encoding="utf-8")
+        raise SiteError(f"{shown}: the MkDocs build failed: a bad page")
+
+    monkeypatch.setattr(build, "build_html", half_built)
+    with pytest.raises(SiteError, match=f"^{re.escape(str(site / 'mkdocs.yml'))}: the MkDocs build failed"):
+        build_site(demo_model, site)
+    assert _tree(site) == before  # the previous site, byte for byte
+    assert staged and not staged[0].exists() and sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_failed_mkdocs_build_names_the_configuration_where_it_will_be(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# x\n\n[broken](nowhere.md)\n", encoding="utf-8")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\ndocs_dir: docs\nsite_dir: html\n", encoding="utf-8")
+    with pytest.raises(SiteError, match=r"^S/mkdocs.yml: the MkDocs build failed: .*nowhere\.md"):
+        build.build_html(config, strict=True, shown=Path("S/mkdocs.yml"))
 
 
 def test_values_from_the_profile_are_escaped_on_model_pages() -> None:
