@@ -248,14 +248,15 @@ def _moves_by_bin(here: np.ndarray, points: np.ndarray, cost: np.ndarray, width:
     order = np.argsort(here, kind="stable")  # rows of one bin stay in row order
     ranked = here[order]
     starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    ends = np.r_[starts[1:], len(order)]
     allowed = np.logical_or.reduceat(cost[order] < INF, starts, axis=0)  # (bins here, bins): a move for some row
     groups = []
-    for i, start in enumerate(starts.tolist()):
+    for i, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
         a = int(ranked[start])
         options = np.flatnonzero((points > points[a]) & allowed[i])
         if not len(options):
             continue
-        rows = slice(None) if len(starts) == 1 else order[start: starts[i + 1] if i + 1 < len(starts) else len(order)]
+        rows = slice(None) if len(starts) == 1 else order[start:end]
         costs = cost[rows][:, options]
         gains = points[options] - points[a]
         groups.append(_Group(rows, gains.tolist(), [costs[:, [m]] for m in range(len(options))], costs,
@@ -409,14 +410,16 @@ def _walk(t: _Tables, rows: np.ndarray, f: np.ndarray, before_f: np.ndarray, aft
     result is that of walking them one by one, in far fewer NumPy calls)."""
     k = len(t.active)
     out = np.full((len(rows), k), -1, dtype=np.int16)
-    for tables, order, state, part in ((t.prefix, range(k - 1, -1, -1), before_f.copy(), f[:, None] > np.arange(k)),
-                                       (t.suffix, range(k), after_f.copy(), f[:, None] < np.arange(k))):
-        for j in order:
-            live = np.flatnonzero(part[:, j])
-            if not t.active[j] or len(live) == 0:
-                continue
-            before, after = (tables[j], tables[j + 1]) if tables is t.prefix else (tables[j + 1], tables[j])
-            out[live, j], state[live] = _step_back(before, after, state[live], rows[live], t, j)
+    state = before_f.copy()  # the factors before f, from the last back to the first
+    for j in range(k - 1, -1, -1):
+        live = np.flatnonzero(f > j)
+        if t.active[j] and len(live):
+            out[live, j], state[live] = _step_back(t.prefix[j], t.prefix[j + 1], state[live], rows[live], t, j)
+    state = after_f.copy()  # the factors after f, from the first on
+    for j in range(k):
+        live = np.flatnonzero(f < j)
+        if t.active[j] and len(live):
+            out[live, j], state[live] = _step_back(t.suffix[j + 1], t.suffix[j], state[live], rows[live], t, j)
     return out
 
 
@@ -432,7 +435,8 @@ def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], co
     found = np.flatnonzero(best_cost < INF)
     if len(found) == 0:
         return plans, plan_cost
-    first = _walk(t, found, np.full(len(found), k), np.zeros(len(found), dtype=np.int64), np.zeros(len(found), dtype=np.int64))
+    reached = np.zeros(len(found), dtype=np.int64)  # plan 1 ends with nothing still needed
+    first = _walk(t, found, np.full(len(found), k), reached, reached)
     plans[found, 0] = first
     plan_cost[found, 0] = best_cost[found]
 
