@@ -319,11 +319,11 @@ def _step_back(before: np.ndarray, after: np.ndarray, state: np.ndarray, rows: n
     if len(at_cap):
         # Into the reached state 0 from any d' <= g: the least-cost d', the largest of equal cost
         # (the fewest points gained so far); for every end, the last index of the minimum so far.
-        table = before[sub[at_cap]]
+        hi = np.clip(g[at_cap], 0, before.shape[1] - 1)
+        table = before[sub[at_cap], : int(hi.max()) + 1]  # no move reaches further
         width = table.shape[1]
         marks = np.where(table == np.minimum.accumulate(table, axis=1), np.arange(width)[None, :], -1)
         last_min = np.maximum.accumulate(marks, axis=1)
-        hi = np.clip(g[at_cap], 0, width - 1)
         p[at_cap] = np.where(capped[at_cap], np.take_along_axis(last_min, hi, axis=1), p[at_cap])
     hit = (exact | capped) & (before[sub[:, None], p] + c == value[todo][:, None])
     first = hit.argmax(axis=1)  # the first bin, in options order, that explains the state
@@ -355,22 +355,26 @@ class _Tables:
     options: list[list[int]]  # per factor, the bins that are a move for some row
     active: list[bool]
     by_bin: list[list[_Group]]  # per factor, ``_moves_by_bin``
-    prefix: list[np.ndarray]
-    suffix: list[np.ndarray]
+    prefix: list[np.ndarray | None]  # None where not needed (see _tables)
+    suffix: list[np.ndarray | None]
 
 
-def _tables(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: list[np.ndarray]) -> _Tables:
+def _tables(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: list[np.ndarray], *,
+            prefix_to: int | None = None, suffix_from: int = 0) -> _Tables:
+    """The tables of a chunk: ``prefix[0..prefix_to]`` (all by default) and ``suffix[suffix_from..k]``
+    (the others None): plans under the guard need only those around their debt factors."""
     n, k = here.shape
+    prefix_to = k if prefix_to is None else prefix_to
     start = np.full((n, int(gap.max()) + 1), INF, dtype=np.int64)
     start[np.arange(n), gap] = 0  # nothing moved yet: the whole gap still needed
     options = [np.flatnonzero((c < INF).any(axis=0)).tolist() for c in costs]
     active = [bool(o) for o in options]
     by_bin = [_moves_by_bin(here[:, j], points[j], costs[j], start.shape[1]) if active[j] else [] for j in range(k)]
-    prefix = [start]
-    for j in range(k):
-        prefix.append(_transition(prefix[-1], by_bin[j]) if active[j] else prefix[-1])
-    suffix: list[np.ndarray] = [start] * (k + 1)
-    for j in range(k - 1, -1, -1):
+    prefix: list[np.ndarray | None] = [start] + [None] * k
+    for j in range(prefix_to):
+        prefix[j + 1] = _transition(prefix[j], by_bin[j]) if active[j] else prefix[j]
+    suffix: list[np.ndarray | None] = [None] * k + [start]
+    for j in range(k - 1, suffix_from - 1, -1):
         suffix[j] = _transition(suffix[j + 1], by_bin[j]) if active[j] else suffix[j + 1]
     return _Tables(gap, here, points, costs, options, active, by_bin, prefix, suffix)
 
@@ -473,7 +477,7 @@ def _solve_chunk_guarded(gap: np.ndarray, here: np.ndarray, points: list[np.ndar
     """Plans for rows under the affordability guard: per factor D of ``debt``, the exact cheapest
     plan that moves D; the cheapest first, then those with new sets of changed factors."""
     n, k = here.shape
-    t = _tables(gap, here, points, costs)
+    t = _tables(gap, here, points, costs, prefix_to=max(debt), suffix_from=min(debt) + 1)
     every = np.arange(n)
     cand_cost = np.full((n, len(debt)), INF, dtype=np.int64)
     cand_bins = np.full((n, len(debt), k), -1, dtype=np.int16)
