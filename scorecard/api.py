@@ -39,6 +39,7 @@ from scorecard import metrics, scoring
 from scorecard.binning import MAX_BINS, MIN_BIN_SHARE, MIN_IV, woe_matrix
 from scorecard.data import validate_training
 from scorecard.errors import DataError, FitError, ProfileError
+from scorecard.jobs.outputs import Run
 from scorecard.languages import page_languages
 from scorecard.profile import Profile, Selection, load_profile, parse_profile
 from scorecard.report import report_data
@@ -300,8 +301,15 @@ class Scorecard(ClassifierMixin, BaseEstimator):
     # --- the JSON spec ---------------------------------------------------------------------------
 
     def save(self, path: str | Path) -> Path:
-        """Write the fitted scorecard as its checksummed JSON spec (what ``scorecard train`` writes)."""
-        return save_spec(self._spec(), path)
+        """Write the fitted scorecard as its checksummed JSON spec (what ``scorecard train`` writes): under
+        a temporary name first, then renamed, so ``path`` holds the old spec or the whole new one."""
+        path = Path(path)
+        spec = self._spec()
+        with Run("save") as run:
+            run.lock(path)
+            save_spec(spec, run.file(path))
+            run.commit()
+        return path
 
     @classmethod
     def from_spec(cls, spec: ScorecardSpec) -> Scorecard:

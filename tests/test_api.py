@@ -84,7 +84,9 @@ def test_params_follow_scikit_learn_conventions():
 def test_save_load_and_score_give_identical_results(tmp_path, demo):
     X, y = demo
     card = Scorecard("demo", selection={"max_correlation": 0.5}).fit(X, y)
+    (tmp_path / "model.json").write_text("an older spec", encoding="utf-8")
     path = card.save(tmp_path / "model.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]  # staged and renamed: no temporary left
     back = Scorecard.load(path)
     assert back.spec_ == card.spec_ and back.spec_.sha256 == card.spec_.sha256
     assert back.get_params()["selection"]["max_correlation"] == 0.5 and back.get_params()["profile"] == card.spec_.profile

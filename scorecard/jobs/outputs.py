@@ -295,11 +295,18 @@ class Run:
                 for entry in entries:
                     os.replace(entry, final / entry.name)
             for staged, final, _ in self._swapped:
+                retired = None
                 if os.path.lexists(final):
                     retired = final.with_name(f".{final.name}{REPLACED}{self.token}")
                     os.rename(final, retired)
+                try:
+                    os.rename(staged, final)
+                except OSError:
+                    if retired is not None:
+                        os.rename(retired, final)  # the old folder back where it was, never removed
+                    raise
+                if retired is not None:
                     self._retired.append(retired)
-                os.rename(staged, final)
                 self._folders.remove(staged)
             self._swapped.clear()
             for temporary, final in self._staged:

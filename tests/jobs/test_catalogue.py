@@ -646,3 +646,26 @@ def test_a_lock_is_released_and_its_file_removed(tmp_path: Path) -> None:
     assert not (tmp_path / "D" / ".scorecard.lock").exists()
     with Run("again") as run:  # free again
         run.lock(tmp_path / "D", folder=True)
+
+
+def test_a_swap_that_cannot_rename_puts_the_old_folder_back(tmp_path: Path, monkeypatch) -> None:
+    site = tmp_path / "S"
+    site.mkdir()
+    (site / ".scorecard-site").write_text("x", encoding="utf-8")
+    (site / "index.html").write_text("previous", encoding="utf-8")
+    real_rename = os.rename
+
+    def failing(source, target):  # noqa: ANN001 - the second rename of the swap fails
+        if ".part-" in str(source):
+            raise OSError(5, "Input/output error", str(target))
+        real_rename(source, target)
+
+    with Run("site") as run:
+        run.lock(site)
+        (run.swap(site, marker=".scorecard-site") / "index.html").write_text("new", encoding="utf-8")
+        monkeypatch.setattr(os, "rename", failing)
+        with pytest.raises(OSError):
+            run.commit()
+        monkeypatch.setattr(os, "rename", real_rename)
+    assert (site / "index.html").read_text(encoding="utf-8") == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["S"]
