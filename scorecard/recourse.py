@@ -427,7 +427,7 @@ def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], co
     """Exact plans for rows of one chunk. ``here`` (rows, k) current bins; returns
     (bins (rows, MAX_PLANS, k), cost (rows, MAX_PLANS))."""
     n, k = here.shape
-    t = _tables(gap, here, points, costs)
+    t = _tables(gap, here, points, costs, suffix_from=1)  # an alternative leaves out factor 0 at the earliest
     best_cost = t.prefix[k][:, 0]  # nothing still needed
 
     plans = np.full((n, MAX_PLANS, k), -1, dtype=np.int16)
