@@ -23,7 +23,7 @@ from scorecard.errors import RenderError
 from scorecard.languages import page_languages
 from scorecard.pages import charts, editorial, templating
 from scorecard.pages.cache import LIMIT, PageCache
-from scorecard.pages.speaking import Speaker
+from scorecard.pages.speaking import LONG_WAIT_DAYS, Speaker
 from scorecard.pages.views import (ActionsView, CardsView, CardView, DontView, FinancingView, LessonView, Link, Note,
                                    OutcomeView, PageContext, PlanView, ReasonView, RightsView, StepView, WhyView)
 from scorecard.pages.words import check_language, kb_pages, load_words
@@ -177,7 +177,11 @@ class PageRenderer:
         return self.cache.view("rights", None, build)
 
     def _checked_date(self) -> str:
-        year, month, day = editorial.RIGHTS_LAST_CHECKED
+        return self._date("{:04d}-{:02d}-{:02d}".format(*editorial.RIGHTS_LAST_CHECKED))
+
+    def _date(self, iso: str) -> str:
+        """An ISO day in the page's words ("2026 年 12 月 31 日", "31 December 2026")."""
+        year, month, day = (int(p) for p in iso[:10].split("-"))
         return self.w.text("rights", "date", year=year, month=self.w.text("rights", "months", str(month)), day=day)
 
     # outcome
@@ -260,10 +264,15 @@ class PageRenderer:
         )
 
     def _overlay_note(self, overlay: Overlay, record: DecisionRecord, *, deciding: bool) -> Note:
-        return self.cache.view("overlay", (overlay, deciding, record.score if deciding else None),
-                               lambda: self._build_overlay_note(overlay, record.score, deciding))
+        # A fixed factor that is a principal reason and that the overlay's rule also reads (age and
+        # the young segment's pass mark): the page says it counts twice.
+        twice = tuple(r.factor for r in record.reasons if self.say.factor(r.factor).advice == "fixed"
+                      and self.w.has("rules", "twice", overlay.code, r.factor))
+        return self.cache.view("overlay", (overlay, deciding, record.score if deciding else None, twice),
+                               lambda: self._build_overlay_note(overlay, record.score, deciding, twice))
 
-    def _build_overlay_note(self, overlay: Overlay, score: int | None, deciding: bool) -> Note:
+    def _build_overlay_note(self, overlay: Overlay, score: int | None, deciding: bool,
+                            twice: tuple[str, ...] = ()) -> Note:
         w, say = self.w, self.say
         parts: list[str] = []
         if overlay.kind == "cutoff":
@@ -287,6 +296,10 @@ class PageRenderer:
             parts.append(w.text("rules", "codes", overlay.code))
         elif described:
             parts.append(described)
+        end = editorial.overlay_end(rule)
+        if end is not None:  # a temporary rule says when it ends
+            parts.append(w.text("rules", "until", date=self._date(end)))
+        parts.extend(w.text("rules", "twice", overlay.code, factor) for factor in twice)
         if not deciding:
             parts.append(w.text("rules", "no_change"))
         pages = self._rule_pages(rule, editorial.OVERLAY_PAGES[overlay.kind], described)
@@ -345,15 +358,18 @@ class PageRenderer:
     def _reason(self, reason: Reason, record: DecisionRecord, approved: bool) -> ReasonView:
         # Keyed on what the sentence shows: the shortfall is printed as whole points.
         members = ()
+        lines = {line.factor: line for line in record.factors}
         if reason.group is not None:  # every member's own value and where it would score best
-            lines = {line.factor: line for line in record.factors}
             members = tuple((f, lines[f].value, lines[f].bin_kind, lines[f].better_value)
                             for f in reason.factors if f in lines)
+        # the best value the card of the same factor says (one best value per page)
+        better = lines[reason.factor].better_value if reason.factor in lines else None
         baseline = record.reason_baseline
         guard = record.affordability_guard
         key = (reason.factor, reason.kind, reason.value, reason.better_bins, reason.cause_pages, reason.group, members,
-               max(1, round(reason.points_below_baseline)), baseline, approved, guard)
-        return self.cache.view("reason", key, lambda: self._build_reason(reason, baseline, approved, members, guard))
+               max(1, round(reason.points_below_baseline)), baseline, approved, guard, better)
+        return self.cache.view("reason", key,
+                               lambda: self._build_reason(reason, baseline, approved, members, guard, better))
 
     def _member_value(self, name: str, value: Any, bin_kind: str, better: Any) -> str:
         w, say = self.w, self.say
@@ -366,10 +382,10 @@ class PageRenderer:
             yours = say.value(factor, value)
         if better is None:
             return w.text("why", "member", label=say.label(factor), value=yours)
-        return w.text("why", "member_best", label=say.label(factor), value=yours, best=say.value(factor, better))
+        return w.text("why", "member_best", label=say.label(factor), value=yours, best=say.best(factor, better))
 
     def _build_reason(self, reason: Reason, baseline: str, approved: bool, members: tuple = (),
-                      guard: bool = False) -> ReasonView:
+                      guard: bool = False, better: Any = None) -> ReasonView:
         w, say = self.w, self.say
         factor = say.factor(reason.factor)
         if reason.group is not None:
@@ -399,13 +415,15 @@ class PageRenderer:
             if factor.supply is not None:
                 parts.append(w.text("why", "supply", supply=self._mid(factor.supply.get(self.lang).rstrip("。."))))
         elif reason.better_bins:
-            parts.append(w.text("why", "best", best=say.bin(factor, reason.better_bins[0])))
-            if len(reason.better_bins) > 1 and not guard:  # under the guard: no "even reaching X would help"
-                parts.append(w.text("why", "nearer", nearer=say.bin(factor, reason.better_bins[-1])))
+            best = say.best(factor, better) if better is not None else say.bin(factor, reason.better_bins[0])
+            parts.append(w.text("why", "best", best=best))
+            nearer = say.toward(factor, reason.better_bins[-1])
+            if len(reason.better_bins) > 1 and not guard and nearer != best:  # under the guard: no "even X would help"
+                parts.append(w.text("why", "nearer", nearer=nearer))
         who_key = "cutoff_average_band" if baseline == "cutoff_average" and approved else baseline
         who = w.text("why", "who", who_key) if w.has("why", "who", who_key) else w.text("why", "who", "best_points")
         parts.append(w.text("why", "cost", points=say.points(max(1, round(reason.points_below_baseline))), who=who))
-        pages = reason.cause_pages or factor.cause_pages
+        pages = editorial.reason_causes(reason.value, reason.cause_pages or factor.cause_pages)
         return ReasonView(code=reason.code, label=say.label(factor), text=w.join(parts), links=say.links("causes", pages))
 
     # what you can do
@@ -425,7 +443,7 @@ class PageRenderer:
             parts.append(w.text("actions", "chance_approved" if approved else "chance"))
             return w.join(parts)
         if status == "infeasible":
-            return w.text("actions", "infeasible", target=say.points(record.recourse_target or record.cutoff))
+            return self._infeasible(record)
         if status == "not_needed" and record.affordability_guard and record.next_band_score is not None:
             return w.text("actions", "guard_approved")
         if status == "not_needed":
@@ -440,7 +458,17 @@ class PageRenderer:
                     return w.join([w.text("hard", code, "step"), w.text("hard", code, "retry")])
                 return w.text("hard", code, "step")
             return w.text("deployment", "hard", f"step_{kind}") if described else w.text("hard", f"generic_{kind}", "step")
-        return w.text("actions", "infeasible", target=say.points(record.recourse_target or record.cutoff))
+        return self._infeasible(record)
+
+    def _infeasible(self, record: DecisionRecord) -> str:
+        """No plan reaches the target: the target, and, with a margin, the line and margin it adds up from."""
+        w, say = self.w, self.say
+        target = say.points(record.recourse_target or record.cutoff)
+        line = (record.next_band_score if record.outcome == "approved" else record.cutoff) or record.cutoff
+        if record.recourse_margin and record.recourse_target:
+            return w.text("actions", "infeasible_margin", target=target, line=say.points(line),
+                          margin=say.points(record.recourse_margin))
+        return w.text("actions", "infeasible", target=target)
 
     def _action_notes(self, record: DecisionRecord) -> tuple[Note, ...]:
         if record.recourse_status == "found" and record.recourse:
@@ -449,7 +477,13 @@ class PageRenderer:
             # the one-time relief: an option only for a record made before its deadline
             case = ("found_overdue_closed" if editorial.relief_closed(record) else "found_overdue") if late else "found"
         elif record.recourse_status == "infeasible":
-            case = "infeasible"
+            # A missing record a person can supply comes first; "time helps" only where waiting can.
+            missing = tuple(dict.fromkeys(
+                r.factor for r in record.reasons if r.kind in ("special", "missing")
+                and r.factor in self.say.factors and self.say.factor(r.factor).supply is not None))
+            waits = tuple(line.factor for line in record.factors if line.factor in self.say.factors
+                          and line.points < line.best_points and self.say.factor(line.factor).advice == "wait")
+            case = ("infeasible", missing, waits)  # type: ignore[assignment]
         elif editorial.unassessed(record):
             _, _, pages = self._hard_rule(record)
             return self.cache.view("action_notes", pages, lambda: self._hard_action_notes(pages))
@@ -461,7 +495,7 @@ class PageRenderer:
         links = self.say.links("remedies", pages.remedies)
         return (self._note(self.w.text("actions", "how"), links, labelled=False),) if links else ()
 
-    def _build_action_notes(self, case: str) -> tuple[Note, ...]:
+    def _build_action_notes(self, case: Any) -> tuple[Note, ...]:
         w, say = self.w, self.say
         if case == "found":
             return (self._note(w.text("actions", "next_assessment")), self._note(w.text("actions", "caveat")))
@@ -470,10 +504,18 @@ class PageRenderer:
             return (self._note(w.text("actions", "next_assessment")), self._note(w.text("actions", "caveat")),
                     self._note(w.join([w.text("rights", "overdue_record"), relief]),
                                self.say.links("remedies", ["repair-record"])))
-        if case == "infeasible":
-            return (self._note(w.text("actions", "infeasible_partial")), self._note(w.text("actions", "infeasible_time")),
-                    self._note(w.text("actions", "infeasible_other"), say.links("lessons", ["financing-channels"]),
-                               labelled=False))
+        if isinstance(case, tuple) and case[0] == "infeasible":
+            _, missing, waits = case
+            notes = [self._note(w.text("actions", "infeasible_supply",
+                                       supply=self._mid(say.factor(f).supply.get(self.lang).rstrip("。."))))  # type: ignore[union-attr]
+                     for f in missing]
+            notes.append(self._note(w.text("actions", "infeasible_partial")))
+            if waits:
+                notes.append(self._note(w.text("actions", "infeasible_time",
+                                               labels=say.sep.join(say.label(say.factor(f)) for f in waits))))
+            notes.append(self._note(w.text("actions", "infeasible_other"), say.links("lessons", ["financing-channels"]),
+                                    labelled=False))
+            return tuple(notes)
         raise RenderError(f"no action notes for '{case}'")
 
     def _plan(self, n: int, plan: Plan) -> PlanView:
@@ -483,7 +525,8 @@ class PageRenderer:
         summary = self.cache.view("plan_summary", (plan.new_score, plan.wait_days), lambda: w.join([
             w.text("actions", "plan_result", score=say.points(plan.new_score)),
             w.text("actions", "plan_now") if plan.wait_days is None
-            else w.text("actions", "plan_wait", days=say.days(plan.wait_days))]))
+            else w.text("actions", "plan_wait_long" if plan.wait_days >= LONG_WAIT_DAYS else "plan_wait",
+                        days=say.days(plan.wait_days))]))
         return PlanView(title=title, summary=summary, steps=tuple(self._step(c) for c in plan.changes))
 
     def _step(self, change: Change) -> StepView:
@@ -573,7 +616,7 @@ class PageRenderer:
             yours = say.special_bin(factor, line.value)
         else:
             yours = say.value(factor, line.value)
-        better_text = None if line.better_value is None else say.value(factor, line.better_value)
+        better_text = None if line.better_value is None else say.best(factor, line.better_value)
         if better_text is not None:
             best = better_text
         elif at_best:
@@ -582,6 +625,8 @@ class PageRenderer:
             best = w.text("cards", "fixed_best")
         elif factor.advice == "never":
             best = w.text("cards", "never_best")
+        elif line.bin_kind in ("missing", "special") and factor.supply is not None:
+            best = w.text("cards", "supply_best")  # no value to aim at before the record exists
         else:
             best = w.text("cards", "no_better")
         change_level = {"act": "now", "wait": "time", "fixed": "fixed", "never": "never"}[factor.advice]
@@ -615,7 +660,8 @@ class PageRenderer:
             change=w.text("cards", "change", change_level),
             change_line=(w.text("cards", "change_line", change=w.text("cards", "change", change_level), counts=counts)
                          if counts else w.text("cards", "change", change_level)),
-            action=self._factor_action(factor, better_text, at_best=at_best,
+            action=self._factor_action(factor, None if line.better_value is None else say.value(factor, line.better_value),
+                                       at_best=at_best,
                                        missing=line.bin_kind in ("missing", "special") or line.value is None),
             why=why,
         )

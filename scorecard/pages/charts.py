@@ -15,6 +15,7 @@ from scorecard.pages.words import Words
 from scorecard.records import DecisionRecord
 
 SPARK = "▁▂▃▄▅▆▇█"
+SPARK_MIN = 3  # scored snapshots a sparkline needs
 TEXT_BAR_CELLS = 20  # narrow enough that bar, number and label fit a 360 px phone's code block
 CLOSE = 150  # px: bar marks closer than this label away from each other
 BAR_WIDTH, BAR_LEFT, BAR_RIGHT = 640, 24, 24
@@ -117,7 +118,9 @@ def history_chart(record: DecisionRecord, w: Words, say: Speaker, decision_label
         " " if s.score is None else SPARK[0 if hi_s == lo_s else int(round((s.score - lo_s) / (hi_s - lo_s) * 7))]
         for s in snaps
     )
-    sparkline = w.text("history", "trend", sparkline=f"{spark} ({' → '.join(r.score for r in rows)})")
+    # A trend needs at least three scores: two bars, lowest and highest, read as a broken chart.
+    sparkline = (w.text("history", "trend", sparkline=f"{spark} ({' → '.join(r.score for r in rows)})")
+                 if len(scores) >= SPARK_MIN else "")
     # chart: score line on top (y 30..120), limit bars below (y 150..210)
     n = len(snaps)
     left, right = 70.0, CHART_WIDTH - 40.0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from scorecard.policy import Condition, Policy
+from scorecard.policy import Condition, Policy, PolicyOverlay
 from scorecard.profile import Profile
 from scorecard.records import DecisionRecord
 
@@ -35,6 +35,9 @@ CAUSE_LESSONS: dict[str, tuple[str, ...]] = {
     "overdue-history": ("cash-flow-planning",),
     "low-activity": ("lender-relationships",),
 }
+# Cause pages about doing something many times (多头借贷): not linked from a reason whose count is
+# one or none (one application is not "multiple borrowing").
+MANY_CAUSES = frozenset({"multiple-borrowing"})
 # Knowledge-base pages linked from fixed parts of the page.
 HARD_RULE_PAGES = {"cannot_evaluate": ("incomplete-information", "complete-information"),
                    "retry_later": ("technical-maintenance", "wait-and-retry")}
@@ -147,3 +150,24 @@ def _meets(cond: Condition, value: object) -> bool:
            "gt": lambda: x > ws[0], "ge": lambda: x >= ws[0], "in": lambda: x in ws, "not_in": lambda: x not in ws,
            "between": lambda: ws[0] <= x <= ws[1]}
     return bool(ops[cond.op]())
+
+
+def overlay_end(rule: PolicyOverlay | None) -> str | None:
+    """The last day a temporary overlay applies (its date condition's end: ``between`` or ``le``),
+    as ISO text; None for a rule without an end."""
+    if rule is None:
+        return None
+    for cond in rule.when:
+        if cond.is_date:
+            if cond.op == "between" and isinstance(cond.value, tuple):
+                return str(cond.value[1])
+            if cond.op == "le":
+                return str(cond.value)
+    return None
+
+
+def reason_causes(value: object, pages: tuple[str, ...]) -> tuple[str, ...]:
+    """The cause pages a reason links to: without ``MANY_CAUSES`` when its value is a count of one or none."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 1:
+        return tuple(p for p in pages if p not in MANY_CAUSES)
+    return pages

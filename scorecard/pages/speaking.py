@@ -44,6 +44,17 @@ def code_text(code: float | int | str) -> str:
     return plain_number(code) if isinstance(code, (int, float)) else str(code)
 
 
+# From a year and a half (always "2 years" or more) a wait is said in years and its plan called a long one.
+LONG_WAIT_DAYS = 548
+
+
+def monotone(factor: Factor) -> bool:
+    """The factor's points only grow in its helping direction (a monotonic trend, a numeric factor
+    that helps by increasing or decreasing): its better values can be said as one threshold."""
+    return (factor.kind == "numeric" and factor.trend in ("ascending", "descending")
+            and factor.helps in ("increase", "decrease"))
+
+
 class Speaker:
     """Turns numbers, values, bins and slugs into words of one language, for one profile."""
 
@@ -69,7 +80,11 @@ class Speaker:
         return self.currency.amount(self.w.lang, f"{int(n):,}", self._money)
 
     def days(self, n: float) -> str:
+        """A wait in words: days, with months from 60 days on; from a year and a half on only
+        years ("about 2 years": a count of days that long reads as false precision)."""
         n = int(math.ceil(n))
+        if n >= LONG_WAIT_DAYS:
+            return self.w.text("units", "years", n=int(round(n / 365)))
         if n >= 60:
             months = int(round(n / 30))
             month = self.w.text("units", "month_one" if months == 1 else "month_other", n=months)
@@ -181,6 +196,35 @@ class Speaker:
         if lower is not None:
             return self.w.text("values", "at_least", lower=self.with_unit(factor, plain_number(lower)))
         return self.w.text("values", "any")
+
+    def best(self, factor: Factor, value: Any) -> str:
+        """The best value a person can aim for, said once for every part of a page (reasons, cards,
+        a group's members, the calculator): as a threshold in the helping direction where the
+        factor's points only grow that way ("不超过 1 次", "97%及以上"; the end of the range as it
+        is: "0 次"), else the value itself."""
+        if not monotone(factor) or value is None or isinstance(value, str) or self.special(factor, value) is not None:
+            return self.value(factor, value)
+        if factor.helps == "decrease":
+            if factor.min_value is not None and value <= factor.min_value:
+                return self.value(factor, value)
+            return self.w.text("values", "at_most", upper=self.value(factor, value))
+        if factor.max_value is not None and value >= factor.max_value:
+            return self.value(factor, value)
+        return self.w.text("values", "at_least_aim", lower=self.value(factor, value))
+
+    def toward(self, factor: Factor, bounds: BinShape) -> str:
+        """A better bin as the threshold a person must cross, in the helping direction where the
+        factor's points only grow that way ("低于 0.635 倍", "不超过 3 笔", "15 个月及以上"), not
+        as a range with an open end ("0.525–0.635 倍（不含 0.635 倍）"); else the bin in words."""
+        if not monotone(factor) or bounds.kind != "range":
+            return self.bin(factor, bounds)
+        if factor.helps == "decrease" and bounds.upper is not None:
+            if factor.integer:
+                return self.best(factor, math.ceil(bounds.upper) - 1)
+            return self.w.text("values", "below", upper=self.with_unit(factor, plain_number(bounds.upper)))
+        if factor.helps == "increase" and bounds.lower is not None:
+            return self.best(factor, math.ceil(bounds.lower) if factor.integer else bounds.lower)
+        return self.bin(factor, bounds)
 
     def link(self, section: str, slug: str) -> Link | None:
         """A knowledge-base page; None for text that is not a slug (it never becomes a URL) and for a

@@ -106,7 +106,7 @@ class HistoryView:
     """Several snapshots of one applicant: a table and text sparkline (Markdown), a chart (HTML)."""
 
     summary: str
-    sparkline: str
+    sparkline: str  # "" with fewer than three scores
     rows: tuple[HistoryRow, ...]
     width: int
     height: int

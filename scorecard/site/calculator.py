@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from scorecard.pages import charts, editorial
 from scorecard.pages.builder import context_wording, render_rights
-from scorecard.pages.speaking import Speaker
+from scorecard.pages.speaking import Speaker, monotone
 from scorecard.pages.words import kb_pages, load_words, site_words
 from scorecard.policy import Condition, Policy, _day, guard_factors
 from scorecard.profile import Factor, Profile
@@ -134,6 +134,7 @@ def _factor(fs: FactorSpec, factor: Factor) -> dict[str, Any]:
         "max": _number(factor.max_value),
         "step": factor.step,
         "helps": factor.helps,
+        "monotone": monotone(factor),  # its better values read as one threshold (speaking.best, toward)
         "advice": factor.advice,
         "effort": int(round(factor.effort_per_step * recourse.COST_UNIT)),  # recourse's own cost units
         "days_per_step": factor.days_per_step,
@@ -222,7 +223,7 @@ def calculator_data(spec: ScorecardSpec, policy: Policy) -> dict[str, Any]:
         "chart": {"text_bar_cells": charts.TEXT_BAR_CELLS},
         "editorial": {"hard_rule_pages": editorial.HARD_RULE_PAGES, "overlay_pages": editorial.OVERLAY_PAGES,
                       "dont_pages": editorial.DONT_PAGES, "sha_prefix": editorial.SHA_PREFIX,
-                      "relief_deadline": editorial.RELIEF_DEADLINE},
+                      "relief_deadline": editorial.RELIEF_DEADLINE, "many_causes": sorted(editorial.MANY_CAUSES)},
         # The knowledge-base pages this site has (null: every page; a neutral jurisdiction's has fewer)
         "pages": None if kb is None else sorted(f"{section}/{slug}" for section, slug in kb),
         "languages": list(languages.codes),

@@ -159,3 +159,83 @@ def test_the_rights_box_and_the_rights_pages_give_one_checked_date(lang):
         kb = (DOCS / "rights" / f"{name}{suffix}.md").read_text(encoding="utf-8")
         assert iso in kb, f"docs/rights/{name}{suffix}.md does not say it was checked on {iso}"
     assert f"{day}" in section(page("P-MULTI", lang), lang, "rights")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_one_best_value_per_factor_on_a_page(persona, lang):
+    """The reason and the card of one factor give the same best value (P-CYCLES said 0 and 1)."""
+    rec, text, w = record(persona), page(persona, lang), load_words(lang)
+    from scorecard.pages.speaking import Speaker
+    say = Speaker(w, DEMO)
+    for reason in rec.reasons:
+        line = line_of(rec, reason.factor) if reason.group is None else None
+        if line is None or line.better_value is None or DEMO.factor(reason.factor).advice not in ("act", "wait"):
+            continue
+        best = say.best(DEMO.factor(reason.factor), line.better_value)
+        assert w.text("why", "best", best=best) in text
+        assert f"{w.text('cards', 'best')}**{w.text('meta', 'colon')}{best}\n" in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_range_with_an_open_end_and_no_wait_in_hundreds_of_days(persona, lang):
+    text = page(persona, lang)
+    assert "不含" not in text and "to under" not in text
+    assert not re.search(r"约 [1-9]\d{3} 天|约 [5-9]\d\d 天|about [5-9]\d\d days|about \d{4} days", text)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_long_plan_is_called_long_and_said_in_years(lang):
+    w, text = load_words(lang), page("P-CYCLES", lang)
+    long_plans = [p for p in record("P-CYCLES").recourse if p.wait_days and p.wait_days >= 548]
+    assert long_plans
+    assert w.text("actions", "plan_wait_long", days=w.text("units", "years", n=2)) in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_age_counting_twice_is_said_when_both_apply(lang):
+    w = load_words(lang)
+    rec = record("P-CYCLES")
+    assert any(r.factor == "age" for r in rec.reasons) and any(o.code == "OVL.YOUNG_SEGMENT_CUTOFF" for o in rec.overlays)
+    assert w.text("rules", "twice", "OVL.YOUNG_SEGMENT_CUTOFF", "age") in page("P-CYCLES", lang)
+    assert w.text("rules", "twice", "OVL.YOUNG_SEGMENT_CUTOFF", "age") not in page("P-MULTI", lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_temporary_tightening_says_when_it_ends_and_two_scores_draw_no_sparkline(lang):
+    w, text = load_words(lang), page("P-REPAID", lang)
+    assert w.text("rules", "until", date="X").split("X")[0] in text
+    assert "2026" in text.split(w.text("rules", "until", date="X").split("X")[0], 1)[1][:20]
+    assert w.text("history", "trend", sparkline="X").split("X")[0] not in text  # two scores: no trend drawn
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_one_application_is_not_called_multiple_borrowing(persona, lang):
+    rec, text = record(persona), page(persona, lang)
+    w = load_words(lang)
+    for reason in rec.reasons:
+        if reason.factor == "applications_3m" and reason.value <= 1:
+            label = w.text("values", "unit", n=reason.value, unit="").strip()
+            row = next(r for r in text.splitlines() if r.startswith(tuple(f"{i}. **" for i in range(1, 5)))
+                       and DEMO.factor("applications_3m").label.get(lang) in r)
+            assert "causes/multiple-borrowing" not in row, (label, row)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_income_record_asks_for_it_first_and_explains_the_target(lang):
+    w, text, rec = load_words(lang), page("P-INCOMPLETE", lang), record("P-INCOMPLETE")
+    assert rec.recourse_status == "infeasible"
+    assert w.text("actions", "infeasible_supply", supply="X").split("X")[0] in text
+    assert str(rec.recourse_target) in text and str(rec.cutoff) in text and str(rec.recourse_margin) in text
+    assert w.text("cards", "no_better") not in section(text, lang, "cards").split(
+        DEMO.factor("debt_to_income").label.get(lang))[1].split("###")[0]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_declared_income_and_proof_of_income_are_explained_together(lang):
+    rec = record("P-HEALTHY")
+    assert line_of(rec, "income_proof").value == 0 and line_of(rec, "debt_to_income").bin_kind == "range"
+    assert load_words(lang).text("factors", "demo", "debt_to_income", "why") in page("P-HEALTHY", lang)
+    assert ("没有提交收入证明也能算出" if lang == "zh" else "without proof of income") in page("P-HEALTHY", lang)

@@ -56,8 +56,10 @@
   Words.prototype.money = function (n) {
     return this.t(["units", "money"], { n: String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",") });
   };
+  var LONG_WAIT_DAYS = 548;  // speaking.LONG_WAIT_DAYS: from here a wait is said in years
   Words.prototype.days = function (n) {
     n = Math.ceil(n);
+    if (n >= LONG_WAIT_DAYS) return this.t(["units", "years"], { n: Math.round(n / 365) });
     if (n >= 60) {
       var months = Math.round(n / 30);
       var month = this.t(["units", months === 1 ? "month_one" : "month_other"], { n: months });
@@ -93,6 +95,29 @@
     }
     if (f.kind === "flag" && (value === 0 || value === 1)) return this.t(["values", value === 1 ? "yes" : "no"]);
     return this.withUnit(fw, plainNumber(value));
+  };
+  // The best value to aim for, as a threshold where the points only grow one way (Speaker.best).
+  Words.prototype.best = function (f, fw, value) {
+    if (!f.monotone || value === null || value === undefined || typeof value === "string" || this.special(fw, value) !== null) {
+      return this.value(f, fw, value);
+    }
+    if (f.helps === "decrease") {
+      if (f.min !== null && value <= f.min) return this.value(f, fw, value);
+      return this.t(["values", "at_most"], { upper: this.value(f, fw, value) });
+    }
+    if (f.max !== null && value >= f.max) return this.value(f, fw, value);
+    return this.t(["values", "at_least_aim"], { lower: this.value(f, fw, value) });
+  };
+  // A better bin as the threshold to cross (Speaker.toward); else its words.
+  Words.prototype.toward = function (f, fw, i) {
+    var b = f.bins[i];
+    if (!f.monotone || b.kind !== "range") return fw.bins[i];
+    if (f.helps === "decrease" && b.upper !== null) {
+      if (f.integer) return this.best(f, fw, Math.ceil(b.upper) - 1);
+      return this.t(["values", "below"], { upper: this.withUnit(fw, plainNumber(b.upper)) });
+    }
+    if (f.helps === "increase" && b.lower !== null) return this.best(f, fw, f.integer ? Math.ceil(b.lower) : b.lower);
+    return fw.bins[i];
   };
   Words.prototype.pageTitle = function (section, slug) {
     return this.has(["pages", section, slug]) ? this.t(["pages", section, slug]) : slug;
@@ -499,7 +524,7 @@
           line.bin_kind === "special" ? (w.special(mw, line.value) || mw.bins[line.bin]) : w.value(mf, mw, line.value);
         // the member's better value, as the page says it (builder._member_value), not its best bin's label
         return line.better_value === null ? w.t(["why", "member"], { label: mw.label, value: yours })
-          : w.t(["why", "member_best"], { label: mw.label, value: yours, best: w.value(mf, mw, line.better_value) });
+          : w.t(["why", "member_best"], { label: mw.label, value: yours, best: w.best(mf, mw, line.better_value) });
       });
       var one = groupParts.length === 1;  // a group the model scores through one factor is not "these items"
       groupParts.push(w.t(["why", one ? "group_one" : "group"]));
@@ -518,13 +543,25 @@
     else if (reason.kind === "special" || reason.kind === "missing") {
       if (fw.supply) parts.push(w.t(["why", "supply"], { supply: mid(fw.supply.replace(/[。.]+$/, "")) }));
     } else if (reason.better_bins.length) {
-      parts.push(w.t(["why", "best"], { best: fw.bins[reason.better_bins[0]] }));
-      if (reason.better_bins.length > 1 && !r.affordability_guard) parts.push(w.t(["why", "nearer"], { nearer: fw.bins[reason.better_bins[reason.better_bins.length - 1]] }));
+      // the card's best value, one per page (builder._reason): the factor line's better value
+      var own = r.factors.filter(function (line) { return line.factor === reason.factor; })[0];
+      var best = own && own.better_value !== null ? w.best(f, fw, own.better_value) : fw.bins[reason.better_bins[0]];
+      parts.push(w.t(["why", "best"], { best: best }));
+      var nearer = w.toward(f, fw, reason.better_bins[reason.better_bins.length - 1]);
+      if (reason.better_bins.length > 1 && !r.affordability_guard && nearer !== best) {
+        parts.push(w.t(["why", "nearer"], { nearer: nearer }));
+      }
     }
     parts.push(w.t(["why", "cost"], { points: points, who: who }));
     return el("li", {}, [el("strong", { text: fw.label }), w.t(["meta", "colon"]) + w.join(parts),
-      this.links("causes", reason.cause_pages, w.t(["why", "read_more"]))]);
+      this.links("causes", reasonCauses(reason.value, reason.cause_pages, this.data.editorial.many_causes), w.t(["why", "read_more"]))]);
   };
+
+  // editorial.reason_causes: no "multiple borrowing" page for a count of one or none.
+  function reasonCauses(value, pages, many) {
+    if (typeof value !== "number" || value > 1) return pages;
+    return pages.filter(function (p) { return many.indexOf(p) < 0; });
+  }
 
   // Python's round() of a float to a whole number (half to even).
   function pyRoundHalfEven(x) { return global.ScorecardEngine.npRound(x, 0); }
@@ -541,7 +578,7 @@
       parts.push(w.t(["actions", approved ? "chance_approved" : "chance"]));
       return w.join(parts);
     }
-    if (r.recourse_status === "infeasible") return w.t(["actions", "infeasible"], { target: w.points(target) });
+    if (r.recourse_status === "infeasible") return this.infeasible(r);
     if (r.recourse_status === "not_needed" && r.affordability_guard && r.next_band_score !== null) {
       return w.t(["actions", "guard_approved"]);
     }
@@ -556,6 +593,16 @@
         : w.t(["hard", hard.code, "step"]);
     }
     return hard.described ? w.t(["deployment", "hard", "step_" + hard.kind]) : w.t(["hard", "generic_" + hard.kind, "step"]);
+  };
+
+  // builder._infeasible: the target, and with a margin the line and margin it adds up from.
+  Calculator.prototype.infeasible = function (r) {
+    var w = this.words, target = r.recourse_target !== null ? r.recourse_target : r.cutoff;
+    var line = r.outcome === "approved" && r.next_band_score !== null ? r.next_band_score : r.cutoff;
+    if (r.recourse_margin && r.recourse_target) {
+      return w.t(["actions", "infeasible_margin"], { target: w.points(target), line: w.points(line), margin: w.points(r.recourse_margin) });
+    }
+    return w.t(["actions", "infeasible"], { target: w.points(target) });
   };
 
   Calculator.prototype.actionNotes = function (r) {
@@ -573,8 +620,21 @@
       return notes;
     }
     if (r.recourse_status === "infeasible") {
-      return [el("p", { text: w.t(["actions", "infeasible_partial"]) }), el("p", { text: w.t(["actions", "infeasible_time"]) }),
-              el("p", {}, [w.t(["actions", "infeasible_other"]), this.links("lessons", ["financing-channels"], "")])];
+      // builder._action_notes: a missing record to supply first; "time helps" only where waiting can
+      var self = this, notes = [];
+      r.reasons.forEach(function (x) {
+        var fw = w.w.factors[x.factor];
+        if ((x.kind === "special" || x.kind === "missing") && fw && fw.supply) {
+          notes.push(el("p", { text: w.t(["actions", "infeasible_supply"], { supply: mid(fw.supply.replace(/[。.]+$/, "")) }) }));
+        }
+      });
+      notes.push(el("p", { text: w.t(["actions", "infeasible_partial"]) }));
+      var waits = r.factors.filter(function (line) {
+        return line.points < line.best_points && self.factorOf(line.factor).advice === "wait";
+      }).map(function (line) { return w.w.factors[line.factor].label; });
+      if (waits.length) notes.push(el("p", { text: w.t(["actions", "infeasible_time"], { labels: waits.join(w.sep) }) }));
+      notes.push(el("p", {}, [w.t(["actions", "infeasible_other"]), this.links("lessons", ["financing-channels"], "")]));
+      return notes;
     }
     if (r.hard_rule !== null) {
       var links = this.links("remedies", this.hardRule(r).pages.remedies, "");
@@ -587,7 +647,8 @@
     var w = this.words, self = this;
     var box = el("div", { className: "sc-calc__plan" }, [el("h4", { text: w.t(["actions", "plan"], { n: n }) })]);
     box.appendChild(el("p", { text: w.join([w.t(["actions", "plan_result"], { score: w.points(plan.new_score) }),
-      plan.wait_days === null ? w.t(["actions", "plan_now"]) : w.t(["actions", "plan_wait"], { days: w.days(plan.wait_days) })]) }));
+      plan.wait_days === null ? w.t(["actions", "plan_now"])
+        : w.t(["actions", plan.wait_days >= LONG_WAIT_DAYS ? "plan_wait_long" : "plan_wait"], { days: w.days(plan.wait_days) })]) }));
     var ol = el("ol");
     plan.changes.forEach(function (c) {
       var f = self.factorOf(c.factor), fw = w.w.factors[c.factor];
