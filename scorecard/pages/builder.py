@@ -79,6 +79,7 @@ class PageRenderer:
                               f"'{self.profile.name}'; render it with the profile of its model")
         w = self.w
         hard = editorial.unassessed(record)
+        outage = record.outcome == "retry_later"  # nothing was decided: no don'ts, lessons or debt risks
         return PageContext(
             lang=self.lang,
             html_lang=self._html_lang,
@@ -93,13 +94,20 @@ class PageRenderer:
             why=self._why(record, hard),
             actions=ActionsView(intro=self._actions_intro(record),
                                 plans=tuple(self._plan(n, plan) for n, plan in enumerate(record.recourse, 1)),
-                                notes=self._action_notes(record), dont=self._dont()),
-            financing=self._financing(record),
+                                notes=self._action_notes(record), dont=None if outage else self._dont()),
+            financing=None if outage else self._financing(record),
             cards=CardsView(intro=w.text("cards", "none") if not record.factors else w.text("cards", "intro"),
                             cards=tuple(self._card(line) for line in record.factors)),
-            rights=self._rights(),
+            rights=self._rights(outage=outage),
             about=self._about(record),
         )
+
+    def _mid(self, text: str) -> str:
+        """A profile's sentence placed after a colon, mid-sentence: sentence case (English "supply
+        the record: provide proof", not "Provide"); a word in capitals (an acronym) stays as it is."""
+        if len(text) > 1 and text[0].isupper() and text[1].islower():
+            return text[0].lower() + text[1:]
+        return text
 
     def _note(self, text: str, links: tuple[Link, ...] = (), *, labelled: bool = True) -> Note:
         """A note whose links follow its text, under the "read more" label unless not ``labelled``."""
@@ -117,8 +125,14 @@ class PageRenderer:
 
         return self.cache.view("dont", None, build)
 
-    def _rights(self) -> RightsView:
-        return self._neutral_rights() if self.neutral else self._cn_rights()
+    def _rights(self, *, outage: bool = False) -> RightsView:
+        """The rights box; for an outage (nothing was decided) only the channels to ask and complain."""
+        full = self._neutral_rights() if self.neutral else self._cn_rights()
+        if not outage:
+            return full
+        return self.cache.view("rights_outage", None, lambda: RightsView(
+            not_mean=full.not_mean, rights=(full.rights[0], full.rights[-1]) if len(full.rights) > 1 else full.rights,
+            last_checked=full.last_checked))
 
     def _neutral_rights(self) -> RightsView:
         """The rights box of the neutral jurisdiction: what rights are common and where to look them
@@ -157,17 +171,21 @@ class PageRenderer:
                          say.links("rights", [pages["report"]])),
                     note(w.text("rights", "complaints"), say.links("rights", [pages["complaints"]])),
                 ),
-                last_checked=w.text("rights", "last_checked", year=editorial.RIGHTS_LAST_CHECKED[0],
-                                    month=w.text("rights", "months", str(editorial.RIGHTS_LAST_CHECKED[1]))),
+                last_checked=w.text("rights", "last_checked", date=self._checked_date()),
             )
 
         return self.cache.view("rights", None, build)
+
+    def _checked_date(self) -> str:
+        year, month, day = editorial.RIGHTS_LAST_CHECKED
+        return self.w.text("rights", "date", year=year, month=self.w.text("rights", "months", str(month)), day=day)
 
     # outcome
     def _outcome(self, record: DecisionRecord, hard: bool) -> OutcomeView:
         # Keyed on the record fields the section follows from: cheaper to hash than the view.
         key = (record.outcome, record.score, record.cutoff, record.base_cutoff, record.next_band_score, record.limit,
-               record.pd, editorial.capped(record), hard, record.affordability_guard)
+               record.pd, editorial.capped(record), hard, record.affordability_guard,
+               editorial.guard_conditions(record, self.policy, self.profile))
         # A rule the policy describes may well judge credit (serious arrears), so its page does not say
         # that nothing about the applicant's credit was judged.
         described = hard and record.score is None and bool(self._hard_rule(record)[1])
@@ -197,7 +215,7 @@ class PageRenderer:
         lines = [first]
         if record.outcome == "approved":
             if record.affordability_guard:  # nobody over the debt level is steered to a higher limit
-                lines.append(w.text("outcome", "guard"))
+                lines.append(self._guard_line(record))
             elif record.next_band_score is not None:
                 lines.append(w.text("outcome", "next_band", gap=say.points(record.next_band_score - record.score),
                                     target=say.points(record.next_band_score)))
@@ -209,6 +227,16 @@ class PageRenderer:
             lines.append(w.join([w.text("outcome", "chance", pct=say.percent(record.pd)), w.text("outcome", "chance_note")]))
         lines.append(w.text("outcome", "points_note"))
         return tuple(lines)
+
+    def _guard_line(self, record: DecisionRecord) -> str:
+        """Why the affordability guard holds: exactly the policy's conditions that this record meets
+        ("and" when both do); the general sentence when the policy or the wording does not say."""
+        w = self.w
+        held = editorial.guard_conditions(record, self.policy, self.profile)
+        if not held or not all(w.has("outcome", "guard_conditions", c) for c in held):
+            return w.text("outcome", "guard")
+        return w.text("outcome", "guard_intro", conditions=w.text("outcome", "guard_and").join(
+            w.text("outcome", "guard_conditions", c) for c in held))
 
     def _decision_label(self, code: str) -> str:
         if self.w.has("decisions", code):
@@ -322,9 +350,10 @@ class PageRenderer:
             members = tuple((f, lines[f].value, lines[f].bin_kind, lines[f].better_value)
                             for f in reason.factors if f in lines)
         baseline = record.reason_baseline
+        guard = record.affordability_guard
         key = (reason.factor, reason.kind, reason.value, reason.better_bins, reason.cause_pages, reason.group, members,
-               max(1, round(reason.points_below_baseline)), baseline, approved)
-        return self.cache.view("reason", key, lambda: self._build_reason(reason, baseline, approved, members))
+               max(1, round(reason.points_below_baseline)), baseline, approved, guard)
+        return self.cache.view("reason", key, lambda: self._build_reason(reason, baseline, approved, members, guard))
 
     def _member_value(self, name: str, value: Any, bin_kind: str, better: Any) -> str:
         w, say = self.w, self.say
@@ -339,16 +368,19 @@ class PageRenderer:
             return w.text("why", "member", label=say.label(factor), value=yours)
         return w.text("why", "member_best", label=say.label(factor), value=yours, best=say.value(factor, better))
 
-    def _build_reason(self, reason: Reason, baseline: str, approved: bool, members: tuple = ()) -> ReasonView:
+    def _build_reason(self, reason: Reason, baseline: str, approved: bool, members: tuple = (),
+                      guard: bool = False) -> ReasonView:
         w, say = self.w, self.say
         factor = say.factor(reason.factor)
         if reason.group is not None:
             group = self.profile.reason_group(reason.group)
-            parts = [self._member_value(*m) for m in members] + [w.text("why", "group")]
+            # A group the model scores through one factor only (the others left out) is not "these items".
+            one = len(members) == 1
+            parts = [self._member_value(*m) for m in members] + [w.text("why", "group_one" if one else "group")]
             who_key = "cutoff_average_band" if baseline == "cutoff_average" and approved else baseline
             who = w.text("why", "who", who_key) if w.has("why", "who", who_key) else w.text("why", "who", "best_points")
-            parts.append(w.text("why", "cost_group", points=say.points(max(1, round(reason.points_below_baseline))),
-                                who=who))
+            parts.append(w.text("why", "cost" if one else "cost_group",
+                                points=say.points(max(1, round(reason.points_below_baseline))), who=who))
             pages = tuple(dict.fromkeys(p for f in reason.factors for p in say.factor(f).cause_pages))
             return ReasonView(code=reason.code, label=group.label.get(self.lang), text=w.join(parts),
                               links=say.links("causes", reason.cause_pages or pages))
@@ -365,10 +397,10 @@ class PageRenderer:
             parts.append(w.text("why", factor.advice))
         elif reason.kind in ("special", "missing"):  # no record is not a value to aim from
             if factor.supply is not None:
-                parts.append(w.text("why", "supply", supply=factor.supply.get(self.lang).rstrip("。.")))
+                parts.append(w.text("why", "supply", supply=self._mid(factor.supply.get(self.lang).rstrip("。."))))
         elif reason.better_bins:
             parts.append(w.text("why", "best", best=say.bin(factor, reason.better_bins[0])))
-            if len(reason.better_bins) > 1:
+            if len(reason.better_bins) > 1 and not guard:  # under the guard: no "even reaching X would help"
                 parts.append(w.text("why", "nearer", nearer=say.bin(factor, reason.better_bins[-1])))
         who_key = "cutoff_average_band" if baseline == "cutoff_average" and approved else baseline
         who = w.text("why", "who", who_key) if w.has("why", "who", who_key) else w.text("why", "who", "best_points")
@@ -390,7 +422,7 @@ class PageRenderer:
                      w.text("actions", "intro_approved_exact" if approved else "intro_declined_exact", target=target)]
             if record.affordability_guard:
                 parts.append(w.text("actions", "guard_plans"))
-            parts.append(w.text("actions", "chance"))
+            parts.append(w.text("actions", "chance_approved" if approved else "chance"))
             return w.join(parts)
         if status == "infeasible":
             return w.text("actions", "infeasible", target=say.points(record.recourse_target or record.cutoff))
@@ -404,6 +436,8 @@ class PageRenderer:
             code, described, _ = self._hard_rule(record)
             kind = editorial.hard_kind(record)
             if w.has("hard", code) and not described:
+                if w.has("hard", code, "retry"):  # when and how to try again (an outage)
+                    return w.join([w.text("hard", code, "step"), w.text("hard", code, "retry")])
                 return w.text("hard", code, "step")
             return w.text("deployment", "hard", f"step_{kind}") if described else w.text("hard", f"generic_{kind}", "step")
         return w.text("actions", "infeasible", target=say.points(record.recourse_target or record.cutoff))
@@ -412,7 +446,8 @@ class PageRenderer:
         if record.recourse_status == "found" and record.recourse:
             # mainland China's credit-report rules: only where the rights box is mainland China's
             late = not self.neutral and editorial.about_late_payments(record, self.profile)
-            case = "found_overdue" if late else "found"
+            # the one-time relief: an option only for a record made before its deadline
+            case = ("found_overdue_closed" if editorial.relief_closed(record) else "found_overdue") if late else "found"
         elif record.recourse_status == "infeasible":
             case = "infeasible"
         elif editorial.unassessed(record):
@@ -430,9 +465,11 @@ class PageRenderer:
         w, say = self.w, self.say
         if case == "found":
             return (self._note(w.text("actions", "next_assessment")), self._note(w.text("actions", "caveat")))
-        if case == "found_overdue":  # tailored: how long a late payment stays on a credit report
+        if case in ("found_overdue", "found_overdue_closed"):  # tailored: how long a late payment stays on a report
+            relief = w.text("rights", "relief_closed" if case == "found_overdue_closed" else "relief_open")
             return (self._note(w.text("actions", "next_assessment")), self._note(w.text("actions", "caveat")),
-                    self._note(w.text("rights", "overdue_record"), self.say.links("remedies", ["repair-record"])))
+                    self._note(w.join([w.text("rights", "overdue_record"), relief]),
+                               self.say.links("remedies", ["repair-record"])))
         if case == "infeasible":
             return (self._note(w.text("actions", "infeasible_partial")), self._note(w.text("actions", "infeasible_time")),
                     self._note(w.text("actions", "infeasible_other"), say.links("lessons", ["financing-channels"]),
@@ -457,7 +494,7 @@ class PageRenderer:
         factor = say.factor(change.factor)
         gain = w.text("actions", "gain", points=say.points(change.points_gain))
         if change.move == "supply":  # one action; what the record will show is not known
-            text = w.text("actions", "step_supply", supply=factor.supply.get(self.lang).rstrip("。."))
+            text = w.text("actions", "step_supply", supply=self._mid(factor.supply.get(self.lang).rstrip("。.")))
             timing = w.text("actions", "supply_note")
             action = w.text("actions", "step_now")
         else:
@@ -470,16 +507,21 @@ class PageRenderer:
                 timing = w.text("actions", "step_wait_window", days=change.wait_days)
             else:
                 timing = w.text("actions", "step_wait", days=say.days(change.wait_days))
-            action = self._factor_action(factor, say.value(factor, change.to_value), at_best=False)
+            action = self._factor_action(factor, say.value(factor, change.to_value), at_best=False,
+                                         missing=change.from_value is None)
         body = w.join([w.text("actions", "step_line", change=text, gain=gain), timing, action])
         return StepView(label=say.label(factor), change=text, gain=gain, timing=timing, action=action,
                         detail=w.join([timing, action]), body=body,
                         links=say.links("remedies", change.remedy_pages or factor.remedy_pages))
 
-    def _factor_action(self, factor: Factor, better: str | None, *, at_best: bool) -> str:
+    def _factor_action(self, factor: Factor, better: str | None, *, at_best: bool, missing: bool = False) -> str:
+        """What to do about a factor; ``missing``: the record has no usable value for it (a factor's
+        ``action_missing`` then, e.g. "provide proof of income", said to nobody who has one)."""
         w = self.w
         if at_best and factor.advisable:
             return w.text("cards", "generic_action", "at_best")
+        if missing and w.has("factors", self.profile.name, factor.name, "action_missing"):
+            return w.text("factors", self.profile.name, factor.name, "action_missing")
         if w.has("factors", self.profile.name, factor.name, "action"):
             return w.text("factors", self.profile.name, factor.name, "action")
         if factor.advice in ("fixed", "never"):
@@ -499,17 +541,19 @@ class PageRenderer:
         else:
             intro = (self.w.text("financing", "intro_small_business") if small_business
                      else self._product("financing_intro", "financing", "intro"))
-        return self.cache.view("financing", (intro, lessons), lambda: FinancingView(
+        return self.cache.view("financing", (intro, lessons, small_business), lambda: FinancingView(
             intro=intro,
-            lessons=tuple(self._lesson(slug) for slug in lessons),
+            lessons=tuple(self._lesson(slug, business=small_business) for slug in lessons),
             risks=(self.w.text("financing", "risk_many"), self.w.text("financing", "risk_rollover"),
                    self.w.text("financing", "risk_cost"))))
 
-    def _lesson(self, slug: str) -> LessonView:
+    def _lesson(self, slug: str, *, business: bool = False) -> LessonView:
+        """A lesson's line; ``business``: a business owner's (only they read of business financing)."""
         link = self.say.link("lessons", slug)
         if link is None:  # _financing keeps only the lessons the site's knowledge base has
             raise RenderError(f"lesson '{slug}' is not a page of the knowledge base; fix pages.editorial.LESSONS")
-        return LessonView(title=link.title, text=self.w.text("financing", "lessons", slug), link=link)
+        key = "lessons_business" if business and self.w.has("financing", "lessons_business", slug) else "lessons"
+        return LessonView(title=link.title, text=self.w.text("financing", key, slug), link=link)
 
     # factor cards
     def _card(self, line: FactorLine) -> CardView:
@@ -571,7 +615,8 @@ class PageRenderer:
             change=w.text("cards", "change", change_level),
             change_line=(w.text("cards", "change_line", change=w.text("cards", "change", change_level), counts=counts)
                          if counts else w.text("cards", "change", change_level)),
-            action=self._factor_action(factor, better_text, at_best=at_best),
+            action=self._factor_action(factor, better_text, at_best=at_best,
+                                       missing=line.bin_kind in ("missing", "special") or line.value is None),
             why=why,
         )
 

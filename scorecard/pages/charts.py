@@ -31,7 +31,8 @@ def score_bar(record: DecisionRecord, w: Words, say: Speaker) -> ScoreBar:
     marks: list[tuple[str, int]] = [("cutoff", record.cutoff)]
     if record.base_cutoff != record.cutoff:
         marks.append(("base_cutoff", record.base_cutoff))
-    if record.outcome == "approved" and record.next_band_score is not None:
+    # Under the affordability guard nothing on the page aims at a higher limit, the bar included.
+    if record.outcome == "approved" and record.next_band_score is not None and not record.affordability_guard:
         marks.append(("next_band", record.next_band_score))
     values = [score] + [v for _, v in marks]
     lo = int(math.floor((min(values) - 40) / 50) * 50)

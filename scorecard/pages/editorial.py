@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from typing import Literal
 
+from scorecard.policy import Condition, Policy
 from scorecard.profile import Profile
 from scorecard.records import DecisionRecord
 
 # When the rights section's facts (PIPL art. 24, 征信业管理条例 arts. 17 and 25, the channels and their
-# numbers) were last checked against stored copies of official pages: (year, month). The
-# knowledge-base pages under docs/rights/ say the same month.
-RIGHTS_LAST_CHECKED = (2026, 12)
+# numbers) were last checked against stored copies of official pages: (year, month, day). The
+# knowledge-base pages under docs/rights/ say the same day ("最后核对：2026-11-22"; a test compares).
+RIGHTS_LAST_CHECKED = (2026, 11, 22)
+# The one-time credit-record relief (PBoC, 22 December 2025) covered late payments repaid by this
+# day: a record assessed after it reads that the relief has closed, not that it is an option.
+RELIEF_DEADLINE = "2026-03-31"
 
 # Impact of a factor on a card, from the points it gives below the best it could give.
 IMPACT_HIGH = 15  # points below best: at least this many -> high
@@ -85,14 +89,18 @@ def choose_lessons(record: DecisionRecord, profile: Profile) -> tuple[str, ...]:
 
     Under the policy's affordability guard nobody is pointed at more lenders: the debt-control
     lesson comes first, cash-flow planning and financial literacy follow, and the channels and
-    lender-relationship lessons are left out.
+    lender-relationship lessons are left out. Someone declined for late payments is not pointed at
+    more lenders either, and a page for a system outage ("try again later") has no lessons.
     """
     if record.affordability_guard:
         return ("debt-control", "cash-flow-planning", "financial-literacy")
+    if record.outcome == "retry_later":  # nothing was decided: nothing to learn from it
+        return ()
     chosen = {"financial-literacy"}
     if record.segment in SMALL_BUSINESS_SEGMENTS:
         chosen |= {"financing-channels", "cash-flow-planning", "lender-relationships"}
-    if record.outcome in ("declined", "cannot_evaluate"):
+    # Someone declined for late payments is not pointed at more lenders: repaying comes first.
+    if record.outcome in ("declined", "cannot_evaluate") and not about_late_payments(record, profile):
         chosen.add("financing-channels")
     names = {f.name for f in profile.factors}
     for reason in record.reasons:
@@ -100,3 +108,42 @@ def choose_lessons(record: DecisionRecord, profile: Profile) -> tuple[str, ...]:
         for page in pages:
             chosen.update(CAUSE_LESSONS.get(page, ()))
     return tuple(slug for slug in LESSONS if slug in chosen)
+
+
+def relief_closed(record: DecisionRecord) -> bool:
+    """The one-time credit-record relief had closed when the record was made (its snapshot date is
+    after ``RELIEF_DEADLINE``); a record without a date does not say it is still open."""
+    return record.snapshot_date is None or str(record.snapshot_date) > RELIEF_DEADLINE
+
+
+def guard_conditions(record: DecisionRecord, policy: Policy | None, profile: Profile) -> tuple[str, ...]:
+    """The columns of the policy's affordability conditions that this record's own values meet, in
+    the policy's order: what a page names as the reason for the guard ("and" when several hold).
+    Empty when the guard does not hold, the policy is not known or a condition reads no factor."""
+    if not record.affordability_guard or policy is None or policy.affordability is None:
+        return ()
+    by_column = {f.source_column: f.name for f in profile.factors}
+    values = {line.factor: line.value for line in record.factors}
+    held = []
+    for cond in policy.affordability.when_any:
+        name = by_column.get(cond.column) if cond.column is not None else None
+        if name is None or name not in values:
+            return ()
+        if _meets(cond, values[name]):
+            held.append(cond.column)
+    return tuple(held)
+
+
+def _meets(cond: Condition, value: object) -> bool:
+    """One condition on one value (numbers compare as numbers; a missing value as ``cond.missing``)."""
+    if value is None:
+        return cond.missing == "match"
+    wanted = cond.value if isinstance(cond.value, tuple) else (cond.value,)
+    try:
+        x, ws = float(value), [float(v) for v in wanted]  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        x, ws = str(value), [str(v) for v in wanted]  # type: ignore[assignment]
+    ops = {"eq": lambda: x == ws[0], "ne": lambda: x != ws[0], "lt": lambda: x < ws[0], "le": lambda: x <= ws[0],
+           "gt": lambda: x > ws[0], "ge": lambda: x >= ws[0], "in": lambda: x in ws, "not_in": lambda: x not in ws,
+           "between": lambda: ws[0] <= x <= ws[1]}
+    return bool(ops[cond.op]())

@@ -221,7 +221,8 @@ def calculator_data(spec: ScorecardSpec, policy: Policy) -> dict[str, Any]:
         "policy": _policy(policy, profile),
         "chart": {"text_bar_cells": charts.TEXT_BAR_CELLS},
         "editorial": {"hard_rule_pages": editorial.HARD_RULE_PAGES, "overlay_pages": editorial.OVERLAY_PAGES,
-                      "dont_pages": editorial.DONT_PAGES, "sha_prefix": editorial.SHA_PREFIX},
+                      "dont_pages": editorial.DONT_PAGES, "sha_prefix": editorial.SHA_PREFIX,
+                      "relief_deadline": editorial.RELIEF_DEADLINE},
         # The knowledge-base pages this site has (null: every page; a neutral jurisdiction's has fewer)
         "pages": None if kb is None else sorted(f"{section}/{slug}" for section, slug in kb),
         "languages": list(languages.codes),

@@ -20,7 +20,8 @@ from _page_cases import CASES, DEMO, LANGS, TINY, load_record, rendered
 def section_positions(page: str, lang: str) -> list[int]:
     words = yaml.safe_load((locales_dir() / f"{lang}.yaml").read_text(encoding="utf-8"))["sections"]
     order = ["outcome", "why", "actions", "financing", "cards", "not_mean", "rights", "about"]
-    return [page.index(f"## {words[key]}\n") for key in order]
+    # a page for an outage ("try again later") has no financing section: nothing was decided
+    return [page.index(f"## {words[key]}\n") for key in order if f"## {words[key]}\n" in page or key != "financing"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -126,7 +127,7 @@ def test_under_the_affordability_guard_no_more_lenders_and_debt_first(lang):
     ctx = page_context(approved, DEMO, lang=lang, fmt="md")
     assert ctx.actions.intro == words.text("actions", "guard_approved") and ctx.actions.plans == ()
     assert words.text("outcome", "guard") in ctx.outcome.score_lines
-    assert not any(line.startswith(words.text("outcome", "next_band", gap="", target="")[:4]) for line in ctx.outcome.score_lines)
+    assert not any(line.startswith(words.text("outcome", "next_band", gap="", target="")[:12]) for line in ctx.outcome.score_lines)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -134,7 +135,9 @@ def test_a_missing_record_is_supplied_never_aimed_at_a_value(lang):
     words = load_words(lang)
     ctx = page_context(load_record("generic_profile_special_missing"), TINY, lang=lang, fmt="md")
     step = next(s for p in ctx.actions.plans for s in p.steps if s.label == TINY.factor("debt_to_income").label.get(lang))
-    assert step.change == words.text("actions", "step_supply", supply=TINY.factor("debt_to_income").supply.get(lang))
+    supply = TINY.factor("debt_to_income").supply.get(lang)
+    supply = supply[0].lower() + supply[1:] if lang == "en" else supply  # sentence case after a colon
+    assert step.change == words.text("actions", "step_supply", supply=supply)
     assert words.text("actions", "supply_note") == step.timing
 
 

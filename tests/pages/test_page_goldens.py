@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scorecard.pages import PageRenderer, render_page
-from scorecard.policy import APPROVED, DECLINED_OVERLAY, DECLINED_SCORE
+from scorecard.policy import APPROVED, DECLINED_OVERLAY, DECLINED_SCORE, load_policy
 from scorecard.records import record_from_dict
 
 from _page_cases import (ALL_PAGES, CASES, DEMO, FORMATS, GOLDEN, LANGS, PAGES, REGEN, TESTS, load_record, profile_of,
@@ -46,6 +46,7 @@ def test_page_matches_its_golden_file(case, lang, fmt):
 PERSONA_RECORDS = TESTS / "golden" / "personas"  # the demo personas' records under the demo model
 PERSONA_PAGES = GOLDEN / "personas"
 PERSONAS = sorted(p.stem for p in PERSONA_RECORDS.glob("*.json"))
+DEMO_POLICY = load_policy("demo")
 
 
 def persona_record(persona: str):
@@ -54,8 +55,10 @@ def persona_record(persona: str):
 
 @pytest.mark.parametrize(("persona", "lang", "fmt"), [(p, lang, fmt) for p in PERSONAS for lang in LANGS for fmt in FORMATS])
 def test_persona_page_matches_its_golden_file(persona, lang, fmt):
-    """The demo personas' explanation pages, in both languages: what the site and the quick start show."""
-    assert_golden(render_page(persona_record(persona), DEMO, lang=lang, fmt=fmt), PERSONA_PAGES / f"{persona}.{lang}.{fmt}")
+    """The demo personas' explanation pages, in both languages, under the demo policy: what the site
+    and the quick start show."""
+    assert_golden(render_page(persona_record(persona), DEMO, lang=lang, fmt=fmt, policy=DEMO_POLICY),
+                  PERSONA_PAGES / f"{persona}.{lang}.{fmt}")
 
 
 @pytest.mark.parametrize(("case", "lang", "fmt"), ALL_PAGES)

@@ -538,6 +538,7 @@
   global.ScorecardEngine = {
     create: function (data) { return new Engine(data); },
     npRound: npRound,
+    matches: matches,
     toNumber: toNumber,
     toDay: toDay
   };

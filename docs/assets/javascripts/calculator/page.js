@@ -360,14 +360,16 @@
     out.appendChild(el("p", { text: this.actionsIntro(r) }));
     r.recourse.forEach(function (plan, i) { out.appendChild(self.plan(plan, i + 1)); });
     this.actionNotes(r).forEach(function (n) { out.appendChild(n); });
-    out.appendChild(el("h4", { text: w.t(["sections", "dont"]) }));
-    out.appendChild(el("p", { text: w.t(["dont", "intro"]) }));
-    var dont = el("ul");
-    Object.keys(ed.dont_pages).forEach(function (key) {
-      dont.appendChild(el("li", {}, [w.t(["dont", key]),
-        self.links(key === "repair_agencies" ? "rights" : "remedies", [ed.dont_pages[key]], w.t(["why", "read_more"]))]));
-    });
-    out.appendChild(dont);
+    if (r.outcome !== "retry_later") {  // an outage decided nothing: no don'ts (builder.context)
+      out.appendChild(el("h4", { text: w.t(["sections", "dont"]) }));
+      out.appendChild(el("p", { text: w.t(["dont", "intro"]) }));
+      var dont = el("ul");
+      Object.keys(ed.dont_pages).forEach(function (key) {
+        dont.appendChild(el("li", {}, [w.t(["dont", key]),
+          self.links(key === "repair_agencies" ? "rights" : "remedies", [ed.dont_pages[key]], w.t(["why", "read_more"]))]));
+      });
+      out.appendChild(dont);
+    }
 
     // points per factor
     if (assessed) out.appendChild(this.pointsTable(r));
@@ -385,7 +387,7 @@
     else lines.push(w.t(["outcome", "score_below"], { score: w.points(r.score), cutoff: w.points(r.cutoff), gap: w.points(-gap) }));
     if (r.outcome === "approved") {
       var capped = r.overlays.some(function (o) { return o.kind === "limit_cap"; });
-      if (r.affordability_guard) lines.push(w.t(["outcome", "guard"]));
+      if (r.affordability_guard) lines.push(this.guardLine());
       else if (r.next_band_score !== null) {
         lines.push(w.t(["outcome", "next_band"], { gap: w.points(r.next_band_score - r.score), target: w.points(r.next_band_score) }));
       } else if (capped) lines.push(w.t(["outcome", "capped"], { limit: w.money(r.limit) }));
@@ -396,12 +398,30 @@
     return lines;
   };
 
+  // builder._guard_line: exactly the guard's conditions that hold ("and" when both do).
+  Calculator.prototype.guardLine = function () {
+    var w = this.words, row = this.row(), conds = this.data.policy.affordability || [];
+    var held = conds.filter(function (c) { return global.ScorecardEngine.matches(c, row[c.column]); })
+      .map(function (c) { return c.column; });
+    if (!held.length || !held.every(function (c) { return w.has(["outcome", "guard_conditions", c]); })) {
+      return w.t(["outcome", "guard"]);
+    }
+    return w.t(["outcome", "guard_intro"], { conditions: held.map(function (c) { return w.t(["outcome", "guard_conditions", c]); })
+      .join(w.t(["outcome", "guard_and"])) });
+  };
+
+  // builder._mid: a profile's sentence after a colon, in sentence case ("... record: provide proof").
+  function mid(text) {
+    return text.length > 1 && text[0] !== text[0].toLowerCase() && text[1] !== text[1].toUpperCase()
+      ? text[0].toLowerCase() + text.slice(1) : text;
+  }
+
   // The text score bar of the persona pages (pages/charts.py text_bar).
   Calculator.prototype.textBar = function (r) {
     var w = this.words, cells = this.data.chart.text_bar_cells, score = r.score;
     var marks = [["cutoff", r.cutoff]];
     if (r.base_cutoff !== r.cutoff) marks.push(["base_cutoff", r.base_cutoff]);
-    if (r.outcome === "approved" && r.next_band_score !== null) marks.push(["next_band", r.next_band_score]);
+    if (r.outcome === "approved" && r.next_band_score !== null && !r.affordability_guard) marks.push(["next_band", r.next_band_score]);
     var values = [score].concat(marks.map(function (m) { return m[1]; }));
     var lo = Math.floor((Math.min.apply(null, values) - 40) / 50) * 50;
     var hi = Math.ceil((Math.max.apply(null, values) + 40) / 50) * 50;
@@ -477,14 +497,13 @@
         var line = lines[name], mf = self.factorOf(name), mw = w.w.factors[name];
         var yours = line.bin_kind === "missing" || line.value === null ? w.t(["values", "missing"]) :
           line.bin_kind === "special" ? (w.special(mw, line.value) || mw.bins[line.bin]) : w.value(mf, mw, line.value);
-        var best = mf.bins.map(function (b, i) { return i; }).filter(function (i) { return mf.bins[i].kind === "range" || mf.bins[i].kind === "categories"; })
-          .sort(function (a, b) { return (mf.points[b] - mf.points[a]) || (a - b); })[0];
-        return best !== undefined && mf.points[best] > line.points && (mf.advice === "act" || mf.advice === "wait")
-          ? w.t(["why", "member_best"], { label: mw.label, value: yours, best: mw.bins[best] })
-          : w.t(["why", "member"], { label: mw.label, value: yours });
+        // the member's better value, as the page says it (builder._member_value), not its best bin's label
+        return line.better_value === null ? w.t(["why", "member"], { label: mw.label, value: yours })
+          : w.t(["why", "member_best"], { label: mw.label, value: yours, best: w.value(mf, mw, line.better_value) });
       });
-      groupParts.push(w.t(["why", "group"]));
-      groupParts.push(w.t(["why", "cost_group"], { points: points, who: who }));
+      var one = groupParts.length === 1;  // a group the model scores through one factor is not "these items"
+      groupParts.push(w.t(["why", one ? "group_one" : "group"]));
+      groupParts.push(w.t(["why", one ? "cost" : "cost_group"], { points: points, who: who }));
       return el("li", {}, [el("strong", { text: w.w.groups[reason.group] }), w.t(["meta", "colon"]) + w.join(groupParts),
         this.links("causes", reason.cause_pages, w.t(["why", "read_more"]))]);
     }
@@ -497,10 +516,10 @@
     var parts = [first];
     if (f.advice === "fixed" || f.advice === "never") parts.push(w.t(["why", f.advice]));  // never a target
     else if (reason.kind === "special" || reason.kind === "missing") {
-      if (fw.supply) parts.push(w.t(["why", "supply"], { supply: fw.supply.replace(/[。.]+$/, "") }));
+      if (fw.supply) parts.push(w.t(["why", "supply"], { supply: mid(fw.supply.replace(/[。.]+$/, "")) }));
     } else if (reason.better_bins.length) {
       parts.push(w.t(["why", "best"], { best: fw.bins[reason.better_bins[0]] }));
-      if (reason.better_bins.length > 1) parts.push(w.t(["why", "nearer"], { nearer: fw.bins[reason.better_bins[reason.better_bins.length - 1]] }));
+      if (reason.better_bins.length > 1 && !r.affordability_guard) parts.push(w.t(["why", "nearer"], { nearer: fw.bins[reason.better_bins[reason.better_bins.length - 1]] }));
     }
     parts.push(w.t(["why", "cost"], { points: points, who: who }));
     return el("li", {}, [el("strong", { text: fw.label }), w.t(["meta", "colon"]) + w.join(parts),
@@ -519,7 +538,7 @@
               { target: w.points(target), line: w.points(line), margin: w.points(r.recourse_margin) })
         : w.t(["actions", approved ? "intro_approved_exact" : "intro_declined_exact"], { target: w.points(target) })];
       if (r.affordability_guard) parts.push(w.t(["actions", "guard_plans"]));
-      parts.push(w.t(["actions", "chance"]));
+      parts.push(w.t(["actions", approved ? "chance_approved" : "chance"]));
       return w.join(parts);
     }
     if (r.recourse_status === "infeasible") return w.t(["actions", "infeasible"], { target: w.points(target) });
@@ -532,7 +551,10 @@
       return w.t(["actions", capped ? "not_needed_capped" : "not_needed_top"]);
     }
     var hard = this.hardRule(r);
-    if (w.has(["hard", hard.code])) return w.t(["hard", hard.code, "step"]);
+    if (w.has(["hard", hard.code])) {
+      return w.has(["hard", hard.code, "retry"]) ? w.join([w.t(["hard", hard.code, "step"]), w.t(["hard", hard.code, "retry"])])
+        : w.t(["hard", hard.code, "step"]);
+    }
     return hard.described ? w.t(["deployment", "hard", "step_" + hard.kind]) : w.t(["hard", "generic_" + hard.kind, "step"]);
   };
 
@@ -542,7 +564,12 @@
       var notes = [el("p", { text: w.t(["actions", "next_assessment"]) }), el("p", { text: w.t(["actions", "caveat"]) })];
       var late = w.has(["rights", "overdue_record"]) &&  // mainland China's rights box only
         r.reasons.some(function (x) { return x.cause_pages.indexOf("overdue-history") >= 0; });
-      if (late) notes.push(el("p", {}, [w.t(["rights", "overdue_record"]), this.links("remedies", ["repair-record"], "")]));
+      if (late) {  // the one-time relief: an option only before its deadline (editorial.relief_closed)
+        var day = this.data.columns.date ? this.row()[this.data.columns.date] : null;  // the record's snapshot date
+        var closed = !day || String(day).slice(0, 10) > this.data.editorial.relief_deadline;
+        notes.push(el("p", {}, [w.join([w.t(["rights", "overdue_record"]), w.t(["rights", closed ? "relief_closed" : "relief_open"])]),
+          this.links("remedies", ["repair-record"], "")]));
+      }
       return notes;
     }
     if (r.recourse_status === "infeasible") {
@@ -567,7 +594,7 @@
       var gain = w.t(["actions", "gain"], { points: w.points(c.points_gain) });
       var text, timing, action;
       if (c.move === "supply") {  // one action; what the record will show is not known
-        text = w.t(["actions", "step_supply"], { supply: fw.supply.replace(/[。.]+$/, "") });
+        text = w.t(["actions", "step_supply"], { supply: mid(fw.supply.replace(/[。.]+$/, "")) });
         timing = w.t(["actions", "supply_note"]);
         action = w.t(["actions", "step_now"]);
       } else {

@@ -1,0 +1,161 @@
+"""What the eight demo persona pages tell a person to do, read as a person would (the rendered
+text, both languages): each test is a problem a cold reader found, so that it cannot come back."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from scorecard.pages import render_page
+from scorecard.pages import editorial
+from scorecard.pages.words import load_words
+from scorecard.policy import load_policy
+from scorecard.records import DecisionRecord, record_from_dict
+
+from _page_cases import DEMO, LANGS, TESTS
+
+RECORDS = TESTS / "golden" / "personas"
+PERSONAS = sorted(p.stem for p in RECORDS.glob("*.json"))
+POLICY = load_policy("demo")
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@lru_cache(maxsize=None)
+def record(persona: str) -> DecisionRecord:
+    return record_from_dict(json.loads((RECORDS / f"{persona}.json").read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=None)
+def page(persona: str, lang: str) -> str:
+    return render_page(record(persona), DEMO, lang=lang, fmt="md", policy=POLICY)
+
+
+def line_of(rec: DecisionRecord, factor: str):
+    return next(line for line in rec.factors if line.factor == factor)
+
+
+def section(text: str, lang: str, key: str) -> str:
+    """One ``##`` section of a page ("" when the page has none)."""
+    title = f"## {load_words(lang).text('sections', key)}\n"
+    if title not in text:
+        return ""
+    rest = text.split(title, 1)[1]
+    return rest.split("\n## ", 1)[0]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_income_proof_is_asked_for_only_when_the_income_record_is_missing(persona, lang):
+    w = load_words(lang)
+    rec = record(persona)
+    if rec.score is None:
+        pytest.skip("not assessed")
+    missing = line_of(rec, "debt_to_income").bin_kind in ("missing", "special")
+    asked = w.text("factors", "demo", "debt_to_income", "action_missing") in page(persona, lang)
+    assert asked == missing
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_under_the_guard_nothing_aims_at_a_higher_limit_or_more_lenders(persona, lang):
+    rec, text, w = record(persona), page(persona, lang), load_words(lang)
+    if not rec.affordability_guard:
+        pytest.skip("not under the guard")
+    nearer = w.text("why", "nearer", nearer="")
+    assert nearer.split(" ")[0] not in section(text, lang, "why")  # no "even reaching X would help"
+    if rec.next_band_score is not None:  # no next-band mark on the score bar
+        assert f"{rec.next_band_score} {w.text('bar', 'next_band')}" not in text
+        assert w.text("outcome", "next_band", gap="", target="")[:8] not in text
+    assert "lessons/financing-channels" not in text and "lessons/lender-relationships" not in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_guard_names_exactly_the_conditions_that_hold(lang):
+    w = load_words(lang)
+    held = editorial.guard_conditions(record("P-SHOP"), POLICY, DEMO)
+    assert held == ("debt_to_income", "other_platform_loans")
+    both = w.text("outcome", "guard_and").join(w.text("outcome", "guard_conditions", c) for c in held)
+    assert both in page("P-SHOP", lang)
+    assert w.text("outcome", "guard") not in page("P-SHOP", lang)  # the "... or ..." sentence
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_business_financing_is_for_business_owners_only(persona, lang):
+    w = load_words(lang)
+    business = w.text("financing", "lessons_business", "financing-channels")
+    assert (business in page(persona, lang)) == (record(persona).segment in editorial.SMALL_BUSINESS_SEGMENTS
+                                                 and "lessons/financing-channels" in page(persona, lang))
+    if record(persona).segment not in editorial.SMALL_BUSINESS_SEGMENTS:
+        assert "供应链" not in page(persona, "zh") and "supply-chain" not in page(persona, "en")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_credit_relief_reads_as_closed_after_its_deadline(lang):
+    w, rec = load_words(lang), record("P-OVERDUE")
+    assert rec.snapshot_date > editorial.RELIEF_DEADLINE
+    assert w.text("rights", "relief_closed") in page("P-OVERDUE", lang)
+    assert w.text("rights", "relief_open") not in page("P-OVERDUE", lang)
+    assert "lessons/financing-channels" not in page("P-OVERDUE", lang)  # late payments: not more lenders
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_group_scored_through_one_factor_is_not_called_several(lang):
+    w = load_words(lang)
+    assert w.text("why", "group") not in page("P-OVERDUE", lang)
+    assert w.text("why", "group_one") in page("P-OVERDUE", lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_maintenance_says_submit_once_and_nothing_about_debt(lang):
+    w, text = load_words(lang), page("P-MAINT", lang)
+    assert w.text("hard", "RETRY_LATER", "retry") in text
+    assert section(text, lang, "financing") == ""
+    assert w.text("dont", "many_applications") not in text and w.text("financing", "risk_rollover") not in text
+    assert w.text("rights", "pipl") not in text and w.text("rights", "complaints") in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_checking_a_limit_is_never_called_the_way_to_be_reassessed(persona, lang):
+    text = page(persona, lang)
+    assert "查看额度时" not in text and "or check your limit" not in text
+    assert "先还掉一部分债务；如果没有收入记录" not in text  # the old one-size debt step
+    assert "这一步现在就能做" not in text and "You can do this now" not in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_approved_person_is_not_told_approval_is_not_guaranteed(lang):
+    w, text = load_words(lang), page("P-HEALTHY", lang)
+    assert w.text("actions", "chance") not in text and w.text("actions", "chance_approved") in text
+    rec = record("P-HEALTHY")
+    assert w.text("outcome", "next_band", gap=f"{rec.next_band_score - rec.score} " + ("分" if lang == "zh" else "points"),
+                  target=f"{rec.next_band_score} " + ("分" if lang == "zh" else "points")) in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_payments_per_month_never_invites_spending(persona, lang):
+    text = page(persona, lang)
+    assert record(persona).score is None or ("多消费" if lang == "zh" else "spend more") in text
+
+
+def test_english_mid_sentence_has_no_capital_after_a_colon():
+    text = page("P-INCOMPLETE", "en")
+    assert "supply the record: provide proof" in text
+    assert not re.search(r"[a-z]: [A-Z][a-z]+ [a-z]", section(text, "en", "why"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_rights_box_and_the_rights_pages_give_one_checked_date(lang):
+    year, month, day = editorial.RIGHTS_LAST_CHECKED
+    iso = f"{year}-{month:02d}-{day:02d}"
+    suffix = "" if lang == "zh" else ".en"
+    for name in ("credit-report", "automated-decisions", "complaint-channels", "score-report-limit"):
+        kb = (DOCS / "rights" / f"{name}{suffix}.md").read_text(encoding="utf-8")
+        assert iso in kb, f"docs/rights/{name}{suffix}.md does not say it was checked on {iso}"
+    assert f"{day}" in section(page("P-MULTI", lang), lang, "rights")
