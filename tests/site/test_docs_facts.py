@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scorecard.pages import editorial
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 SPEC = json.loads((ROOT / "tests/golden/demo_model.json").read_text(encoding="utf-8"))
@@ -161,7 +163,46 @@ def test_spec_dropped_what_the_fixes_assume():
     assert "max_overdue_days_12m" in MODEL_FACTORS
 
 
+CHECKED = re.compile(r"^(?:最后核对：|Last checked: )(.+?)\s*$", re.M)
+
+
+def check_checked_dates(pages):
+    """The knowledge base was checked on one day: every "最后核对：" / "Last checked:" line states
+    the same ISO date (the day the rights box of the explanation pages states), and a
+    zh page and its en counterpart either both carry the line or neither does."""
+    dates = {}
+    for name, text in pages.items():
+        found = CHECKED.findall(text)
+        assert len(found) <= 1, f"{name} states {len(found)} checked dates"
+        dates[name] = found[0] if found else None
+    problems = [f"{name}: {d!r} is not an ISO date" for name, d in dates.items()
+                if d is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", d)]
+    stated = sorted({d for d in dates.values() if d})
+    if len(stated) > 1:
+        problems.append(f"the pages state different checked dates: {stated}")
+    for name, d in dates.items():
+        if name.endswith(".en.md") and name.replace(".en.md", ".md") in dates:
+            zh = dates[name.replace(".en.md", ".md")]
+            if (zh is None) != (d is None):
+                problems.append(f"{name} and its zh page disagree on stating a checked date")
+    assert not problems, "; ".join(problems)
+
+
+def test_one_checked_date_across_the_knowledge_base():
+    """...and it is the day the explanation pages' rights box states (one source: editorial)."""
+    pages = {p: (DOCS / p).read_text(encoding="utf-8") for p in PAGES}
+    check_checked_dates(pages)
+    stated = {m for text in pages.values() for m in CHECKED.findall(text)}
+    assert stated == {"%04d-%02d-%02d" % editorial.RIGHTS_LAST_CHECKED}
+
+
 WRONG = [
+    ("two checked dates",
+     lambda: check_checked_dates({"a.md": "# A\n\n最后核对：2026-11-22\n", "b.md": "# B\n\n最后核对：2026-12-01\n"})),
+    ("checked date as a month",
+     lambda: check_checked_dates({"a.md": "# A\n\n最后核对：2026 年 12 月\n"})),
+    ("en page without the zh page's date",
+     lambda: check_checked_dates({"a.md": "# A\n\n最后核对：2026-11-22\n", "a.en.md": "# A\n"})),
     ("Wang's longest delay",
      lambda: check_fact("去年逾期三次，最长一次45天。", r"最长一次(\d+)天", fact("P-OVERDUE", "max_overdue_days_12m"), _number)),
     ("Li's platforms in words",
