@@ -351,7 +351,9 @@ class PageRenderer:
             approved = record.outcome == "approved"
             baseline = ("cutoff_average_band" if approved and record.reason_baseline == "cutoff_average"
                         else record.reason_baseline)
-            return self.w.join([self.w.text("why", "intro_approved" if approved else "intro_declined"),
+            # under the guard nothing is about a higher limit: the reasons pulled the score down
+            raising = approved and not record.affordability_guard
+            return self.w.join([self.w.text("why", "intro_approved" if raising else "intro_declined"),
                                 self.w.text("why", "baseline", baseline)])
         return self.w.text("why", "none_approved" if record.outcome == "approved" else "none_declined")
 

@@ -363,7 +363,7 @@
     } else {
       var approved = r.outcome === "approved";
       out.appendChild(el("p", { text: r.reasons.length
-        ? w.join([w.t(["why", approved ? "intro_approved" : "intro_declined"]),
+        ? w.join([w.t(["why", approved && !r.affordability_guard ? "intro_approved" : "intro_declined"]),
                   w.t(["why", "baseline", approved ? "cutoff_average_band" : "cutoff_average"])])
         : w.t(["why", approved ? "none_approved" : "none_declined"]) }));
       if (r.reasons.length) {
