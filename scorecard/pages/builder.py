@@ -182,7 +182,7 @@ class PageRenderer:
     def _date(self, iso: str) -> str:
         """An ISO day in the page's words ("2026 年 12 月 31 日", "31 December 2026")."""
         year, month, day = (int(p) for p in iso[:10].split("-"))
-        return self.w.text("rights", "date", year=year, month=self.w.text("rights", "months", str(month)), day=day)
+        return self.w.text("units", "date", year=year, month=self.w.text("units", "months", str(month)), day=day)
 
     # outcome
     def _outcome(self, record: DecisionRecord, hard: bool) -> OutcomeView:

@@ -73,7 +73,8 @@ def _policy(policy: Policy, profile: Profile) -> dict[str, Any]:
         "hard_rules": [{"code": r.code, "outcome": r.outcome, "when": [_condition(c, profile) for c in r.when],
                         **_described(r)} for r in policy.hard_rules],
         "overlays": [{"code": o.code, "kind": o.kind, "cutoff": o.cutoff, "cap": o.cap,
-                      "when": [_condition(c, profile) for c in o.when], **_described(o)} for o in policy.overlays],
+                      "when": [_condition(c, profile) for c in o.when], "until": editorial.overlay_end(o),
+                      **_described(o)} for o in policy.overlays],
         "bands": [{"name": b.name, "min_score": b.min_score, "limit": b.limit} for b in policy.limit_bands],
         "margin": policy.margin,
         "affordability": ([_condition(c, profile) for c in policy.affordability.when_any]

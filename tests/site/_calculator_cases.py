@@ -97,6 +97,8 @@ def essentials(record: DecisionRecord | dict[str, Any]) -> dict[str, Any]:
         "hard_rule": r["hard_rule"],
         "overlays": [[o["code"], o["changed_outcome"], o["before"], o["after"]] for o in r["overlays"]],
         "points": [[f["factor"], f["points"]] for f in r["factors"]],
+        # the best reachable value and its wait: what the pages call the best (one per page)
+        "better": [[f["factor"], f["better_value"], f["wait_days"]] for f in r["factors"]],
         "reasons": [[x["code"], x["points_below_baseline"]] for x in r["reasons"]],
         "reason_groups": [[x["group"], list(x["factors"])] for x in r["reasons"]],
         "recourse_status": r["recourse_status"], "recourse_target": r["recourse_target"],

@@ -24,6 +24,7 @@ from scorecard.datasets.demo import generate
 from scorecard.datasets.personas import load_personas, persona_table
 from scorecard.explain import explain_table
 from scorecard.jobs.site import SiteResult
+from scorecard.pages import page_context
 from scorecard.policy import default_policy, parse_policy
 from scorecard.site.calculator import calculator_data, data_script
 from scorecard.spec import load_spec
@@ -161,15 +162,17 @@ def _type_persona(page: Any, snapshot: dict[str, Any], data: dict[str, Any]) -> 
             field.press_sequentially(str(value))
 
 
+@pytest.mark.parametrize("slug", ["many-platform-loans", "borrow-repay-cycles", "small-business-owner",
+                                  "overdue-history"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_reader_types_a_persona_and_reads_its_reasons_privately(browser: Any, built_site: SiteResult,
-                                                                  demo_model: Path, lang: str) -> None:
+                                                                  demo_model: Path, lang: str, slug: str) -> None:
     """Typed in by keyboard, a persona's situation gives that persona's decision, score and reasons
     (the Python record's), every field has a label, and no request at all leaves the page while
     it is used."""
     spec, policy = load_spec(demo_model), default_policy()
     data = calculator_data(spec, policy)
-    persona = next(p for p in load_personas() if p.slug == "many-platform-loans")
+    persona = next(p for p in load_personas() if p.slug == slug)
     columns = _columns(data)
     table = persona_table((persona,), columns + [spec.profile.id_column])
     table = table.iloc[[-1]].reset_index(drop=True)
@@ -194,9 +197,16 @@ def test_a_reader_types_a_persona_and_reads_its_reasons_privately(browser: Any, 
         badge = words["page"]["badge"][record.outcome]
         sync_api.expect(page.locator(".sc-calc__badge .admonition-title")).to_have_text(badge)
         reasons = page.locator(".sc-calc__reasons > li > strong")
-        sync_api.expect(reasons).to_have_text([words["factors"][r.factor]["label"] for r in record.reasons])
+        sync_api.expect(reasons).to_have_text([words["groups"][r.group] if r.group else words["factors"][r.factor]["label"]
+                                               for r in record.reasons])
         in_page = page.evaluate("() => window.scorecardCalculator.record")
         assert essentials(in_page) == essentials(record)
+        # worded as the explanation page words it: each reason's sentences, the plans' intro
+        shown = page.locator("#sc-calculator").inner_text()
+        explained = page_context(record, spec.profile, lang=lang, fmt="md", policy=policy)
+        for reason in explained.why.reasons:
+            assert str(reason.text) in shown, reason.text
+        assert str(explained.actions.intro) in shown
         assert not used, f"requests while the page was used: {used}"
         assert not errors, errors
     finally:
@@ -210,7 +220,7 @@ def test_the_calculator_fits_a_small_phone(browser: Any, built_site: SiteResult,
     # which no plan turns into a value, so the situation is typed in full.
     spec, policy = load_spec(demo_model), default_policy()
     data = calculator_data(spec, policy)
-    persona = next(p for p in load_personas() if p.slug == "many-platform-loans")
+    persona = next(p for p in load_personas() if p.slug == slug)
     columns = _columns(data)
     snapshot = rows_for_the_page(persona_table((persona,), columns).iloc[[-1]].reset_index(drop=True), columns)[0]
     snapshot.update({spec.profile.factor("profile_completeness").source_column: 55})

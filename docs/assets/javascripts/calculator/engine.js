@@ -454,6 +454,17 @@
     return pyRound(units / 1000000, 6);
   }
 
+  // explain._best_move: the reachable bin with the most points (ties: cheaper, then the first), or -1.
+  function bestMove(moves) {
+    var most = -1, pick = -1;
+    moves.forEach(function (m) { if (m.cost !== INF && m.gain > most) most = m.gain; });
+    if (!(most > 0)) return -1;
+    moves.forEach(function (m, b) {
+      if (m.cost !== INF && m.gain === most && (pick < 0 || m.cost < moves[pick].cost)) pick = b;
+    });
+    return pick;
+  }
+
   // --- one record (explain.py) ------------------------------------------------------------------
 
   Engine.prototype.explain = function (row) {
@@ -477,10 +488,14 @@
       recourse_margin: this.policy.margin || 0, affordability_guard: d.guard
     };
     if (!assessed) return record;
+    var moves = factors.map(function (f, j) { return self.moves(f, scored.bins[j], row[f.column]); });
     record.factors = factors.map(function (f, j) {
-      var b = scored.bins[j];
-      return { factor: f.name, value: recordValue(row[f.column], f), bin: b, bin_kind: f.bins[b].kind,
-               points: scored.points[j], best_points: f.best_points };
+      // explain._factor_lines (as branch calc-next had it): the best reachable value, what pages call the best
+      var b = scored.bins[j], best = bestMove(moves[j]), kind = f.bins[b].kind;
+      return { factor: f.name, value: recordValue(row[f.column], f), bin: b, bin_kind: kind,
+               points: scored.points[j], best_points: f.best_points,
+               better_value: best >= 0 ? recordValue(moves[j][best].to, f) : null,
+               wait_days: best >= 0 && kind === "range" ? self.waitDays(f, moves[j][best].steps) : null };
     });
     if (threshold >= 0) {
       var baseline = this.data.baselines[String(threshold)];
@@ -499,7 +514,6 @@
     if (gap > 0) {
       record.recourse_target = target;
       record.recourse_status = "infeasible";
-      var moves = factors.map(function (f, j) { return self.moves(f, scored.bins[j], row[f.column]); });
       var reachable = 0;
       moves.forEach(function (m) {
         var most = 0;

@@ -67,6 +67,11 @@
     }
     return this.t(["units", "days"], { n: n });
   };
+  // An ISO day in words (builder._date).
+  Words.prototype.date = function (iso) {
+    var p = String(iso).slice(0, 10).split("-").map(Number);
+    return this.t(["units", "date"], { year: p[0], month: this.t(["units", "months", String(p[1])]), day: p[2] });
+  };
   Words.prototype.percent = function (p) {
     if (p < 0.001) return this.t(["units", "percent_small"]);
     return this.t(["units", "percent"], { n: (p * 100).toFixed(1) });
@@ -347,7 +352,7 @@
     // why
     out.appendChild(el("h3", { text: w.t(["sections", "why"]) }));
     r.overlays.filter(function (o) { return o.changed_outcome; }).forEach(function (o) {
-      var note = self.overlayNote(o, r.score, true);
+      var note = self.overlayNote(o, r.score, true, r);
       out.appendChild(el("div", { className: "admonition warning" }, [
         el("p", { className: "admonition-title", text: w.t(["rules", "title"]) }), note]));
     });
@@ -376,7 +381,7 @@
     if (also.length) {
       out.appendChild(el("p", { text: w.t(["rules", "also_title"]) + w.t(["meta", "colon"]) }));
       var ul = el("ul");
-      also.forEach(function (o) { ul.appendChild(el("li", {}, [self.overlayNote(o, r.score, false)])); });
+      also.forEach(function (o) { ul.appendChild(el("li", {}, [self.overlayNote(o, r.score, false, r)])); });
       out.appendChild(ul);
     }
 
@@ -480,7 +485,7 @@
              pages: rulePages(rule, this.data.editorial.hard_rule_pages[kind], described) };
   };
 
-  Calculator.prototype.overlayNote = function (o, score, deciding) {
+  Calculator.prototype.overlayNote = function (o, score, deciding, r) {
     var w = this.words, parts = [];
     if (o.kind === "cutoff") {
       if (deciding) {
@@ -495,6 +500,13 @@
     var described = worded || !rule ? "" : (rule.description[w.lang] || "");
     if (worded) parts.push(w.t(["rules", "codes", o.code]));
     else if (described) parts.push(described);
+    if (rule && rule.until) parts.push(w.t(["rules", "until"], { date: w.date(rule.until) }));  // a temporary rule's end
+    var self = this;
+    r.reasons.forEach(function (x) {  // a fixed factor the rule also reads counts twice (builder._overlay_note)
+      if (self.factorOf(x.factor) && self.factorOf(x.factor).advice === "fixed" && w.has(["rules", "twice", o.code, x.factor])) {
+        parts.push(w.t(["rules", "twice", o.code, x.factor]));
+      }
+    });
     if (!deciding) parts.push(w.t(["rules", "no_change"]));
     var pages = rulePages(rule, this.data.editorial.overlay_pages[o.kind], described);
     var node = el("span", {}, [w.join(parts)]);
