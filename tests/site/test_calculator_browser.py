@@ -220,7 +220,7 @@ def test_the_calculator_fits_a_small_phone(browser: Any, built_site: SiteResult,
     # which no plan turns into a value, so the situation is typed in full.
     spec, policy = load_spec(demo_model), default_policy()
     data = calculator_data(spec, policy)
-    persona = next(p for p in load_personas() if p.slug == slug)
+    persona = next(p for p in load_personas() if p.slug == "many-platform-loans")
     columns = _columns(data)
     snapshot = rows_for_the_page(persona_table((persona,), columns).iloc[[-1]].reset_index(drop=True), columns)[0]
     snapshot.update({spec.profile.factor("profile_completeness").source_column: 55})
