@@ -373,7 +373,7 @@ class PageRenderer:
         return self.cache.view("reason", key,
                                lambda: self._build_reason(reason, baseline, approved, members, guard, better))
 
-    def _member_value(self, name: str, value: Any, bin_kind: str, better: Any) -> str:
+    def _member_value(self, name: str, value: Any, bin_kind: str, better: Any, *, alone: bool = False) -> str:
         w, say = self.w, self.say
         factor = say.factor(name)
         if bin_kind == "missing" or value is None:
@@ -382,6 +382,9 @@ class PageRenderer:
             yours = say.special_bin(factor, value)
         else:
             yours = say.value(factor, value)
+        if alone:  # the group's only scored factor: its value and best, as a one-factor reason says them
+            return w.join([w.text("why", "value", value=yours)] +
+                          ([w.text("why", "best", best=say.best(factor, better))] if better is not None else []))
         if better is None:
             return w.text("why", "member", label=say.label(factor), value=yours)
         return w.text("why", "member_best", label=say.label(factor), value=yours, best=say.best(factor, better))
@@ -392,15 +395,18 @@ class PageRenderer:
         factor = say.factor(reason.factor)
         if reason.group is not None:
             group = self.profile.reason_group(reason.group)
-            # A group the model scores through one factor only (the others left out) is not "these items".
+            # A group the model scores through one factor only (the others left out) is not "these
+            # items": it reads as a one-factor reason ("yours: 60 days. Scores best: 0 days.").
             one = len(members) == 1
-            parts = [self._member_value(*m) for m in members] + [w.text("why", "group_one" if one else "group")]
+            parts = ([self._member_value(*members[0], alone=True)] if one else
+                     [self._member_value(*m) for m in members] + [w.text("why", "group")])
             who_key = "cutoff_average_band" if baseline == "cutoff_average" and approved else baseline
             who = w.text("why", "who", who_key) if w.has("why", "who", who_key) else w.text("why", "who", "best_points")
             parts.append(w.text("why", "cost" if one else "cost_group",
                                 points=say.points(max(1, round(reason.points_below_baseline))), who=who))
             pages = tuple(dict.fromkeys(p for f in reason.factors for p in say.factor(f).cause_pages))
-            return ReasonView(code=reason.code, label=group.label.get(self.lang), text=w.join(parts),
+            label = say.label(say.factor(members[0][0])) if one else group.label.get(self.lang)
+            return ReasonView(code=reason.code, label=label, text=w.join(parts),
                               links=say.links("causes", reason.cause_pages or pages))
         if reason.kind == "special":
             meaning = say.special(factor, reason.value)

@@ -197,13 +197,12 @@ def test_a_reader_types_a_persona_and_reads_its_reasons_privately(browser: Any, 
         badge = words["page"]["badge"][record.outcome]
         sync_api.expect(page.locator(".sc-calc__badge .admonition-title")).to_have_text(badge)
         reasons = page.locator(".sc-calc__reasons > li > strong")
-        sync_api.expect(reasons).to_have_text([words["groups"][r.group] if r.group else words["factors"][r.factor]["label"]
-                                               for r in record.reasons])
+        explained = page_context(record, spec.profile, lang=lang, fmt="md", policy=policy)
+        sync_api.expect(reasons).to_have_text([str(r.label) for r in explained.why.reasons])
         in_page = page.evaluate("() => window.scorecardCalculator.record")
         assert essentials(in_page) == essentials(record)
         # worded as the explanation page words it: each reason's sentences, the plans' intro
         shown = page.locator("#sc-calculator").inner_text()
-        explained = page_context(record, spec.profile, lang=lang, fmt="md", policy=policy)
         for reason in explained.why.reasons:
             assert str(reason.text) in shown, reason.text
         assert str(explained.actions.intro) in shown

@@ -530,18 +530,24 @@
     if (reason.group) {  // one reason for the group: every member's own value, and the group's shortfall
       var lines = {};
       r.factors.forEach(function (line) { lines[line.factor] = line; });
-      var groupParts = reason.factors.filter(function (name) { return lines[name]; }).map(function (name) {
+      var scoredMembers = reason.factors.filter(function (name) { return lines[name]; });
+      // a group the model scores through one factor is not "these items": a one-factor reason's words
+      var one = scoredMembers.length === 1;
+      var groupParts = scoredMembers.map(function (name) {
         var line = lines[name], mf = self.factorOf(name), mw = w.w.factors[name];
         var yours = line.bin_kind === "missing" || line.value === null ? w.t(["values", "missing"]) :
           line.bin_kind === "special" ? (w.special(mw, line.value) || mw.bins[line.bin]) : w.value(mf, mw, line.value);
+        if (one) {
+          return w.join([w.t(["why", "value"], { value: yours })].concat(line.better_value === null ? []
+            : [w.t(["why", "best"], { best: w.best(mf, mw, line.better_value) })]));
+        }
         // the member's better value, as the page says it (builder._member_value), not its best bin's label
         return line.better_value === null ? w.t(["why", "member"], { label: mw.label, value: yours })
           : w.t(["why", "member_best"], { label: mw.label, value: yours, best: w.best(mf, mw, line.better_value) });
       });
-      var one = groupParts.length === 1;  // a group the model scores through one factor is not "these items"
-      groupParts.push(w.t(["why", one ? "group_one" : "group"]));
+      if (!one) groupParts.push(w.t(["why", "group"]));
       groupParts.push(w.t(["why", one ? "cost" : "cost_group"], { points: points, who: who }));
-      return el("li", {}, [el("strong", { text: w.w.groups[reason.group] }), w.t(["meta", "colon"]) + w.join(groupParts),
+      return el("li", {}, [el("strong", { text: one ? w.w.factors[scoredMembers[0]].label : w.w.groups[reason.group] }), w.t(["meta", "colon"]) + w.join(groupParts),
         this.links("causes", reason.cause_pages, w.t(["why", "read_more"]))]);
     }
     if (reason.kind === "special") {
