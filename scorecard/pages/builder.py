@@ -484,6 +484,8 @@ class PageRenderer:
             late = not self.neutral and editorial.about_late_payments(record, self.profile)
             # the one-time relief: an option only for a record made before its deadline
             case = ("found_overdue_closed" if editorial.relief_closed(record) else "found_overdue") if late else "found"
+            if record.outcome == "approved":  # someone with a limit is reassessed for a higher one, not applying anew
+                case += "_approved"
         elif record.recourse_status == "infeasible":
             # A missing record a person can supply comes first; "time helps" only where waiting can.
             missing = tuple(dict.fromkeys(
@@ -505,11 +507,15 @@ class PageRenderer:
 
     def _build_action_notes(self, case: Any) -> tuple[Note, ...]:
         w, say = self.w, self.say
+        if isinstance(case, str) and case.startswith("found"):
+            approved = case.endswith("_approved")
+            case = case.removesuffix("_approved")
+            nxt = self._note(w.text("actions", "next_assessment_approved" if approved else "next_assessment"))
         if case == "found":
-            return (self._note(w.text("actions", "next_assessment")), self._note(w.text("actions", "caveat")))
+            return (nxt, self._note(w.text("actions", "caveat")))
         if case in ("found_overdue", "found_overdue_closed"):  # tailored: how long a late payment stays on a report
             relief = w.text("rights", "relief_closed" if case == "found_overdue_closed" else "relief_open")
-            return (self._note(w.text("actions", "next_assessment")), self._note(w.text("actions", "caveat")),
+            return (nxt, self._note(w.text("actions", "caveat")),
                     self._note(w.join([w.text("rights", "overdue_record"), relief]),
                                self.say.links("remedies", ["repair-record"])))
         if isinstance(case, tuple) and case[0] == "infeasible":

@@ -135,6 +135,8 @@ def test_checking_a_limit_is_never_called_the_way_to_be_reassessed(persona, lang
 def test_an_approved_person_is_not_told_approval_is_not_guaranteed(lang):
     w, text = load_words(lang), page("P-HEALTHY", lang)
     assert w.text("actions", "chance") not in text and w.text("actions", "chance_approved") in text
+    assert w.text("actions", "next_assessment_approved") in text and w.text("actions", "next_assessment") not in text
+    assert w.text("actions", "next_assessment") in page("P-MULTI", lang)  # declined: the next application
     rec = record("P-HEALTHY")
     assert w.text("outcome", "next_band", gap=f"{rec.next_band_score - rec.score} " + ("分" if lang == "zh" else "points"),
                   target=f"{rec.next_band_score} " + ("分" if lang == "zh" else "points")) in text

@@ -626,7 +626,8 @@
   Calculator.prototype.actionNotes = function (r) {
     var w = this.words;
     if (r.recourse_status === "found" && r.recourse.length) {
-      var notes = [el("p", { text: w.t(["actions", "next_assessment"]) }), el("p", { text: w.t(["actions", "caveat"]) })];
+      var next = r.outcome === "approved" ? "next_assessment_approved" : "next_assessment";  // builder._action_notes
+      var notes = [el("p", { text: w.t(["actions", next]) }), el("p", { text: w.t(["actions", "caveat"]) })];
       var late = w.has(["rights", "overdue_record"]) &&  // mainland China's rights box only
         r.reasons.some(function (x) { return x.cause_pages.indexOf("overdue-history") >= 0; });
       if (late) {  // the one-time relief: an option only before its deadline (editorial.relief_closed)
