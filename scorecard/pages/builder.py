@@ -98,7 +98,7 @@ class PageRenderer:
             financing=None if outage else self._financing(record),
             cards=CardsView(intro=w.text("cards", "none") if not record.factors else w.text("cards", "intro"),
                             cards=tuple(self._card(line) for line in record.factors)),
-            rights=self._rights(outage=outage),
+            rights=self._rights(outage=outage, approved=record.outcome == "approved"),
             about=self._about(record),
         )
 
@@ -125,13 +125,23 @@ class PageRenderer:
 
         return self.cache.view("dont", None, build)
 
-    def _rights(self, *, outage: bool = False) -> RightsView:
-        """The rights box; for an outage (nothing was decided) only the channels to ask and complain."""
+    def _rights(self, *, outage: bool = False, approved: bool = False) -> RightsView:
+        """The rights box. An approved page's "what this does not mean" says a limit is not a loan and
+        not fixed (not the lines about a decline); an outage (nothing was decided) keeps only the
+        report and score lines (no enquiry, nothing "old" to fade) and the channels to ask and complain."""
         full = self._neutral_rights() if self.neutral else self._cn_rights()
+        w = self.w
+        words = ("deployment", "neutral", "not_mean") if self.neutral else ("not_mean",)
+        if approved:
+            return self.cache.view("rights_approved", None, lambda: RightsView(
+                not_mean=(w.text(*words, "approved_limit"), w.text(*words, "approved_review"))
+                + (() if self.neutral else (w.text("not_mean", "sesame"),)),
+                rights=full.rights, last_checked=full.last_checked))
         if not outage:
             return full
         return self.cache.view("rights_outage", None, lambda: RightsView(
-            not_mean=full.not_mean, rights=(full.rights[0], full.rights[-1]) if len(full.rights) > 1 else full.rights,
+            not_mean=(w.text(*words, "report"),) + (() if self.neutral else (w.text("not_mean", "sesame"),)),
+            rights=(full.rights[0], full.rights[-1]) if len(full.rights) > 1 else full.rights,
             last_checked=full.last_checked))
 
     def _neutral_rights(self) -> RightsView:
@@ -188,8 +198,7 @@ class PageRenderer:
     def _outcome(self, record: DecisionRecord, hard: bool) -> OutcomeView:
         # Keyed on the record fields the section follows from: cheaper to hash than the view.
         key = (record.outcome, record.score, record.cutoff, record.base_cutoff, record.next_band_score, record.limit,
-               record.pd, editorial.capped(record), hard, record.affordability_guard,
-               editorial.guard_conditions(record, self.policy, self.profile))
+               record.pd, editorial.capped(record), hard, record.affordability_guard, self._guard_values(record))
         # A rule the policy describes may well judge credit (serious arrears), so its page does not say
         # that nothing about the applicant's credit was judged.
         described = hard and record.score is None and bool(self._hard_rule(record)[1])
@@ -232,15 +241,26 @@ class PageRenderer:
         lines.append(w.text("outcome", "points_note"))
         return tuple(lines)
 
+    def _guard_values(self, record: DecisionRecord) -> tuple[tuple[str, Any], ...]:
+        """The policy's affordability conditions this record meets, each with the record's own value
+        of the factor it reads (column, value)."""
+        held = editorial.guard_conditions(record, self.policy, self.profile)
+        by_column = {f.source_column: f.name for f in self.profile.factors}
+        values = {line.factor: line.value for line in record.factors}
+        return tuple((c, values.get(by_column[c])) for c in held)
+
     def _guard_line(self, record: DecisionRecord) -> str:
         """Why the affordability guard holds: exactly the policy's conditions that this record meets
-        ("and" when both do); the general sentence when the policy or the wording does not say."""
-        w = self.w
-        held = editorial.guard_conditions(record, self.policy, self.profile)
-        if not held or not all(w.has("outcome", "guard_conditions", c) for c in held):
+        ("and" when both do), each with the person's own value ("about 95% of your income", not
+        only "half or more"); the general sentence when the policy or the wording does not say."""
+        w, say = self.w, self.say
+        held = self._guard_values(record)
+        if not held or not all(w.has("outcome", "guard_conditions", c) for c, _ in held):
             return w.text("outcome", "guard")
+        by_column = {f.source_column: f for f in self.profile.factors}
         return w.text("outcome", "guard_intro", conditions=w.text("outcome", "guard_and").join(
-            w.text("outcome", "guard_conditions", c) for c in held))
+            w.text("outcome", "guard_conditions", c, value=say.value(by_column[c], v), percent=say.share(v))
+            for c, v in held))
 
     def _decision_label(self, code: str) -> str:
         if self.w.has("decisions", code):
@@ -299,6 +319,10 @@ class PageRenderer:
         end = editorial.overlay_end(rule)
         if end is not None:  # a temporary rule says when it ends
             parts.append(w.text("rules", "until", date=self._date(end)))
+            if deciding and overlay.kind == "cutoff" and score is not None and score >= overlay.before:
+                # what its end would mean for this score, said as a possibility: the rule may change again
+                parts.append(w.text("rules", "until_would_pass", before=say.points(overlay.before),
+                                    score=say.points(score)))
         parts.extend(w.text("rules", "twice", overlay.code, factor) for factor in twice)
         if not deciding:
             parts.append(w.text("rules", "no_change"))
@@ -527,8 +551,8 @@ class PageRenderer:
             if waits:
                 notes.append(self._note(w.text("actions", "infeasible_time",
                                                labels=say.sep.join(say.label(say.factor(f)) for f in waits))))
-            notes.append(self._note(w.text("actions", "infeasible_other"), say.links("lessons", ["financing-channels"]),
-                                    labelled=False))
+            notes.append(self._note(w.text("actions", "infeasible_other_supply" if missing else "infeasible_other"),
+                                    say.links("lessons", ["financing-channels"]), labelled=False))
             return tuple(notes)
         raise RenderError(f"no action notes for '{case}'")
 
@@ -536,9 +560,14 @@ class PageRenderer:
         # Whole plans rarely repeat; their title, summary and steps do, so those are built once.
         w, say = self.w, self.say
         title = self.cache.view("plan_title", n, lambda: w.text("actions", "plan", n=n))
-        summary = self.cache.view("plan_summary", (plan.new_score, plan.wait_days), lambda: w.join([
+        # The slowest step's wait, as its own step says it: a count over a rolling window reaches
+        # its value within the window ("at the latest"), other waits take about so long.
+        window = plan.wait_days is not None and all(
+            say.factor(c.factor).window_days is not None for c in plan.changes if c.wait_days == plan.wait_days)
+        summary = self.cache.view("plan_summary", (plan.new_score, plan.wait_days, window), lambda: w.join([
             w.text("actions", "plan_result", score=say.points(plan.new_score)),
             w.text("actions", "plan_now") if plan.wait_days is None
+            else w.text("actions", "plan_wait_window", days=plan.wait_days) if window and plan.wait_days < LONG_WAIT_DAYS
             else w.text("actions", "plan_wait_long" if plan.wait_days >= LONG_WAIT_DAYS else "plan_wait",
                         days=say.days(plan.wait_days))]))
         return PlanView(title=title, summary=summary, steps=tuple(self._step(c) for c in plan.changes))
@@ -562,6 +591,9 @@ class PageRenderer:
                 timing = w.text("actions", "step_now")
             elif factor.window_days is not None:
                 timing = w.text("actions", "step_wait_window", days=change.wait_days)
+                if editorial.allowance_like(factor, change.to_value):  # "to 3 cycles" is not "3 more are fine"
+                    timing = w.join([timing, w.text("actions", "step_window_cap",
+                                                    to_value=say.value(factor, change.to_value))])
             else:
                 timing = w.text("actions", "step_wait", days=say.days(change.wait_days))
             action = self._factor_action(factor, say.value(factor, change.to_value), at_best=False,
@@ -657,7 +689,11 @@ class PageRenderer:
                       else w.text("cards", "counts", "time_unknown"))
         note = (w.text("cards", "impact_note", "full") if at_best
                 else w.text("cards", "impact_note", level, points=say.points(below)))
-        if w.has("factors", self.profile.name, factor.name, "why"):
+        missing = line.bin_kind in ("missing", "special") or line.value is None
+        if missing and w.has("factors", self.profile.name, factor.name, "why_missing"):
+            # no value: not "it can be computed without proof" beside "cannot be computed"
+            why = w.text("factors", self.profile.name, factor.name, "why_missing")
+        elif w.has("factors", self.profile.name, factor.name, "why"):
             why = w.text("factors", self.profile.name, factor.name, "why")
         else:
             why = w.text("cards", "generic_why", meaning=factor.meaning.get(self.lang).rstrip("。."))
@@ -675,8 +711,7 @@ class PageRenderer:
             change_line=(w.text("cards", "change_line", change=w.text("cards", "change", change_level), counts=counts)
                          if counts else w.text("cards", "change", change_level)),
             action=self._factor_action(factor, None if line.better_value is None else say.value(factor, line.better_value),
-                                       at_best=at_best,
-                                       missing=line.bin_kind in ("missing", "special") or line.value is None),
+                                       at_best=at_best, missing=missing),
             why=why,
         )
 

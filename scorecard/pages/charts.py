@@ -89,7 +89,12 @@ def text_bar(w: Words, score: int, marks: list[tuple[str, int]], lo: int, hi: in
     def cell(v: int) -> int:
         return min(cells - 1, max(0, int(round((v - lo) / (hi - lo) * (cells - 1)))))
 
-    filled = cell(score) + 1
+    # A score below a mark never reaches its cell, a score at or above one always does: 607 must
+    # not look as if it had reached the band at 610.
+    at = cell(score)
+    at = max([at] + [cell(v) for _, v in marks if score >= v])
+    at = min([at] + [cell(v) - 1 for _, v in marks if score < v and cell(v) > 0])
+    filled = at + 1
     lines = [f"{'█' * filled}{'░' * (cells - filled)} {score:>3} {w.text('bar', 'score')}"]
     for kind, v in marks:
         at = cell(v)

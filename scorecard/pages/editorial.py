@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from scorecard.policy import Condition, Policy, PolicyOverlay
-from scorecard.profile import Profile
+from scorecard.profile import Factor, Profile
 from scorecard.records import DecisionRecord
 
 # When the rights section's facts (PIPL art. 24, 征信业管理条例 arts. 17 and 25, the channels and their
@@ -164,6 +164,13 @@ def overlay_end(rule: PolicyOverlay | None) -> str | None:
             if cond.op == "le":
                 return str(cond.value)
     return None
+
+
+def allowance_like(factor: Factor, to_value: object) -> bool:
+    """A plan's value of a count over a rolling window that is above zero ("from 8 to 3 cycles"):
+    read alone, it sounds like three more are fine, so the page says it is only where points change."""
+    return (factor.window_days is not None and factor.helps == "decrease" and isinstance(to_value, (int, float))
+            and not isinstance(to_value, bool) and to_value > 0)
 
 
 def reason_causes(value: object, pages: tuple[str, ...]) -> tuple[str, ...]:

@@ -96,6 +96,12 @@ class Speaker:
             return self.w.text("units", "percent_small")
         return self.w.text("units", "percent", n=f"{p * 100:.1f}")
 
+    def share(self, ratio: Any) -> str:
+        """A ratio as a whole percentage ("95%" for 0.95); "" when it is not a number."""
+        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or ratio != ratio:
+            return ""
+        return self.w.text("units", "percent", n=f"{ratio * 100:.0f}")
+
     def factor(self, name: str) -> Factor:
         found = self.factors.get(name)
         if found is None:

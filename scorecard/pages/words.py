@@ -4,6 +4,7 @@ languages themselves are configuration (``scorecard.languages``)."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -15,6 +16,11 @@ from scorecard.errors import RenderError, ScorecardError
 from scorecard.languages import page_languages
 
 
+# A blank between two Chinese characters or Chinese punctuation marks.
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_BLANK = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+
 class Words:
     """One language's wording (a nested mapping read from ``locales/<lang>.yaml``)."""
 
@@ -24,6 +30,9 @@ class Words:
         self.source = source
         # Between the sentences of one text: a blank in English, nothing in Chinese (the locale says).
         self.joiner = self.text("meta", "sentence_gap")
+        # Chinese sets no blank between two characters: a value that ends or starts in Chinese
+        # ("575 分", "否") loses the blank the template keeps for digits ("575 分是", not "575 分 是").
+        self.tight = self.has("meta", "tight_cjk") and self.get("meta", "tight_cjk") == "yes"
 
     def has(self, *path: str) -> bool:
         node: Any = self.data
@@ -45,7 +54,10 @@ class Words:
         template = self.get(*path)
         if not isinstance(template, str):
             raise RenderError(f"{self.source}: '{'.'.join(path)}' must be a sentence, not a {type(template).__name__}")
-        return template.format(**fields) if fields else template
+        if not fields:
+            return template
+        text = template.format(**fields)
+        return _CJK_BLANK.sub("", text) if self.tight else text
 
     def join(self, sentences: Iterable[str]) -> str:
         return self.joiner.join(s for s in sentences if s)

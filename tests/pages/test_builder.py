@@ -50,7 +50,7 @@ def test_a_reason_group_is_one_reason_naming_every_factor_of_the_cause():
     assert "Late payments in the last 12 months: yours is 3 times, best is 0 times." in first.text
     assert "Longest delay in the last 12 months: yours is 45 days, best is 0 days." in first.text
     assert "about 45 points" in first.text  # the group's shortfall, 24.02 + 21.42
-    assert "people who just reached the next limit band" in first.text  # approved: the next band's baseline
+    assert "people who just reached a higher limit band" in first.text  # approved: the next band's baseline
     assert [link.href for link in first.links] == ["../causes/overdue-history.md"]
     assert all("overdue" not in r.code.lower() for r in ctx.why.reasons[1:])  # no second reason of the group
 

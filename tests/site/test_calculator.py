@@ -75,8 +75,8 @@ def test_the_built_calculator_is_small_and_self_contained(built_site: SiteResult
     added = [html / "assets" / "javascripts" / "calculator" / n for n in ("engine.js", "page.js", "data.js")]
     added.append(html / "assets" / "stylesheets" / "calculator.css")
     size = sum(p.stat().st_size for p in added)
-    # 160 kB: both languages of the page wording travel with it (the advice wording grew it past 150 kB)
-    assert size < 160_000, f"the calculator adds {size} bytes"
+    # 170 kB: both languages of the page wording travel with it (the advice wording grew it past 160 kB)
+    assert size < 170_000, f"the calculator adds {size} bytes"
     for page in (html / "calculator" / "index.html", html / "en" / "calculator" / "index.html"):
         text = page.read_text(encoding="utf-8")
         assert 'id="sc-calculator"' in text and "fetch(" not in text

@@ -34,11 +34,15 @@
     }
     return true;
   };
+  // words.Words.text: with the values filled in, Chinese drops a blank between two characters.
+  var CJK_BLANK = /([\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])/g;
   Words.prototype.t = function (path, fields) {
     var node = this.page;
     for (var i = 0; i < path.length; i++) node = node[path[i]];
     if (typeof node !== "string") throw new Error("no wording for " + path.join("."));
-    return fill(node, fields);
+    if (!fields) return node;
+    var text = fill(node, fields);
+    return this.page.meta.tight_cjk === "yes" ? text.replace(CJK_BLANK, "$1") : text;
   };
   Words.prototype.c = function (key, fields) { return fill(this.calc[key], fields); };
   Words.prototype.join = function (parts) { return parts.filter(Boolean).join(this.gap); };
@@ -417,7 +421,7 @@
     else lines.push(w.t(["outcome", "score_below"], { score: w.points(r.score), cutoff: w.points(r.cutoff), gap: w.points(-gap) }));
     if (r.outcome === "approved") {
       var capped = r.overlays.some(function (o) { return o.kind === "limit_cap"; });
-      if (r.affordability_guard) lines.push(this.guardLine());
+      if (r.affordability_guard) lines.push(this.guardLine(r));
       else if (r.next_band_score !== null) {
         lines.push(w.t(["outcome", "next_band"], { gap: w.points(r.next_band_score - r.score), target: w.points(r.next_band_score) }));
       } else if (capped) lines.push(w.t(["outcome", "capped"], { limit: w.money(r.limit) }));
@@ -428,16 +432,21 @@
     return lines;
   };
 
-  // builder._guard_line: exactly the guard's conditions that hold ("and" when both do).
-  Calculator.prototype.guardLine = function () {
-    var w = this.words, row = this.row(), conds = this.data.policy.affordability || [];
+  // builder._guard_line: exactly the guard's conditions that hold ("and" when both do), each with
+  // the person's own value and, for a ratio, its percentage (Speaker.share).
+  Calculator.prototype.guardLine = function (r) {
+    var w = this.words, self = this, row = this.row(), conds = this.data.policy.affordability || [];
     var held = conds.filter(function (c) { return global.ScorecardEngine.matches(c, row[c.column]); })
       .map(function (c) { return c.column; });
     if (!held.length || !held.every(function (c) { return w.has(["outcome", "guard_conditions", c]); })) {
       return w.t(["outcome", "guard"]);
     }
-    return w.t(["outcome", "guard_intro"], { conditions: held.map(function (c) { return w.t(["outcome", "guard_conditions", c]); })
-      .join(w.t(["outcome", "guard_and"])) });
+    return w.t(["outcome", "guard_intro"], { conditions: held.map(function (c) {
+      var f = self.data.factors.filter(function (x) { return x.column === c; })[0], fw = w.w.factors[f.name];
+      var line = r.factors.filter(function (x) { return x.factor === f.name; })[0], v = line ? line.value : null;
+      var share = typeof v === "number" && isFinite(v) ? w.t(["units", "percent"], { n: (v * 100).toFixed(0) }) : "";
+      return w.t(["outcome", "guard_conditions", c], { value: w.value(f, fw, v), percent: share });
+    }).join(w.t(["outcome", "guard_and"])) });
   };
 
   // builder._mid: a profile's sentence after a colon, in sentence case ("... record: provide proof").
@@ -457,7 +466,11 @@
     var hi = Math.ceil((Math.max.apply(null, values) + 40) / 50) * 50;
     function cell(v) { return Math.min(cells - 1, Math.max(0, global.ScorecardEngine.npRound((v - lo) / (hi - lo) * (cells - 1), 0))); }
     function pad(v) { v = String(v); while (v.length < 3) v = " " + v; return v; }
-    var filled = cell(score) + 1;
+    // charts.text_bar: a score below a mark never reaches its cell, one at or above it always does
+    var at = cell(score);
+    marks.forEach(function (m) { if (score >= m[1]) at = Math.max(at, cell(m[1])); });
+    marks.forEach(function (m) { if (score < m[1] && cell(m[1]) > 0) at = Math.min(at, cell(m[1]) - 1); });
+    var filled = at + 1;
     var lines = ["█".repeat(filled) + "░".repeat(cells - filled) + " " + pad(score) + " " + w.t(["bar", "score"])];
     marks.forEach(function (m) {
       var at = cell(m[1]);
@@ -500,7 +513,12 @@
     var described = worded || !rule ? "" : (rule.description[w.lang] || "");
     if (worded) parts.push(w.t(["rules", "codes", o.code]));
     else if (described) parts.push(described);
-    if (rule && rule.until) parts.push(w.t(["rules", "until"], { date: w.date(rule.until) }));  // a temporary rule's end
+    if (rule && rule.until) {  // a temporary rule's end, and what it would mean for a score the usual mark passes
+      parts.push(w.t(["rules", "until"], { date: w.date(rule.until) }));
+      if (deciding && o.kind === "cutoff" && score !== null && score >= o.before) {
+        parts.push(w.t(["rules", "until_would_pass"], { before: w.points(o.before), score: w.points(score) }));
+      }
+    }
     var self = this;
     r.reasons.forEach(function (x) {  // a fixed factor the rule also reads counts twice (builder._overlay_note)
       if (self.factorOf(x.factor) && self.factorOf(x.factor).advice === "fixed" && w.has(["rules", "twice", o.code, x.factor])) {
@@ -640,19 +658,22 @@
     }
     if (r.recourse_status === "infeasible") {
       // builder._action_notes: a missing record to supply first; "time helps" only where waiting can
-      var self = this, notes = [];
+      var self = this, notes = [], supplied = {};
       r.reasons.forEach(function (x) {
         var fw = w.w.factors[x.factor];
-        if ((x.kind === "special" || x.kind === "missing") && fw && fw.supply) {
+        if ((x.kind === "special" || x.kind === "missing") && fw && fw.supply && !supplied[x.factor]) {
+          supplied[x.factor] = true;
           notes.push(el("p", { text: w.t(["actions", "infeasible_supply"], { supply: mid(fw.supply.replace(/[。.]+$/, "")) }) }));
         }
       });
+      var missing = Object.keys(supplied).length > 0;
       notes.push(el("p", { text: w.t(["actions", "infeasible_partial"]) }));
       var waits = r.factors.filter(function (line) {
         return line.points < line.best_points && self.factorOf(line.factor).advice === "wait";
       }).map(function (line) { return w.w.factors[line.factor].label; });
       if (waits.length) notes.push(el("p", { text: w.t(["actions", "infeasible_time"], { labels: waits.join(w.sep) }) }));
-      notes.push(el("p", {}, [w.t(["actions", "infeasible_other"]), this.links("lessons", ["financing-channels"], "")]));
+      notes.push(el("p", {}, [w.t(["actions", missing ? "infeasible_other_supply" : "infeasible_other"]),
+        this.links("lessons", ["financing-channels"], "")]));
       return notes;
     }
     if (r.hard_rule !== null) {
@@ -665,8 +686,14 @@
   Calculator.prototype.plan = function (plan, n) {
     var w = this.words, self = this;
     var box = el("div", { className: "sc-calc__plan" }, [el("h4", { text: w.t(["actions", "plan"], { n: n }) })]);
+    // builder._plan: a slowest step that waits for a rolling window counts "at the latest"
+    var windowed = plan.wait_days !== null && plan.changes.every(function (c) {
+      var f = self.factorOf(c.factor);
+      return c.wait_days !== plan.wait_days || (f.window_days !== null && f.window_days !== undefined);
+    });
     box.appendChild(el("p", { text: w.join([w.t(["actions", "plan_result"], { score: w.points(plan.new_score) }),
       plan.wait_days === null ? w.t(["actions", "plan_now"])
+        : windowed && plan.wait_days < LONG_WAIT_DAYS ? w.t(["actions", "plan_wait_window"], { days: plan.wait_days })
         : w.t(["actions", plan.wait_days >= LONG_WAIT_DAYS ? "plan_wait_long" : "plan_wait"], { days: w.days(plan.wait_days) })]) }));
     var ol = el("ol");
     plan.changes.forEach(function (c) {
@@ -684,6 +711,11 @@
         timing = c.wait_days === null ? w.t(["actions", "step_now"])
           : f.window_days !== null && f.window_days !== undefined ? w.t(["actions", "step_wait_window"], { days: c.wait_days })
           : w.t(["actions", "step_wait"], { days: w.days(c.wait_days) });
+        // editorial.allowance_like: "to 3 cycles" is only where points change, not "3 more are fine"
+        if (c.wait_days !== null && f.window_days !== null && f.window_days !== undefined && f.helps === "decrease" &&
+            typeof c.to_value === "number" && c.to_value > 0) {
+          timing = w.join([timing, w.t(["actions", "step_window_cap"], { to_value: to })]);
+        }
         if (fw.action) action = fw.action;
         else if (f.advice === "wait") action = w.t(["cards", "generic_action", "time"]);
         else action = w.t(["cards", "generic_action", f.helps], { better: to });
