@@ -163,7 +163,7 @@ def _type_persona(page: Any, snapshot: dict[str, Any], data: dict[str, Any]) -> 
 
 
 @pytest.mark.parametrize("slug", ["many-platform-loans", "borrow-repay-cycles", "small-business-owner",
-                                  "overdue-history"])
+                                  "overdue-history", "incomplete-profile", "limit-gone-after-repayment"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_reader_types_a_persona_and_reads_its_reasons_privately(browser: Any, built_site: SiteResult,
                                                                   demo_model: Path, lang: str, slug: str) -> None:
@@ -206,6 +206,15 @@ def test_a_reader_types_a_persona_and_reads_its_reasons_privately(browser: Any, 
         for reason in explained.why.reasons:
             assert str(reason.text) in shown, reason.text
         assert str(explained.actions.intro) in shown
+        # and its score lines (the guard's own figures), plans and steps (waits, allowances) and notes
+        for line in explained.outcome.score_lines:
+            assert str(line) in shown, line
+        for plan in explained.actions.plans:
+            assert str(plan.summary) in shown, plan.summary
+            for step in plan.steps:
+                assert str(step.body) in shown, step.body
+        for note in explained.actions.notes + explained.why.rules_notes:
+            assert str(note.text) in shown, note.text
         assert not used, f"requests while the page was used: {used}"
         assert not errors, errors
     finally:
