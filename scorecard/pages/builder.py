@@ -132,15 +132,15 @@ class PageRenderer:
         full = self._neutral_rights() if self.neutral else self._cn_rights()
         w = self.w
         words = ("deployment", "neutral", "not_mean") if self.neutral else ("not_mean",)
+        score = () if self.neutral else (w.text("not_mean", "sesame"),)  # another company's score: mainland only
         if approved:
             return self.cache.view("rights_approved", None, lambda: RightsView(
-                not_mean=(w.text(*words, "approved_limit"), w.text(*words, "approved_review"))
-                + (() if self.neutral else (w.text("not_mean", "sesame"),)),
+                not_mean=(w.text(*words, "approved_limit"), w.text(*words, "approved_review")) + score,
                 rights=full.rights, last_checked=full.last_checked))
         if not outage:
             return full
         return self.cache.view("rights_outage", None, lambda: RightsView(
-            not_mean=(w.text(*words, "report"),) + (() if self.neutral else (w.text("not_mean", "sesame"),)),
+            not_mean=(w.text(*words, "report"),) + score,
             rights=(full.rights[0], full.rights[-1]) if len(full.rights) > 1 else full.rights,
             last_checked=full.last_checked))
 
@@ -198,7 +198,8 @@ class PageRenderer:
     def _outcome(self, record: DecisionRecord, hard: bool) -> OutcomeView:
         # Keyed on the record fields the section follows from: cheaper to hash than the view.
         key = (record.outcome, record.score, record.cutoff, record.base_cutoff, record.next_band_score, record.limit,
-               record.pd, editorial.capped(record), hard, record.affordability_guard, self._guard_values(record))
+               record.pd, editorial.capped(record), hard, record.affordability_guard,
+               editorial.guard_values(record, self.policy, self.profile))
         # A rule the policy describes may well judge credit (serious arrears), so its page does not say
         # that nothing about the applicant's credit was judged.
         described = hard and record.score is None and bool(self._hard_rule(record)[1])
@@ -241,26 +242,17 @@ class PageRenderer:
         lines.append(w.text("outcome", "points_note"))
         return tuple(lines)
 
-    def _guard_values(self, record: DecisionRecord) -> tuple[tuple[str, Any], ...]:
-        """The policy's affordability conditions this record meets, each with the record's own value
-        of the factor it reads (column, value)."""
-        held = editorial.guard_conditions(record, self.policy, self.profile)
-        by_column = {f.source_column: f.name for f in self.profile.factors}
-        values = {line.factor: line.value for line in record.factors}
-        return tuple((c, values.get(by_column[c])) for c in held)
-
     def _guard_line(self, record: DecisionRecord) -> str:
         """Why the affordability guard holds: exactly the policy's conditions that this record meets
         ("and" when both do), each with the person's own value ("about 95% of your income", not
         only "half or more"); the general sentence when the policy or the wording does not say."""
         w, say = self.w, self.say
-        held = self._guard_values(record)
-        if not held or not all(w.has("outcome", "guard_conditions", c) for c, _ in held):
+        held = editorial.guard_values(record, self.policy, self.profile)
+        if not held or not all(w.has("outcome", "guard_conditions", c) for c, _, _ in held):
             return w.text("outcome", "guard")
-        by_column = {f.source_column: f for f in self.profile.factors}
         return w.text("outcome", "guard_intro", conditions=w.text("outcome", "guard_and").join(
-            w.text("outcome", "guard_conditions", c, value=say.value(by_column[c], v), percent=say.share(v))
-            for c, v in held))
+            w.text("outcome", "guard_conditions", c, value=say.value(say.factor(name), v), percent=say.share(v))
+            for c, name, v in held))
 
     def _decision_label(self, code: str) -> str:
         if self.w.has("decisions", code):

@@ -123,6 +123,13 @@ def guard_conditions(record: DecisionRecord, policy: Policy | None, profile: Pro
     """The columns of the policy's affordability conditions that this record's own values meet, in
     the policy's order: what a page names as the reason for the guard ("and" when several hold).
     Empty when the guard does not hold, the policy is not known or a condition reads no factor."""
+    return tuple(column for column, _, _ in guard_values(record, policy, profile))
+
+
+def guard_values(record: DecisionRecord, policy: Policy | None,
+                 profile: Profile) -> tuple[tuple[str, str, object], ...]:
+    """``guard_conditions`` with what a page says of each: (column, the factor reading it, the
+    record's own value of that factor)."""
     if not record.affordability_guard or policy is None or policy.affordability is None:
         return ()
     by_column = {f.source_column: f.name for f in profile.factors}
@@ -133,7 +140,7 @@ def guard_conditions(record: DecisionRecord, policy: Policy | None, profile: Pro
         if name is None or name not in values:
             return ()
         if _meets(cond, values[name]):
-            held.append(cond.column)
+            held.append((cond.column, name, values[name]))
     return tuple(held)
 
 
