@@ -18,7 +18,7 @@ assessed and nothing about their credit should be read into it; ``recourse_statu
 get no reasons and ``recourse_status = not_needed``; approved applicants below the top band
 get the reasons why the limit is not higher and plans to reach the next band, unless the
 policy's affordability guard holds (then no plan: nobody over a debt level is steered to a higher
-limit). Plans aim at the target ``policy.decide`` sets (cutoff or next band, plus the margin).
+limit; a declined applicant's plans first bring debt out of the guard). Plans aim at the target ``policy.decide`` sets (cutoff or next band, plus the margin).
 """
 
 from __future__ import annotations
@@ -34,13 +34,13 @@ import pandas as pd
 
 from scorecard.data import applicant_ids, row_numbers
 from scorecard.errors import DataError
-from scorecard.policy import Decisions, Policy, decide, guard_factors
+from scorecard.policy import Decisions, Policy, decide
 from scorecard.reasons import (BASELINES, baseline_points, better_bins, cause_index, rank_reasons, reason_code,
                                reason_kind)
 from scorecard.records import (RECORD_SCHEMA_VERSION, DecisionRecord, FactorLine, Overlay, Reason, Snapshot,
                                record_value, record_values)
-from scorecard.recourse import (INF, FactorMoves, PlanBuilder, all_moves, bin_bounds, group_rows, solve, value_codes,
-                                wait_days)
+from scorecard.recourse import (INF, FactorMoves, PlanBuilder, all_moves, bin_bounds, group_rows, guard_clearance, solve,
+                                value_codes, wait_days)
 from scorecard.scoring import ScoreResult, numeric_values, score
 from scorecard.spec import FactorSpec, ScorecardSpec
 
@@ -182,14 +182,13 @@ def _explain(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, baseline:
     reason_index[~wants_reasons] = -1
 
     moves = all_moves(spec, table, result)
-    debt = guard_factors(policy, profile)
-    plans = solve(spec, result, targets, moves, guard=decisions.guard,
-                  debt=tuple(j for j, f in enumerate(spec.factors) if f.name in debt))
+    plan_moves, must = guard_clearance(spec, policy, table, decisions.guard & (targets >= 0), moves)
+    plans = solve(spec, result, targets, plan_moves, must=must)
 
     rows = latest
     lines = _factor_lines(spec, table, result, moves, row_baseline, rows)
     reasons = _reasons(spec, table, result, reason_index, reason_below, rows)
-    builder = PlanBuilder(spec, plans, moves, result,
+    builder = PlanBuilder(spec, plans, plan_moves, result,
                           [record_values(table[f.column], spec.profile.factor(f.name)) for f in spec.factors])
     segments = (
         [None if v is pd.NA else str(v) for v in table[profile.segment_column].astype("string").to_numpy(dtype=object)]

@@ -24,9 +24,9 @@ What plans aim at (``scorecard.recourse`` obeys it):
   assessed applicant when ANY of its conditions matches (each condition as in hard rules; a
   missing value does not match unless ``missing: match``). Under the guard no plan aims at a
   higher limit (an approved applicant gets no plan: ``recourse_target`` is None), every plan of
-  a declined applicant reduces debt (it changes at least one of the guard's factors: the factors
-  whose columns the conditions read), pages list no other lenders and put the debt-control
-  lesson first. The record says so (``affordability_guard``).
+  a declined applicant first brings debt out of the guard (each condition that holds is cleared by
+  a move of the factor whose column it reads; ``guard_clearance``), pages list no other lenders
+  and put the debt-control lesson first. The record says so (``affordability_guard``).
 
 Decision codes are stable: ``APPROVED``, ``DECLINED_SCORE`` (below the base cutoff),
 ``DECLINED_OVERLAY`` (at or above the base cutoff, below the cutoff an overlay set: the rules
@@ -579,10 +579,16 @@ def decide(result: ScoreResult, policy: Policy, table: pd.DataFrame, profile: Pr
     )
 
 
-def guard_factors(policy: Policy, profile: Profile) -> tuple[str, ...]:
-    """The factors the affordability guard reads (in profile order): a plan under the guard must
-    change at least one of them."""
+def guard_holds(policy: Policy, table: pd.DataFrame, profile: Profile) -> list[tuple[Condition, np.ndarray]]:
+    """Each affordability condition with the rows (bool) it holds for; [] without a guard."""
     if policy.affordability is None:
-        return ()
-    columns = {c.column for c in policy.affordability.when_any if c.column is not None}
-    return tuple(f.name for f in profile.factors if f.source_column in columns)
+        return []
+    return [(cond, _matches(cond, _column(table, cond, profile, "affordability")))
+            for cond in policy.affordability.when_any]
+
+
+def condition_holds(cond: Condition, values: np.ndarray) -> np.ndarray:
+    """``cond`` on an array of plain values (any shape): where it holds, as in ``decide``."""
+    values = np.asarray(values)
+    return _matches(cond, pd.Series(values.ravel())).reshape(values.shape)
+

@@ -39,14 +39,17 @@ Plans: plan 1 is the cheapest. The alternatives answer "and if I cannot change X
 factor X that plan 1 changes, the cheapest plan leaving X where it is (computed exactly from a
 prefix and a suffix table of the same dynamic programme). Plans 2 and 3 are the two cheapest
 of those whose sets of changed factors differ from each other and from plan 1 (ties: the
-earlier factor X). When no combination of moves reaches the target, the status is
-``infeasible``: the page says so plainly instead of inventing a plan.
+earlier factor X). When some plan made only of waits reaches the target and none of these is
+one, the cheapest such plan takes the last place (appended, or instead of plan 3): someone who
+can do nothing now learns that time alone gets there. When no combination of moves reaches the
+target, the status is ``infeasible``: the page says so plainly instead of inventing a plan.
 
-Under the affordability guard (``policy.guard_factors``: the debt factors the guard reads) every
-plan reduces debt: for each guard factor D the DP gives exactly the cheapest plan that moves D
-(D's "stay" option removed, the prefix before D joined with the suffix after it). Plan 1 is the
-cheapest of these (so the cheapest plan that changes at least one guard factor), plans 2 and 3
-the next cheapest with a different set of changed factors (ties: the earlier factor D).
+Under the affordability guard a declined applicant's plans first bring debt out of the guard
+(:func:`guard_clearance`): for each guard condition that holds and reads a factor, that factor
+must move (its "stay" option removed) and only into bins whose target value no longer meets the
+condition; a condition that holds on a column no factor moves leaves no plan (``infeasible``).
+The same DP with those rows' "must move" factors gives plan 1, and alternatives leave out only
+factors that may stay.
 
 Everything runs on whole batches with NumPy: rows are sorted by gap and solved in chunks.
 A table's column is the number of points still needed (the row's gap at the start, 0 once
@@ -65,6 +68,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scorecard.policy import Policy, condition_holds, guard_holds
 from scorecard.profile import Factor
 from scorecard.records import BinBounds, Change, Plan, record_value
 from scorecard.scoring import ScoreResult, numeric_values
@@ -264,23 +268,25 @@ def _moves_by_bin(here: np.ndarray, points: np.ndarray, cost: np.ndarray, width:
     return groups
 
 
-def _transition(table: np.ndarray, moves: list[_Group], *, forced: bool = False) -> np.ndarray:
+def _transition(table: np.ndarray, moves: list[_Group], must: np.ndarray | None = None) -> np.ndarray:
     """Add one factor (its ``_moves_by_bin``): table[r, d] = least cost so far with d points still
     needed (0: reached, however far beyond).
 
     A move gaining g points leads from d + g to d, and from any d <= g to 0. Counting what is
     still needed (rather than what was gained) caps each row at its own gap with no extra work:
-    a row's start is its gap, so no state beyond it is ever reached. ``forced``: the factor must
-    move (no "stay" option), for plans under the affordability guard. Every update is a minimum
-    of values read from the old table, so their order does not matter, and with a value already
-    at most INF, so no cell ever exceeds INF.
+    a row's start is its gap, so no state beyond it is ever reached. ``must`` (rows,) bool: rows
+    where the factor must move (no "stay" option; the affordability guard). Every update is a
+    minimum of values read from the old table, so their order does not matter, and with a value
+    already at most INF, so no cell ever exceeds INF.
     """
     width = table.shape[1]
-    out = np.full_like(table, INF) if forced else table.copy()  # column "stay": no gain, no cost
+    out = table.copy()  # column "stay": no gain, no cost
+    if must is not None:
+        out[must] = INF
     for group in moves:
         whole = isinstance(group.rows, slice)
         sub = table[group.rows]
-        best = out if whole else np.full_like(sub, INF) if forced else sub.copy()
+        best = out if whole else out[group.rows]
         for g, c in zip(group.gains, group.cost_columns):
             if g < width - 1:
                 np.minimum(best[:, 1 : width - g], sub[:, 1 + g :] + c, out=best[:, 1 : width - g])
@@ -292,8 +298,8 @@ def _transition(table: np.ndarray, moves: list[_Group], *, forced: bool = False)
     return out
 
 
-def _step_back(before: np.ndarray, after: np.ndarray, state: np.ndarray, rows: np.ndarray, t: "_Tables", j: int,
-               *, forced: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _step_back(before: np.ndarray, after: np.ndarray, state: np.ndarray, rows: np.ndarray, t: "_Tables",
+               j: int) -> tuple[np.ndarray, np.ndarray]:
     """Which move of one factor led to ``after[r, state[r]]``: (bin or -1 for stay, earlier state).
 
     Checks "stay" first, then bins in order, so among equal-cost plans the one with fewer
@@ -304,7 +310,10 @@ def _step_back(before: np.ndarray, after: np.ndarray, state: np.ndarray, rows: n
     value = after[rows, state]
     choice = np.full(len(rows), -1, dtype=np.int16)
     prev = state.copy()
-    todo = np.arange(len(rows)) if forced else np.flatnonzero(before[rows, state] != value)  # rows that did not stay
+    moved = before[rows, state] != value  # rows that did not stay (or could not)
+    if t.must is not None:
+        moved |= t.must[rows, j]
+    todo = np.flatnonzero(moved)
     if len(todo) == 0 or not options:
         return choice, prev
     opts = np.asarray(options, dtype=np.int64)
@@ -358,14 +367,14 @@ class _Tables:
     by_bin: list[list[_Group]]  # per factor, ``_moves_by_bin``
     prefix: list[np.ndarray | None]  # None where not needed (see _tables)
     suffix: list[np.ndarray | None]
+    must: np.ndarray | None  # (rows, k) bool: the factor must move (the affordability guard)
 
 
 def _tables(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: list[np.ndarray], *,
-            prefix_to: int | None = None, suffix_from: int = 0) -> _Tables:
-    """The tables of a chunk: ``prefix[0..prefix_to]`` (all by default) and ``suffix[suffix_from..k]``
-    (the others None): plans under the guard need only those around their debt factors."""
+            suffix_from: int = 0, must: np.ndarray | None = None) -> _Tables:
+    """The tables of a chunk: ``prefix[0..k]`` and ``suffix[suffix_from..k]`` (the others None)."""
     n, k = here.shape
-    prefix_to = k if prefix_to is None else prefix_to
+    prefix_to = k
     start = np.full((n, int(gap.max()) + 1), INF, dtype=np.int64)
     start[np.arange(n), gap] = 0  # nothing moved yet: the whole gap still needed
     options = [np.flatnonzero((c < INF).any(axis=0)).tolist() for c in costs]
@@ -373,11 +382,20 @@ def _tables(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: 
     by_bin = [_moves_by_bin(here[:, j], points[j], costs[j], start.shape[1]) if active[j] else [] for j in range(k)]
     prefix: list[np.ndarray | None] = [start] + [None] * k
     for j in range(prefix_to):
-        prefix[j + 1] = _transition(prefix[j], by_bin[j]) if active[j] else prefix[j]
+        must_j = _column_of(must, j)
+        prefix[j + 1] = _transition(prefix[j], by_bin[j], must_j) if active[j] or must_j is not None else prefix[j]
     suffix: list[np.ndarray | None] = [None] * k + [start]
     for j in range(k - 1, suffix_from - 1, -1):
-        suffix[j] = _transition(suffix[j + 1], by_bin[j]) if active[j] else suffix[j + 1]
-    return _Tables(gap, here, points, costs, options, active, by_bin, prefix, suffix)
+        must_j = _column_of(must, j)
+        suffix[j] = _transition(suffix[j + 1], by_bin[j], must_j) if active[j] or must_j is not None else suffix[j + 1]
+    return _Tables(gap, here, points, costs, options, active, by_bin, prefix, suffix, must)
+
+
+def _column_of(must: np.ndarray | None, j: int) -> np.ndarray | None:
+    """Rows where factor j must move, or None when none must (the unguarded fast path)."""
+    if must is None or not must[:, j].any():
+        return None
+    return must[:, j]
 
 
 def _join(t: _Tables, left: np.ndarray, ahead: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -423,11 +441,13 @@ def _walk(t: _Tables, rows: np.ndarray, f: np.ndarray, before_f: np.ndarray, aft
     return out
 
 
-def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Exact plans for rows of one chunk. ``here`` (rows, k) current bins; returns
-    (bins (rows, MAX_PLANS, k), cost (rows, MAX_PLANS))."""
+def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: list[np.ndarray],
+                 must: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Exact plans for rows of one chunk. ``here`` (rows, k) current bins; ``must`` (rows, k): the
+    factors each row's plans must move (None: none); returns (bins (rows, MAX_PLANS, k), cost
+    (rows, MAX_PLANS))."""
     n, k = here.shape
-    t = _tables(gap, here, points, costs, suffix_from=1)  # an alternative leaves out factor 0 at the earliest
+    t = _tables(gap, here, points, costs, suffix_from=1, must=must)  # an alternative leaves out factor 0 at the earliest
     best_cost = t.prefix[k][:, 0]  # nothing still needed
 
     plans = np.full((n, MAX_PLANS, k), -1, dtype=np.int16)
@@ -440,8 +460,9 @@ def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], co
     plans[found, 0] = first
     plan_cost[found, 0] = best_cost[found]
 
-    # Alternatives: for each factor f changed by plan 1, the cheapest plan leaving f alone.
-    joined = [(f, *_join(t, t.prefix[f], t.suffix[f + 1], found[first[:, f] >= 0])) for f in range(k)]
+    # Alternatives: for each factor f changed by plan 1 (and free to stay), the cheapest plan leaving f alone.
+    free = np.ones((len(found), k), dtype=bool) if must is None else ~must[found]
+    joined = [(f, *_join(t, t.prefix[f], t.suffix[f + 1], found[(first[:, f] >= 0) & free[:, f]])) for f in range(k)]
     rows = np.concatenate([j[1] for j in joined])
     f_of = np.concatenate([np.full(len(j[1]), j[0]) for j in joined])
     alt_cost = np.full((n, k), INF, dtype=np.int64)
@@ -476,51 +497,26 @@ def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], co
     return plans, plan_cost
 
 
-def _solve_chunk_guarded(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: list[np.ndarray],
-                         debt: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Plans for rows under the affordability guard: per factor D of ``debt``, the exact cheapest
-    plan that moves D; the cheapest first, then those with new sets of changed factors."""
+def _add_wait_only(plans: np.ndarray, plan_cost: np.ndarray, gap: np.ndarray, here: np.ndarray,
+                   points: list[np.ndarray], wait_costs: list[np.ndarray]) -> None:
+    """The cheapest plan made only of waits, where one reaches the target and no plan shown is
+    one already: it takes the last place (appended, or instead of plan 3). Someone who can do
+    nothing now learns that time alone gets there. In place."""
     n, k = here.shape
-    t = _tables(gap, here, points, costs, prefix_to=max(debt), suffix_from=min(debt) + 1)
-    every = np.arange(n)
-    cand_cost = np.full((n, len(debt)), INF, dtype=np.int64)
-    cand_bins = np.full((n, len(debt), k), -1, dtype=np.int16)
-    pairs = []  # per debt factor: (its index in debt, rows, state before d, state of the suffix, d's bin)
-    for d_i, d in enumerate(debt):
-        if not t.active[d]:
-            continue
-        moved = _transition(t.prefix[d], t.by_bin[d], forced=True)
-        rows, s1, value, s2 = _join(t, moved, t.suffix[d + 1], every)
-        if len(rows) == 0:
-            continue
-        choice, state = _step_back(t.prefix[d], moved, s1, rows, t, d, forced=True)
-        pairs.append((d_i, d, rows, state, s2, choice))
-        cand_cost[rows, d_i] = value
-    if pairs:
-        rows = np.concatenate([p[2] for p in pairs])
-        d_of = np.concatenate([np.full(len(p[2]), p[1]) for p in pairs])
-        out = _walk(t, rows, d_of, np.concatenate([p[3] for p in pairs]), np.concatenate([p[4] for p in pairs]))
-        out[np.arange(len(rows)), d_of] = np.concatenate([p[5] for p in pairs])
-        cand_bins[rows, np.concatenate([np.full(len(p[2]), p[0]) for p in pairs])] = out
-    plans = np.full((n, MAX_PLANS, k), -1, dtype=np.int16)
-    plan_cost = np.full((n, MAX_PLANS), INF, dtype=np.int64)
-    order = np.argsort(cand_cost, axis=1, kind="stable")
-    taken = np.zeros(n, dtype=np.int64)
-    for position in range(len(debt)):
-        c_i = order[:, position]
-        c = cand_cost[every, c_i]
-        bins = cand_bins[every, c_i]
-        live = (c < INF) & (taken < MAX_PLANS)
-        sets = bins >= 0
-        fresh = live.copy()
-        for p in range(MAX_PLANS):  # a new set of changed factors (never the same plan twice)
-            had = (taken > p)
-            fresh &= ~had | (sets != (plans[every, p] >= 0)).any(axis=1)
-        idx = np.flatnonzero(fresh)
-        plans[idx, taken[idx]] = bins[idx]
-        plan_cost[idx, taken[idx]] = c[idx]
-        taken[idx] += 1
-    return plans, plan_cost
+    t = _tables(gap, here, points, wait_costs, suffix_from=k)
+    best = t.prefix[k][:, 0]
+    changed = plans >= 0  # (rows, plans, k)
+    waits = np.stack([(c < INF).any(axis=1) for c in wait_costs], axis=1)  # (rows, k): a wait move exists
+    has_plan = plan_cost < INF
+    only_waits = has_plan & ~(changed & ~waits[:, None, :]).any(axis=2)
+    rows = np.flatnonzero((best < INF) & (plan_cost[:, 0] < INF) & ~only_waits.any(axis=1))
+    if len(rows) == 0:
+        return
+    reached = np.zeros(len(rows), dtype=np.int64)
+    bins = _walk(t, rows, np.full(len(rows), k), reached, reached)
+    slot = np.minimum(has_plan[rows].sum(axis=1), MAX_PLANS - 1)
+    plans[rows, slot] = bins
+    plan_cost[rows, slot] = best[rows]
 
 
 def _chunk_bounds(gaps: np.ndarray) -> list[tuple[int, int]]:
@@ -546,11 +542,11 @@ def _chunk_bounds(gaps: np.ndarray) -> list[tuple[int, int]]:
 
 
 def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: list[FactorMoves],
-          guard: np.ndarray | None = None, debt: tuple[int, ...] = ()) -> RecoursePlans:
+          must: np.ndarray | None = None) -> RecoursePlans:
     """Exact plans for every row whose score is below its target (``targets < 0``: none wanted).
 
-    ``guard`` (rows,) marks rows under the affordability guard: their plans must move one of the
-    factors ``debt`` (indices into ``spec.factors``); with no such factor they are infeasible."""
+    ``must`` (rows, factors) bool: factors every plan of the row must move (the affordability
+    guard, see ``guard_clearance``, whose moves are the ones to pass)."""
     here = result.bins
     n, k = here.shape
     points = [np.array([b.points for b in f.bins], dtype=np.int64) for f in spec.factors]
@@ -565,24 +561,60 @@ def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: 
     reachable = np.zeros(n, dtype=np.int64)
     for m in moves:
         reachable += np.where(m.cost < INF, m.gain, 0).max(axis=1, initial=0)
-    guard = np.zeros(n, dtype=bool) if guard is None else np.asarray(guard, dtype=bool)
+    guarded = np.zeros(n, dtype=bool) if must is None else np.asarray(must, dtype=bool).any(axis=1)
     feasible = need & (reachable >= gap)
-    for guarded in (False, True):
-        todo = np.flatnonzero(feasible & (guard == guarded))
-        if guarded and not debt:
-            break  # no plan can reduce debt: infeasible
+    # where a factor's move is a wait (a wait factor outside a no-record bin): the wait-only plan's moves
+    waiting = []
+    for j, f in enumerate(spec.factors):
+        no_record = np.array([b.kind in ("special", "missing") for b in f.bins])
+        waiting.append((spec.profile.factor(f.name).advice == "wait") & ~no_record[here[:, j]])
+    for under_guard in (False, True):  # rows without a factor that must move take the fast path
+        todo = np.flatnonzero(feasible & (guarded == under_guard))
         todo = todo[np.argsort(gap[todo], kind="stable")]  # similar gaps share a chunk
         for i, j in _chunk_bounds(gap[todo]):
             rows = todo[i:j]
             costs = [m.cost[rows] for m in moves]
-            if guarded:
-                chunk_plans, chunk_cost = _solve_chunk_guarded(gap[rows], here[rows], points, costs, debt)
-            else:
-                chunk_plans, chunk_cost = _solve_chunk(gap[rows], here[rows], points, costs)
+            chunk_plans, chunk_cost = _solve_chunk(gap[rows], here[rows], points, costs,
+                                                   must[rows] if under_guard else None)
+            if not under_guard:  # under the guard time alone never clears the debt
+                _add_wait_only(chunk_plans, chunk_cost, gap[rows], here[rows], points,
+                               [np.where(w[rows][:, None], c, INF) for w, c in zip(waiting, costs)])
             plans[rows] = chunk_plans
             cost[rows] = chunk_cost
             status[rows[chunk_cost[:, 0] < INF]] = "found"
     return RecoursePlans(status=status, target=np.where(need, targets, -1), bins=plans, cost=cost)
+
+
+def guard_clearance(spec: ScorecardSpec, policy: Policy, table: pd.DataFrame, guard: np.ndarray,
+                    moves: list[FactorMoves]) -> tuple[list[FactorMoves], np.ndarray]:
+    """The moves plans may use under the affordability guard, and the factors they must move.
+
+    For each guard condition holding for a row under the guard: the factor reading its column
+    must move (``must[r, j]``), and only into bins whose target value no longer meets the
+    condition (the others cost INF for that row). A condition holding on a column no factor moves
+    (or on the segment or date) cannot be cleared: that row gets no move at all (``infeasible``).
+    Rows outside the guard keep their moves; the cards still read the unrestricted ``moves``."""
+    n, k = len(table), len(spec.factors)
+    must = np.zeros((n, k), dtype=bool)
+    guard = np.asarray(guard, dtype=bool)
+    if not guard.any():
+        return list(moves), must
+    by_column = {f.column: j for j, f in enumerate(spec.factors)}
+    costs = [m.cost for m in moves]
+    blocked = np.zeros(n, dtype=bool)
+    for cond, holds in guard_holds(policy, table, spec.profile):
+        holds = holds & guard
+        j = by_column.get(cond.column) if cond.column is not None else None
+        if j is None:
+            blocked |= holds
+            continue
+        still = condition_holds(cond, moves[j].to_value)
+        costs[j] = np.where(holds[:, None] & still, INF, costs[j])
+        must[:, j] |= holds
+    if blocked.any():
+        costs = [np.where(blocked[:, None], INF, c) for c in costs]
+    out = [m if c is m.cost else FactorMoves(m.gain, c, m.steps, m.to_value) for m, c in zip(moves, costs)]
+    return out, must
 
 
 # --- plans as records ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from scorecard import recourse
 from scorecard.datasets.demo import generate
 from scorecard.explain import explain_table
-from scorecard.policy import decide, default_policy, guard_factors
+from scorecard.policy import condition_holds, decide, default_policy
 from scorecard.scoring import score
 from scorecard.spec import load_spec
 
@@ -74,8 +74,9 @@ def test_plans_and_reasons_of_random_demo_applicants_follow_the_advice_rules(row
     profile = spec.profile
     table = pd.DataFrame([_consistent(r) for r in rows])
     table["applicant_id"] = [f"R{i}" for i in range(len(table))]
-    debt = set(guard_factors(policy, profile))
-    assert debt == {"debt_to_income", "other_platform_loans"}
+    conditions = policy.affordability.when_any
+    by_column = {f.source_column: f.name for f in profile.factors}
+    assert {by_column[c.column] for c in conditions} == {"debt_to_income", "other_platform_loans"}
     for record in explain_table(spec, policy, table):
         if record.score is None:
             continue
@@ -92,8 +93,14 @@ def test_plans_and_reasons_of_random_demo_applicants_follow_the_advice_rules(row
             assert record.recourse_target == line + policy.margin
         for plan in record.recourse:
             assert plan.new_score >= record.recourse_target >= line + policy.margin
-            if record.affordability_guard:  # every plan under the guard reduces debt
-                assert debt & {c.factor for c in plan.changes}
+            if record.affordability_guard:  # every plan first brings debt out of the guard
+                values = {line.factor: line.value for line in record.factors}
+                changed = {c.factor: c.to_value for c in plan.changes}
+                held = [c for c in conditions if condition_holds(c, np.array([values[by_column[c.column]]], dtype=object))[0]]
+                assert held
+                for cond in held:
+                    factor = by_column[cond.column]
+                    assert factor in changed and not condition_holds(cond, np.array([changed[factor]], dtype=object))[0]
             for change in plan.changes:
                 factor = profile.factor(change.factor)
                 assert factor.advice in ("act", "wait"), f"a plan changed {factor.advice} factor {factor.name}"
@@ -116,20 +123,19 @@ def test_plans_and_reasons_of_random_demo_applicants_follow_the_advice_rules(row
 # --- plan 1 is still the exact cheapest plan ------------------------------------------------------
 
 
-def _oracle(gap: int, options: list[list[tuple[int, int]]], debt: set[int], guarded: bool) -> int | None:
-    """Least cost of one option (or none) per factor gaining at least ``gap`` points; under the
-    guard, at least one factor of ``debt`` must move. Plain dictionaries, no NumPy."""
-    best: dict[tuple[int, bool], int] = {(0, False): 0}
+def _oracle(gap: int, options: list[list[tuple[int, int]]], must: set[int]) -> int | None:
+    """Least cost of one option (or none, unless the factor is in ``must``) per factor gaining at
+    least ``gap`` points. Plain dictionaries, no NumPy."""
+    best: dict[int, int] = {0: 0}
     for j, opts in enumerate(options):
-        nxt = dict(best)
-        for (s, used), c in best.items():
+        nxt: dict[int, int] = {} if j in must else dict(best)
+        for s, c in best.items():
             for g, cost in opts:
-                key = (min(gap, s + g), used or j in debt)
+                key = min(gap, s + g)
                 if nxt.get(key, 1 << 62) > c + cost:
                     nxt[key] = c + cost
         best = nxt
-    done = [c for (s, used), c in best.items() if s >= gap and (used or not guarded)]
-    return min(done) if done else None
+    return best.get(gap)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -140,11 +146,10 @@ def test_plan_one_is_the_exact_cheapest_plan_with_and_without_the_guard(rows):
     table["applicant_id"] = [f"R{i}" for i in range(len(table))]
     result = score(spec, table)
     decisions = decide(result, policy, table, spec.profile)
-    moves = recourse.all_moves(spec, table, result)
-    names = guard_factors(policy, spec.profile)
-    debt = tuple(j for j, f in enumerate(spec.factors) if f.name in names)
     targets = np.where(decisions.hard_rule < 0, decisions.target, -1)
-    plans = recourse.solve(spec, result, targets, moves, guard=decisions.guard, debt=debt)
+    moves, must = recourse.guard_clearance(spec, policy, table, decisions.guard & (targets >= 0),
+                                           recourse.all_moves(spec, table, result))
+    plans = recourse.solve(spec, result, targets, moves, must=must)
     for r in range(len(table)):
         gap = int(targets[r] - result.total[r])
         if targets[r] < 0 or gap <= 0:
@@ -152,8 +157,15 @@ def test_plan_one_is_the_exact_cheapest_plan_with_and_without_the_guard(rows):
             continue
         options = [[(int(m.gain[r, b]), int(m.cost[r, b])) for b in range(m.cost.shape[1]) if m.cost[r, b] < recourse.INF]
                    for m in moves]
-        expected = _oracle(gap, options, set(debt), bool(decisions.guard[r]))
+        expected = _oracle(gap, options, set(np.flatnonzero(must[r]).tolist()))
         if expected is None:
             assert plans.status[r] == "infeasible"
         else:
             assert plans.status[r] == "found" and int(plans.cost[r, 0]) == expected
+        # time alone: where waits alone reach the target (outside the guard), one plan shown is only waits
+        if expected is not None and not must[r].any():
+            waiting = [spec.profile.factor(f.name).advice == "wait"
+                       and f.bins[result.bins[r, j]].kind not in ("special", "missing") for j, f in enumerate(spec.factors)]
+            if _oracle(gap, [o if waiting[j] else [] for j, o in enumerate(options)], set()) is not None:
+                shown = [plans.bins[r, p] for p in range(recourse.MAX_PLANS) if plans.cost[r, p] < recourse.INF]
+                assert any(all(b < 0 or waiting[j] for j, b in enumerate(bins)) for bins in shown)

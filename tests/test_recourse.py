@@ -248,12 +248,14 @@ def test_chunks_never_change_a_plan(monkeypatch):
     result = score(SPEC, table)
     moves = recourse.all_moves(SPEC, table, result)
     targets = result.total + rng.integers(-20, 120, len(batch))
-    guard = rng.random(len(batch)) < 0.4
-    debt = tuple(j for j, f in enumerate(SPEC.factors) if f.name in ("debt_to_income", "other_platform_loans"))
-    assert debt
+    # under a "guard" a row must move one or both of two factors, and only into their better bins
+    debt = [j for j, f in enumerate(SPEC.factors) if f.name in ("debt_to_income", "other_platform_loans")]
+    must = np.zeros((len(batch), len(SPEC.factors)), dtype=bool)
+    must[:, debt] = rng.random((len(batch), len(debt))) < 0.3
+    assert must.any(axis=1).sum() > 50
 
     def solved() -> recourse.RecoursePlans:
-        return recourse.solve(SPEC, result, targets, moves, guard=guard, debt=debt)
+        return recourse.solve(SPEC, result, targets, moves, must=must)
 
     usual = solved()
     assert (usual.status == "found").sum() > 100 and len(np.unique(targets - result.total)) > 50

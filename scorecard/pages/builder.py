@@ -238,7 +238,10 @@ class PageRenderer:
             else:
                 lines.append(w.text("outcome", "top_band"))
         if record.pd is not None:
-            lines.append(w.join([w.text("outcome", "chance", pct=say.percent(record.pd)), w.text("outcome", "chance_note")]))
+            chance = [w.text("outcome", "chance", pct=say.percent(record.pd)), w.text("outcome", "chance_note")]
+            if record.affordability_guard:  # a low estimate is not a sign that more debt is affordable
+                chance.append(w.text("outcome", "chance_guard"))
+            lines.append(w.join(chance))
         lines.append(w.text("outcome", "points_note"))
         return tuple(lines)
 
@@ -365,8 +368,9 @@ class PageRenderer:
             return ""
         if record.reasons:
             approved = record.outcome == "approved"
-            baseline = ("cutoff_average_band" if approved and record.reason_baseline == "cutoff_average"
-                        else record.reason_baseline)
+            baseline = record.reason_baseline
+            if approved and baseline == "cutoff_average":  # the approved are compared at the next band
+                baseline = "cutoff_average_band_guard" if record.affordability_guard else "cutoff_average_band"
             # under the guard nothing is about a higher limit: the reasons pulled the score down
             raising = approved and not record.affordability_guard
             return self.w.join([self.w.text("why", "intro_approved" if raising else "intro_declined"),
@@ -463,13 +467,14 @@ class PageRenderer:
                      if record.recourse_margin else
                      w.text("actions", "intro_approved_exact" if approved else "intro_declined_exact", target=target)]
             if record.affordability_guard:
-                parts.append(w.text("actions", "guard_plans"))
+                parts += [self._guard_plans(record), w.text("actions", "hardship")]
             parts.append(w.text("actions", "chance_approved" if approved else "chance"))
             return w.join(parts)
         if status == "infeasible":
-            return self._infeasible(record)
+            infeasible = self._infeasible(record)
+            return w.join([infeasible, w.text("actions", "hardship")]) if record.affordability_guard else infeasible
         if status == "not_needed" and record.affordability_guard and record.next_band_score is not None:
-            return w.text("actions", "guard_approved")
+            return w.join([w.text("actions", "guard_approved"), w.text("actions", "hardship")])
         if status == "not_needed":
             capped = any(o.kind == "limit_cap" and o.changed_outcome for o in record.overlays) or (
                 record.next_band_score is None and editorial.capped(record))
@@ -483,6 +488,16 @@ class PageRenderer:
                 return w.text("hard", code, "step")
             return w.text("deployment", "hard", f"step_{kind}") if described else w.text("hard", f"generic_{kind}", "step")
         return self._infeasible(record)
+
+    def _guard_plans(self, record: DecisionRecord) -> str:
+        """What every plan under the guard first reaches: each condition that holds, cleared
+        (``recourse.guard_clearance``); the general sentence when the wording does not say."""
+        w = self.w
+        held = editorial.guard_conditions(record, self.policy, self.profile)
+        if not held or not all(w.has("actions", "guard_clear", c) for c in held):
+            return w.text("actions", "guard_plans_general")
+        return w.text("actions", "guard_plans", conditions=w.text("actions", "guard_and").join(
+            w.text("actions", "guard_clear", c) for c in held))
 
     def _infeasible(self, record: DecisionRecord) -> str:
         """No plan reaches the target: the target, and, with a margin, the line and margin it adds up from."""
@@ -499,9 +514,11 @@ class PageRenderer:
             # mainland China's credit-report rules: only where the rights box is mainland China's
             late = not self.neutral and editorial.about_late_payments(record, self.profile)
             # the one-time relief: an option only for a record made before its deadline
-            case = ("found_overdue_closed" if editorial.relief_closed(record) else "found_overdue") if late else "found"
+            kind = ("found_overdue_closed" if editorial.relief_closed(record) else "found_overdue") if late else "found"
             if record.outcome == "approved":  # someone with a limit is reassessed for a higher one, not applying anew
-                case += "_approved"
+                kind += "_approved"
+            # the late payment's own window in this model, beside the report's five years
+            case = (kind, editorial.late_payment_window(record, self.profile) if late else None)
         elif record.recourse_status == "infeasible":
             # A missing record a person can supply comes first; "time helps" only where waiting can.
             missing = tuple(dict.fromkeys(
@@ -523,18 +540,22 @@ class PageRenderer:
 
     def _build_action_notes(self, case: Any) -> tuple[Note, ...]:
         w, say = self.w, self.say
-        if isinstance(case, str) and case.startswith("found"):
-            approved = case.endswith("_approved")
-            case = case.removesuffix("_approved")
+        if isinstance(case[0], str) and case[0].startswith("found"):
+            kind, window = case
+            approved = kind.endswith("_approved")
+            kind = kind.removesuffix("_approved")
             nxt = self._note(w.text("actions", "next_assessment_approved" if approved else "next_assessment"))
-        if case == "found":
-            return (nxt, self._note(w.text("actions", "caveat")))
-        if case in ("found_overdue", "found_overdue_closed"):  # tailored: how long a late payment stays on a report
-            relief = w.text("rights", "relief_closed" if case == "found_overdue_closed" else "relief_open")
+            if kind == "found":
+                return (nxt, self._note(w.text("actions", "caveat")))
+            # tailored: how long a late payment stays on a report, and how long in this model
+            parts = [w.text("rights", "overdue_record")]
+            if window is not None:
+                parts.append(w.text("rights", "model_window", label=say.label(say.factor(window)),
+                                    days=say.factor(window).window_days))
+            parts.append(w.text("rights", "relief_closed" if kind == "found_overdue_closed" else "relief_open"))
             return (nxt, self._note(w.text("actions", "caveat")),
-                    self._note(w.join([w.text("rights", "overdue_record"), relief]),
-                               self.say.links("remedies", ["repair-record"])))
-        if isinstance(case, tuple) and case[0] == "infeasible":
+                    self._note(w.join(parts), self.say.links("remedies", ["repair-record"])))
+        if case[0] == "infeasible":
             _, missing, waits = case
             notes = [self._note(w.text("actions", "infeasible_supply",
                                        supply=self._mid(say.factor(f).supply.get(self.lang).rstrip("。."))))  # type: ignore[union-attr]
@@ -543,6 +564,7 @@ class PageRenderer:
             if waits:
                 notes.append(self._note(w.text("actions", "infeasible_time",
                                                labels=say.sep.join(say.label(say.factor(f)) for f in waits))))
+            notes.append(self._note(w.text("actions", "infeasible_when")))  # when to try again, not every day
             notes.append(self._note(w.text("actions", "infeasible_other_supply" if missing else "infeasible_other"),
                                     say.links("lessons", ["financing-channels"]), labelled=False))
             return tuple(notes)
@@ -556,12 +578,17 @@ class PageRenderer:
         # its value within the window ("at the latest"), other waits take about so long.
         window = plan.wait_days is not None and all(
             say.factor(c.factor).window_days is not None for c in plan.changes if c.wait_days == plan.wait_days)
-        summary = self.cache.view("plan_summary", (plan.new_score, plan.wait_days, window), lambda: w.join([
+        # Steps a person does take as long as they take (repaying may take months): the summary
+        # times only the waits, and says when done steps count.
+        acts = any(c.move != "wait" for c in plan.changes)
+        summary = self.cache.view("plan_summary", (plan.new_score, plan.wait_days, window, acts), lambda: w.join([
             w.text("actions", "plan_result", score=say.points(plan.new_score)),
             w.text("actions", "plan_now") if plan.wait_days is None
             else w.text("actions", "plan_wait_window", days=plan.wait_days) if window and plan.wait_days < LONG_WAIT_DAYS
             else w.text("actions", "plan_wait_long" if plan.wait_days >= LONG_WAIT_DAYS else "plan_wait",
-                        days=say.days(plan.wait_days))]))
+                        days=say.days(plan.wait_days)),
+            *((w.text("actions", "plan_acts"),) if acts and plan.wait_days is not None else ()),
+            *((w.text("actions", "plan_counts"),) if acts else ())]))
         return PlanView(title=title, summary=summary, steps=tuple(self._step(c) for c in plan.changes))
 
     def _step(self, change: Change) -> StepView:

@@ -82,6 +82,20 @@ def about_late_payments(record: DecisionRecord, profile: Profile) -> bool:
     return False
 
 
+def late_payment_window(record: DecisionRecord, profile: Profile) -> str | None:
+    """The factor of the first reason about late payments that counts over a rolling window (its
+    late payments stop counting once they leave it), or None: a page sets that window beside the
+    credit report's five years."""
+    names = {f.name for f in profile.factors}
+    for reason in record.reasons:
+        if reason.factor not in names:
+            continue
+        factor = profile.factor(reason.factor)
+        if "overdue-history" in (reason.cause_pages or factor.cause_pages) and factor.window_days is not None:
+            return factor.name
+    return None
+
+
 def choose_lessons(record: DecisionRecord, profile: Profile) -> tuple[str, ...]:
     """The diversification lessons that fit this person, in ``LESSONS`` order.
 

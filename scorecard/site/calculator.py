@@ -26,7 +26,7 @@ from scorecard.pages import charts, editorial
 from scorecard.pages.builder import context_wording, render_rights
 from scorecard.pages.speaking import Speaker, monotone
 from scorecard.pages.words import kb_pages, load_words, site_words
-from scorecard.policy import Condition, Policy, _day, guard_factors
+from scorecard.policy import Condition, Policy, _day
 from scorecard.profile import Factor, Profile
 from scorecard.scoring import category_lookup
 from scorecard.site.rendering import SiteFile, page_path, render_site_page
@@ -218,7 +218,6 @@ def calculator_data(spec: ScorecardSpec, policy: Policy) -> dict[str, Any]:
         "policy_factors": [_input(f) for f in _unscored(spec, policy)],
         "factors": [_factor(fs, f) for fs, f in zip(spec.factors, factors)],
         "causes": reasons.cause_index(spec).tolist(),  # reason groups: the cause of each factor
-        "debt": [j for j, fs in enumerate(spec.factors) if fs.name in guard_factors(policy, profile)],
         "baselines": {str(t): reasons.baseline_points(spec, "cutoff_average", t).tolist() for t in _thresholds(policy)},
         "policy": _policy(policy, profile),
         "chart": {"text_bar_cells": charts.TEXT_BAR_CELLS},

@@ -114,7 +114,9 @@ def test_plans_aim_above_the_line_by_the_margin_and_promise_nothing(lang):
 def test_under_the_affordability_guard_no_more_lenders_and_debt_first(lang):
     words = load_words(lang)
     ctx = page_context(load_record("declined_score_plans"), DEMO, lang=lang, fmt="md")
-    assert words.text("actions", "guard_plans") in ctx.actions.intro
+    # without the policy the page cannot name the conditions: the general sentence, and where to ask for help
+    assert words.text("actions", "guard_plans_general") in ctx.actions.intro
+    assert words.text("actions", "hardship") in ctx.actions.intro
     slugs = [lesson.link.href.split("/")[-1] for lesson in ctx.financing.lessons]
     assert slugs[0] == "debt-control.md" and "financing-channels.md" not in slugs
     assert ctx.financing.intro == words.text("financing", "intro_small_business_guard")  # the shop owner: said plainly
@@ -125,7 +127,8 @@ def test_under_the_affordability_guard_no_more_lenders_and_debt_first(lang):
     approved = dc.replace(load_record("approved_middle_band"), recourse=(), recourse_target=None,
                           recourse_status="not_needed", affordability_guard=True)
     ctx = page_context(approved, DEMO, lang=lang, fmt="md")
-    assert ctx.actions.intro == words.text("actions", "guard_approved") and ctx.actions.plans == ()
+    assert ctx.actions.intro == words.join([words.text("actions", "guard_approved"), words.text("actions", "hardship")])
+    assert ctx.actions.plans == ()
     assert words.text("outcome", "guard") in ctx.outcome.score_lines
     assert not any(line.startswith(words.text("outcome", "next_band", gap="", target="")[:12]) for line in ctx.outcome.score_lines)
 

@@ -330,3 +330,69 @@ def test_the_text_bar_never_reaches_a_mark_the_score_is_below():
             bar, line = (str(x) for x in text_bar(w, score, [("next_band", mark)], lo, hi))
             filled, at = bar.count("█"), line.index("┊")
             assert (filled <= at) if score < mark else (filled > at), (score, mark, lo, hi)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_guarded_decline_is_planned_out_of_the_debt_first(lang):
+    # many-platform-loans (6 platforms, 70% of income): no plan ends with the debt still over the
+    # guard and "apply again"; the page says what the plans reach before any new application
+    w, rec, text = load_words(lang), record("P-MULTI"), page("P-MULTI", lang)
+    assert rec.affordability_guard and rec.recourse
+    for plan in rec.recourse:
+        to = {c.factor: c.to_value for c in plan.changes}
+        assert to["debt_to_income"] < 0.5 and to["other_platform_loans"] <= 2
+    held = editorial.guard_conditions(rec, POLICY, DEMO)
+    conditions = w.text("actions", "guard_and").join(w.text("actions", "guard_clear", c) for c in held)
+    assert w.text("actions", "guard_plans", conditions=conditions) in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_debt_pages_say_where_to_ask_for_hardship_help_and_qualify_the_estimate(persona, lang):
+    w, rec, text = load_words(lang), record(persona), page(persona, lang)
+    guarded = rec.affordability_guard
+    assert (w.text("actions", "hardship") in text) == guarded
+    assert (w.text("outcome", "chance_guard") in text) == guarded  # a low estimate is no room for more debt
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_waiting_out_a_late_payment_is_offered_and_its_window_set_beside_the_report(lang):
+    # overdue-history: the plan that needs nothing but time (and paying on time) is among the plans,
+    # and the page says the model's 12-month window is not the report's five years
+    w, rec, text = load_words(lang), record("P-OVERDUE"), page("P-OVERDUE", lang)
+    only_waits = [p for p in rec.recourse if all(c.move == "wait" for c in p.changes)]
+    assert only_waits and any(c.factor == "max_overdue_days_12m" for c in only_waits[0].changes)
+    factor = DEMO.factor("max_overdue_days_12m")
+    assert w.text("rights", "model_window", label=factor.label.get(lang), days=factor.window_days) in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_plan_times_only_its_waits_and_says_done_steps_take_weeks_to_count(lang):
+    from scorecard.pages.builder import page_context
+    w, seen = load_words(lang), 0
+    for persona in PERSONAS:
+        rec = record(persona)
+        views = page_context(rec, DEMO, lang=lang, fmt="md", policy=POLICY).actions.plans
+        for plan, view in zip(rec.recourse, views):
+            acts = any(c.move != "wait" for c in plan.changes)
+            assert (w.text("actions", "plan_counts") in view.summary) == acts, persona
+            if acts and plan.wait_days is not None:  # the wait is not "the slowest step" beside a repayment
+                seen += 1
+                assert w.text("actions", "plan_acts") in view.summary, persona
+    assert seen
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_plan_says_when_to_try_again_and_not_to_keep_checking(lang):
+    w, rec = load_words(lang), record("P-INCOMPLETE")
+    assert rec.recourse_status == "infeasible"
+    assert w.text("actions", "infeasible_when") in page("P-INCOMPLETE", lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_other_lenders_are_never_offered_beside_do_not_apply_without_the_cost_of_applying(lang):
+    # limit-gone-after-repayment is told not to apply for months; the channels lesson says one application only
+    text = page("P-REPAID", lang)
+    summary = load_words(lang).text("financing", "lessons", "financing-channels")
+    assert "lessons/financing-channels" in text and summary in text
+    assert ("申请都会留下记录" if lang == "zh" else "every application leaves a record") in summary

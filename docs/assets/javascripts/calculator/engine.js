@@ -327,26 +327,28 @@
     return [-1, state];
   }
 
-  Engine.prototype.solve = function (here, moves, gap) {
+  // recourse._solve_chunk for one row; must[j]: factor j must move (the affordability guard).
+  Engine.prototype.solve = function (here, moves, gap, must) {
     var k = here.length, points = this.factors.map(function (f) { return f.points; });
+    must = must || new Array(k).fill(false);
     var start = new Array(gap + 1).fill(INF);
     start[0] = 0;
     var prefix = [start], suffix = new Array(k + 1);
-    for (var j = 0; j < k; j++) prefix.push(transition(prefix[j], here[j], points[j], moves[j], gap));
+    for (var j = 0; j < k; j++) prefix.push(transition(prefix[j], here[j], points[j], moves[j], gap, must[j]));
     suffix[k] = start;
-    for (j = k - 1; j >= 0; j--) suffix[j] = transition(suffix[j + 1], here[j], points[j], moves[j], gap);
+    for (j = k - 1; j >= 0; j--) suffix[j] = transition(suffix[j + 1], here[j], points[j], moves[j], gap, must[j]);
     var bestCost = prefix[k][gap];
     if (bestCost === INF) return [];
 
     function walkPrefix(upto, state, out) {
       for (var j = upto - 1; j >= 0; j--) {
-        var step = stepBack(prefix[j], prefix[j + 1], state, here[j], points[j], moves[j], gap);
+        var step = stepBack(prefix[j], prefix[j + 1], state, here[j], points[j], moves[j], gap, must[j]);
         out[j] = step[0]; state = step[1];
       }
     }
     function walkSuffix(from, state, out) {
       for (var j = from; j < k; j++) {
-        var step = stepBack(suffix[j + 1], suffix[j], state, here[j], points[j], moves[j], gap);
+        var step = stepBack(suffix[j + 1], suffix[j], state, here[j], points[j], moves[j], gap, must[j]);
         out[j] = step[0]; state = step[1];
       }
     }
@@ -354,10 +356,10 @@
     walkPrefix(k, gap, first);
     var plans = [{ bins: first, cost: bestCost }];
 
-    // For each factor f that plan 1 changes: the cheapest plan leaving f alone.
+    // For each factor f that plan 1 changes (and that may stay): the cheapest plan leaving f alone.
     var alts = [];
     for (var f = 0; f < k; f++) {
-      if (first[f] < 0) continue;
+      if (first[f] < 0 || must[f]) continue;
       var ahead = suffix[f + 1], aheadMin = ahead.slice();
       for (var t = gap - 1; t >= 0; t--) aheadMin[t] = Math.min(aheadMin[t], aheadMin[t + 1]);
       var s1 = 0, value = INF;
@@ -384,52 +386,39 @@
     return plans;
   };
 
-  // Under the affordability guard (recourse._solve_chunk_guarded): per debt factor D, the exact
-  // cheapest plan that moves D; the cheapest first, then new sets of changed factors.
-  Engine.prototype.solveGuarded = function (here, moves, gap, debt) {
-    var k = here.length, points = this.factors.map(function (f) { return f.points; });
-    var start = new Array(gap + 1).fill(INF);
-    start[0] = 0;
-    var prefix = [start], suffix = new Array(k + 1), j, s;
-    for (j = 0; j < k; j++) prefix.push(transition(prefix[j], here[j], points[j], moves[j], gap));
-    suffix[k] = start;
-    for (j = k - 1; j >= 0; j--) suffix[j] = transition(suffix[j + 1], here[j], points[j], moves[j], gap);
-    var cands = [];
-    debt.forEach(function (d, di) {
-      var moved = transition(prefix[d], here[d], points[d], moves[d], gap, true);
-      var ahead = suffix[d + 1], aheadMin = ahead.slice();
-      for (var t = gap - 1; t >= 0; t--) aheadMin[t] = Math.min(aheadMin[t], aheadMin[t + 1]);
-      var s1 = 0, value = INF;
-      for (s = 0; s <= gap; s++) {
-        var total = Math.min(moved[s] + aheadMin[Math.max(gap - s, 0)], INF);
-        if (total < value) { value = total; s1 = s; }
-      }
-      if (value >= INF) return;
-      var lo = Math.max(gap - s1, 0), s2 = lo, least = INF;
-      for (s = lo; s <= gap; s++) if (ahead[s] < least) { least = ahead[s]; s2 = s; }
-      var out = new Array(k).fill(-1);
-      var step = stepBack(prefix[d], moved, s1, here[d], points[d], moves[d], gap, true);
-      out[d] = step[0];
-      var state = step[1];
-      for (j = d - 1; j >= 0; j--) {
-        step = stepBack(prefix[j], prefix[j + 1], state, here[j], points[j], moves[j], gap);
-        out[j] = step[0]; state = step[1];
-      }
-      state = s2;
-      for (j = d + 1; j < k; j++) {
-        step = stepBack(suffix[j + 1], suffix[j], state, here[j], points[j], moves[j], gap);
-        out[j] = step[0]; state = step[1];
-      }
-      cands.push({ d: di, cost: value, bins: out });
+  // recourse.guard_clearance: under the guard, each condition that holds moves the factor reading its
+  // column, only into bins that no longer meet it; a condition on a column no factor reads: no plan.
+  Engine.prototype.guardClearance = function (row, moves) {
+    var factors = this.factors, must = factors.map(function () { return false; });
+    var out = moves.slice(), blocked = false;
+    this.policy.affordability.forEach(function (cond) {
+      if (!matches(cond, row[cond.column])) return;
+      var j = -1;
+      factors.forEach(function (f, i) { if (j < 0 && f.column === cond.column) j = i; });
+      if (j < 0) { blocked = true; return; }
+      must[j] = true;
+      out[j] = out[j].map(function (m) {
+        return m.cost !== INF && matches(cond, m.to) ? Object.assign({}, m, { cost: INF }) : m;
+      });
     });
-    cands.sort(function (a, b) { return (a.cost - b.cost) || (a.d - b.d); });
-    var plans = [];
-    for (var i = 0; i < cands.length && plans.length < this.rules.max_plans; i++) {
-      var set = cands[i].bins.map(function (x) { return x >= 0; });
-      var fresh = plans.every(function (p) { return p.bins.some(function (x, jj) { return (x >= 0) !== set[jj]; }); });
-      if (fresh) plans.push({ bins: cands[i].bins, cost: cands[i].cost });
-    }
-    return plans;
+    return { moves: out, must: must, blocked: blocked };
+  };
+
+  // recourse._add_wait_only: the cheapest plan made only of waits takes the last place, unless a
+  // plan shown is one already.
+  Engine.prototype.addWaitOnly = function (here, moves, gap, plans) {
+    var factors = this.factors;
+    var waiting = factors.map(function (f, j) { return f.advice === "wait" && !f.noRecord[here[j]]; });
+    var isWaitOnly = function (p) { return p.bins.every(function (b, j) { return b < 0 || waiting[j]; }); };
+    if (plans.some(isWaitOnly)) return plans;
+    var waitMoves = moves.map(function (m, j) {
+      return waiting[j] ? m : m.map(function (x) { return Object.assign({}, x, { cost: INF }); });
+    });
+    var only = this.solve(here, waitMoves, gap);
+    if (!only.length) return plans;
+    var out = plans.slice();
+    out[Math.min(out.length, this.rules.max_plans - 1)] = only[0];
+    return out;
   };
 
   // --- values as records show them (records.py record_value) ------------------------------------
@@ -512,6 +501,8 @@
     }
     var gap = target >= 0 ? target - scored.total : 0;
     if (gap > 0) {
+      var clearance = d.guard ? this.guardClearance(row, moves) : { moves: moves, must: null, blocked: false };
+      moves = clearance.moves;
       record.recourse_target = target;
       record.recourse_status = "infeasible";
       var reachable = 0;
@@ -520,8 +511,8 @@
         m.forEach(function (x) { if (x.cost !== INF && x.gain > most) most = x.gain; });
         reachable += most;
       });
-      var plans = reachable < gap ? [] : !d.guard ? this.solve(scored.bins, moves, gap)
-        : this.data.debt.length ? this.solveGuarded(scored.bins, moves, gap, this.data.debt) : [];
+      var plans = reachable < gap || clearance.blocked ? [] : this.solve(scored.bins, moves, gap, clearance.must);
+      if (plans.length && !d.guard) plans = this.addWaitOnly(scored.bins, moves, gap, plans);
       if (plans.length) record.recourse_status = "found";
       record.recourse = plans.map(function (plan) {
         var changes = [], waits = [], gained = 0;

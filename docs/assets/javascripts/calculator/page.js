@@ -373,7 +373,8 @@
       var approved = r.outcome === "approved";
       out.appendChild(el("p", { text: r.reasons.length
         ? w.join([w.t(["why", approved && !r.affordability_guard ? "intro_approved" : "intro_declined"]),
-                  w.t(["why", "baseline", approved ? "cutoff_average_band" : "cutoff_average"])])
+                  w.t(["why", "baseline", !approved ? "cutoff_average"
+                    : r.affordability_guard ? "cutoff_average_band_guard" : "cutoff_average_band"])])
         : w.t(["why", approved ? "none_approved" : "none_declined"]) }));
       if (r.reasons.length) {
         var ol = el("ol", { className: "sc-calc__reasons" });
@@ -427,17 +428,36 @@
       } else if (capped) lines.push(w.t(["outcome", "capped"], { limit: w.money(r.limit) }));
       else lines.push(w.t(["outcome", "top_band"]));
     }
-    if (r.pd !== null) lines.push(w.join([w.t(["outcome", "chance"], { pct: w.percent(r.pd) }), w.t(["outcome", "chance_note"])]));
+    if (r.pd !== null) {
+      var chance = [w.t(["outcome", "chance"], { pct: w.percent(r.pd) }), w.t(["outcome", "chance_note"])];
+      if (r.affordability_guard) chance.push(w.t(["outcome", "chance_guard"]));  // a low estimate is not room for more debt
+      lines.push(w.join(chance));
+    }
     lines.push(w.t(["outcome", "points_note"]));
     return lines;
   };
 
   // builder._guard_line: exactly the guard's conditions that hold ("and" when both do), each with
   // the person's own value and, for a ratio, its percentage (Speaker.share).
-  Calculator.prototype.guardLine = function (r) {
-    var w = this.words, self = this, row = this.row(), conds = this.data.policy.affordability || [];
-    var held = conds.filter(function (c) { return global.ScorecardEngine.matches(c, row[c.column]); })
+  Calculator.prototype.guardHeld = function () {
+    var row = this.row(), conds = this.data.policy.affordability || [];
+    return conds.filter(function (c) { return global.ScorecardEngine.matches(c, row[c.column]); })
       .map(function (c) { return c.column; });
+  };
+
+  // builder._guard_plans: what every plan under the guard first reaches, each condition cleared.
+  Calculator.prototype.guardPlans = function () {
+    var w = this.words, held = this.guardHeld();
+    if (!held.length || !held.every(function (c) { return w.has(["actions", "guard_clear", c]); })) {
+      return w.t(["actions", "guard_plans_general"]);
+    }
+    return w.t(["actions", "guard_plans"], { conditions: held.map(function (c) {
+      return w.t(["actions", "guard_clear", c]);
+    }).join(w.t(["actions", "guard_and"])) });
+  };
+
+  Calculator.prototype.guardLine = function (r) {
+    var w = this.words, self = this, held = this.guardHeld();
     if (!held.length || !held.every(function (c) { return w.has(["outcome", "guard_conditions", c]); })) {
       return w.t(["outcome", "guard"]);
     }
@@ -610,13 +630,15 @@
         ? w.t(["actions", approved ? "intro_approved" : "intro_declined"],
               { target: w.points(target), line: w.points(line), margin: w.points(r.recourse_margin) })
         : w.t(["actions", approved ? "intro_approved_exact" : "intro_declined_exact"], { target: w.points(target) })];
-      if (r.affordability_guard) parts.push(w.t(["actions", "guard_plans"]));
+      if (r.affordability_guard) parts.push(this.guardPlans(), w.t(["actions", "hardship"]));
       parts.push(w.t(["actions", approved ? "chance_approved" : "chance"]));
       return w.join(parts);
     }
-    if (r.recourse_status === "infeasible") return this.infeasible(r);
+    if (r.recourse_status === "infeasible") {
+      return r.affordability_guard ? w.join([this.infeasible(r), w.t(["actions", "hardship"])]) : this.infeasible(r);
+    }
     if (r.recourse_status === "not_needed" && r.affordability_guard && r.next_band_score !== null) {
-      return w.t(["actions", "guard_approved"]);
+      return w.join([w.t(["actions", "guard_approved"]), w.t(["actions", "hardship"])]);
     }
     if (r.recourse_status === "not_needed") {
       var capped = r.overlays.some(function (o) { return o.kind === "limit_cap" && o.changed_outcome; }) ||
@@ -651,8 +673,18 @@
       if (late) {  // the one-time relief: an option only before its deadline (editorial.relief_closed)
         var day = this.data.columns.date ? this.row()[this.data.columns.date] : null;  // the record's snapshot date
         var closed = !day || String(day).slice(0, 10) > this.data.editorial.relief_deadline;
-        notes.push(el("p", {}, [w.join([w.t(["rights", "overdue_record"]), w.t(["rights", closed ? "relief_closed" : "relief_open"])]),
-          this.links("remedies", ["repair-record"], "")]));
+        var said = [w.t(["rights", "overdue_record"])], self = this;
+        // editorial.late_payment_window: the first late-payment reason counted over a rolling window
+        var windowed = r.reasons.filter(function (x) {
+          var f = self.factorOf(x.factor);
+          return f && x.cause_pages.indexOf("overdue-history") >= 0 && f.window_days !== null && f.window_days !== undefined;
+        })[0];
+        if (windowed) {
+          said.push(w.t(["rights", "model_window"], { label: w.w.factors[windowed.factor].label,
+                                                       days: this.factorOf(windowed.factor).window_days }));
+        }
+        said.push(w.t(["rights", closed ? "relief_closed" : "relief_open"]));
+        notes.push(el("p", {}, [w.join(said), this.links("remedies", ["repair-record"], "")]));
       }
       return notes;
     }
@@ -672,6 +704,7 @@
         return line.points < line.best_points && self.factorOf(line.factor).advice === "wait";
       }).map(function (line) { return w.w.factors[line.factor].label; });
       if (waits.length) notes.push(el("p", { text: w.t(["actions", "infeasible_time"], { labels: waits.join(w.sep) }) }));
+      notes.push(el("p", { text: w.t(["actions", "infeasible_when"]) }));
       notes.push(el("p", {}, [w.t(["actions", missing ? "infeasible_other_supply" : "infeasible_other"]),
         this.links("lessons", ["financing-channels"], "")]));
       return notes;
@@ -691,10 +724,15 @@
       var f = self.factorOf(c.factor);
       return c.wait_days !== plan.wait_days || (f.window_days !== null && f.window_days !== undefined);
     });
-    box.appendChild(el("p", { text: w.join([w.t(["actions", "plan_result"], { score: w.points(plan.new_score) }),
+    // steps a person does take as long as they take: only the waits are timed
+    var acts = plan.changes.some(function (c) { return c.move !== "wait"; });
+    var summary = [w.t(["actions", "plan_result"], { score: w.points(plan.new_score) }),
       plan.wait_days === null ? w.t(["actions", "plan_now"])
         : windowed && plan.wait_days < LONG_WAIT_DAYS ? w.t(["actions", "plan_wait_window"], { days: plan.wait_days })
-        : w.t(["actions", plan.wait_days >= LONG_WAIT_DAYS ? "plan_wait_long" : "plan_wait"], { days: w.days(plan.wait_days) })]) }));
+        : w.t(["actions", plan.wait_days >= LONG_WAIT_DAYS ? "plan_wait_long" : "plan_wait"], { days: w.days(plan.wait_days) })];
+    if (acts && plan.wait_days !== null) summary.push(w.t(["actions", "plan_acts"]));
+    if (acts) summary.push(w.t(["actions", "plan_counts"]));
+    box.appendChild(el("p", { text: w.join(summary) }));
     var ol = el("ol");
     plan.changes.forEach(function (c) {
       var f = self.factorOf(c.factor), fw = w.w.factors[c.factor];
