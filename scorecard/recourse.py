@@ -502,21 +502,27 @@ def _add_wait_only(plans: np.ndarray, plan_cost: np.ndarray, gap: np.ndarray, he
     """The cheapest plan made only of waits, where one reaches the target and no plan shown is
     one already: it takes the last place (appended, or instead of plan 3). Someone who can do
     nothing now learns that time alone gets there. In place."""
-    n, k = here.shape
-    t = _tables(gap, here, points, wait_costs, suffix_from=k)
-    best = t.prefix[k][:, 0]
-    changed = plans >= 0  # (rows, plans, k)
+    k = here.shape[1]
     waits = np.stack([(c < INF).any(axis=1) for c in wait_costs], axis=1)  # (rows, k): a wait move exists
     has_plan = plan_cost < INF
-    only_waits = has_plan & ~(changed & ~waits[:, None, :]).any(axis=2)
-    rows = np.flatnonzero((best < INF) & (plan_cost[:, 0] < INF) & ~only_waits.any(axis=1))
+    only_waits = has_plan & ~((plans >= 0) & ~waits[:, None, :]).any(axis=2)
+    # the most waits alone can gain: rows short of their gap need no table
+    reach = sum(np.where(c < INF, points[j][None, :] - points[j][here[:, j]][:, None], 0).max(axis=1, initial=0)
+                for j, c in enumerate(wait_costs))
+    rows = np.flatnonzero(has_plan[:, 0] & ~only_waits.any(axis=1) & (reach >= gap))
     if len(rows) == 0:
         return
-    reached = np.zeros(len(rows), dtype=np.int64)
-    bins = _walk(t, rows, np.full(len(rows), k), reached, reached)
+    t = _tables(gap[rows], here[rows], points, [c[rows] for c in wait_costs], suffix_from=k)
+    best = t.prefix[k][:, 0]
+    found = np.flatnonzero(best < INF)
+    if len(found) == 0:
+        return
+    reached = np.zeros(len(found), dtype=np.int64)
+    bins = _walk(t, found, np.full(len(found), k), reached, reached)
+    rows = rows[found]
     slot = np.minimum(has_plan[rows].sum(axis=1), MAX_PLANS - 1)
     plans[rows, slot] = bins
-    plan_cost[rows, slot] = best[rows]
+    plan_cost[rows, slot] = best[found]
 
 
 def _chunk_bounds(gaps: np.ndarray) -> list[tuple[int, int]]:
