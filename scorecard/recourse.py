@@ -39,9 +39,10 @@ Plans: plan 1 is the cheapest. The alternatives answer "and if I cannot change X
 factor X that plan 1 changes, the cheapest plan leaving X where it is (computed exactly from a
 prefix and a suffix table of the same dynamic programme). Plans 2 and 3 are the two cheapest
 of those whose sets of changed factors differ from each other and from plan 1 (ties: the
-earlier factor X). When some plan made only of waits reaches the target and none of these is
-one, the cheapest such plan takes the last place (appended, or instead of plan 3): someone who
-can do nothing now learns that time alone gets there. When no combination of moves reaches the
+earlier factor X). When some plan made only of rolling-window waits (records that age out by
+themselves within their window, such as a late payment leaving a 12-month count) reaches the
+target and none of these is one, the cheapest such plan takes the last place (appended, or
+instead of plan 3): someone who can do nothing now learns that time alone gets there. When no combination of moves reaches the
 target, the status is ``infeasible``: the page says so plainly instead of inventing a plan.
 
 Under the affordability guard a declined applicant's plans first bring debt out of the guard
@@ -499,8 +500,8 @@ def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], co
 
 def _add_wait_only(plans: np.ndarray, plan_cost: np.ndarray, gap: np.ndarray, here: np.ndarray,
                    points: list[np.ndarray], wait_costs: list[np.ndarray]) -> None:
-    """The cheapest plan made only of waits, where one reaches the target and no plan shown is
-    one already: it takes the last place (appended, or instead of plan 3). Someone who can do
+    """The cheapest plan made only of rolling-window waits, where one reaches the target and no
+    plan shown is one already: it takes the last place (appended, or instead of plan 3). Someone who can do
     nothing now learns that time alone gets there. In place."""
     k = here.shape[1]
     waits = np.stack([(c < INF).any(axis=1) for c in wait_costs], axis=1)  # (rows, k): a wait move exists
@@ -569,11 +570,12 @@ def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: 
         reachable += np.where(m.cost < INF, m.gain, 0).max(axis=1, initial=0)
     guarded = np.zeros(n, dtype=bool) if must is None else np.asarray(must, dtype=bool).any(axis=1)
     feasible = need & (reachable >= gap)
-    # where a factor's move is a wait (a wait factor outside a no-record bin): the wait-only plan's moves
+    # where a factor's move is a rolling-window wait (outside a no-record bin): the wait-only plan's moves
     waiting = []
     for j, f in enumerate(spec.factors):
         no_record = np.array([b.kind in ("special", "missing") for b in f.bins])
-        waiting.append((spec.profile.factor(f.name).advice == "wait") & ~no_record[here[:, j]])
+        factor = spec.profile.factor(f.name)
+        waiting.append((factor.advice == "wait" and factor.window_days is not None) & ~no_record[here[:, j]])
     for under_guard in (False, True):  # rows without a factor that must move take the fast path
         todo = np.flatnonzero(feasible & (guarded == under_guard))
         todo = todo[np.argsort(gap[todo], kind="stable")]  # similar gaps share a chunk

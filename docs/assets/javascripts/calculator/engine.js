@@ -404,11 +404,13 @@
     return { moves: out, must: must, blocked: blocked };
   };
 
-  // recourse._add_wait_only: the cheapest plan made only of waits takes the last place, unless a
-  // plan shown is one already.
+  // recourse._add_wait_only: the cheapest plan made only of rolling-window waits takes the last
+  // place, unless a plan shown is one already.
   Engine.prototype.addWaitOnly = function (here, moves, gap, plans) {
     var factors = this.factors;
-    var waiting = factors.map(function (f, j) { return f.advice === "wait" && !f.noRecord[here[j]]; });
+    var waiting = factors.map(function (f, j) {
+      return f.advice === "wait" && f.window_days !== null && f.window_days !== undefined && !f.noRecord[here[j]];
+    });
     var isWaitOnly = function (p) { return p.bins.every(function (b, j) { return b < 0 || waiting[j]; }); };
     if (plans.some(isWaitOnly)) return plans;
     var waitMoves = moves.map(function (m, j) {
