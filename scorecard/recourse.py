@@ -41,7 +41,7 @@ prefix and a suffix table of the same dynamic programme). Plans 2 and 3 are the 
 of those whose sets of changed factors differ from each other and from plan 1 (ties: the
 earlier factor X). When some plan made only of rolling-window waits (records that age out by
 themselves within their window, such as a late payment leaving a 12-month count) reaches the
-target and none of these is one, the cheapest such plan takes the last place (appended, or
+target and none of these is made only of waits, the cheapest such plan takes the last place (appended, or
 instead of plan 3): someone who can do nothing now learns that time alone gets there. When no combination of moves reaches the
 target, the status is ``infeasible``: the page says so plainly instead of inventing a plan.
 
@@ -499,12 +499,12 @@ def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], co
 
 
 def _add_wait_only(plans: np.ndarray, plan_cost: np.ndarray, gap: np.ndarray, here: np.ndarray,
-                   points: list[np.ndarray], wait_costs: list[np.ndarray]) -> None:
+                   points: list[np.ndarray], wait_costs: list[np.ndarray], waits: np.ndarray) -> None:
     """The cheapest plan made only of rolling-window waits, where one reaches the target and no
-    plan shown is one already: it takes the last place (appended, or instead of plan 3). Someone who can do
-    nothing now learns that time alone gets there. In place."""
+    plan shown is made only of waits already (``waits`` (rows, k): the factor's move is a wait): it
+    takes the last place (appended, or instead of plan 3). Someone who can do nothing now learns
+    that time alone gets there. In place."""
     k = here.shape[1]
-    waits = np.stack([(c < INF).any(axis=1) for c in wait_costs], axis=1)  # (rows, k): a wait move exists
     has_plan = plan_cost < INF
     only_waits = has_plan & ~((plans >= 0) & ~waits[:, None, :]).any(axis=2)
     # the most waits alone can gain: rows short of their gap need no table
@@ -570,12 +570,14 @@ def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: 
         reachable += np.where(m.cost < INF, m.gain, 0).max(axis=1, initial=0)
     guarded = np.zeros(n, dtype=bool) if must is None else np.asarray(must, dtype=bool).any(axis=1)
     feasible = need & (reachable >= gap)
-    # where a factor's move is a rolling-window wait (outside a no-record bin): the wait-only plan's moves
-    waiting = []
+    # where a factor's move is a wait (outside a no-record bin), and a rolling-window wait: the
+    # time-only plan's moves
+    waiting, windowed = [], []
     for j, f in enumerate(spec.factors):
         no_record = np.array([b.kind in ("special", "missing") for b in f.bins])
         factor = spec.profile.factor(f.name)
-        waiting.append((factor.advice == "wait" and factor.window_days is not None) & ~no_record[here[:, j]])
+        waiting.append((factor.advice == "wait") & ~no_record[here[:, j]])
+        windowed.append(waiting[-1] & (factor.window_days is not None))
     for under_guard in (False, True):  # rows without a factor that must move take the fast path
         todo = np.flatnonzero(feasible & (guarded == under_guard))
         todo = todo[np.argsort(gap[todo], kind="stable")]  # similar gaps share a chunk
@@ -586,7 +588,8 @@ def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: 
                                                    must[rows] if under_guard else None)
             if not under_guard:  # under the guard time alone never clears the debt
                 _add_wait_only(chunk_plans, chunk_cost, gap[rows], here[rows], points,
-                               [np.where(w[rows][:, None], c, INF) for w, c in zip(waiting, costs)])
+                               [np.where(w[rows][:, None], c, INF) for w, c in zip(windowed, costs)],
+                               np.stack([w[rows] for w in waiting], axis=1))
             plans[rows] = chunk_plans
             cost[rows] = chunk_cost
             status[rows[chunk_cost[:, 0] < INF]] = "found"

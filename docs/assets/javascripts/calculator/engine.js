@@ -405,16 +405,17 @@
   };
 
   // recourse._add_wait_only: the cheapest plan made only of rolling-window waits takes the last
-  // place, unless a plan shown is one already.
+  // place, unless a plan shown is made only of waits already.
   Engine.prototype.addWaitOnly = function (here, moves, gap, plans) {
     var factors = this.factors;
-    var waiting = factors.map(function (f, j) {
-      return f.advice === "wait" && f.window_days !== null && f.window_days !== undefined && !f.noRecord[here[j]];
+    var waiting = factors.map(function (f, j) { return f.advice === "wait" && !f.noRecord[here[j]]; });
+    var windowed = factors.map(function (f, j) {
+      return waiting[j] && f.window_days !== null && f.window_days !== undefined;
     });
     var isWaitOnly = function (p) { return p.bins.every(function (b, j) { return b < 0 || waiting[j]; }); };
     if (plans.some(isWaitOnly)) return plans;
     var waitMoves = moves.map(function (m, j) {
-      return waiting[j] ? m : m.map(function (x) { return Object.assign({}, x, { cost: INF }); });
+      return windowed[j] ? m : m.map(function (x) { return Object.assign({}, x, { cost: INF }); });
     });
     var only = this.solve(here, waitMoves, gap);
     if (!only.length) return plans;
