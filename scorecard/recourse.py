@@ -24,7 +24,9 @@ What a move may do (the profile's ``advice`` per factor, see ``scorecard.profile
   ``ceil(steps * days_per_step)``. A wait is never 0 days and never "now";
 * the target value is the value inside the target bin nearest to the current one (for whole
   numbers the nearest whole number; for decimals the nearest multiple of the step's decimal
-  resolution, e.g. 0.49 for "below 0.5" with step 0.05);
+  resolution, e.g. 0.49 for "below 0.5" with step 0.05); except for a count over a rolling window
+  that helps by falling: once the person stops, it falls to its ``min_value`` within the window,
+  so its only move is to that value (into the bin holding it, where that scores more);
 * ``cost = effort_per_step * steps`` with ``steps = ceil(|target - current| / step)``; a flag
   moves in 1 step; a categorical factor (``toward_better_bins``) moves to any better bin in 1
   step, aiming at the first category listed in that bin;
@@ -209,6 +211,13 @@ def factor_moves(spec_factor: FactorSpec, factor: Factor, column: pd.Series, bin
             t = np.where(s0 < up, s0, edge)
             ok = (s0 >= lo) & (t >= lo)
         ok &= static.is_range & (t >= lo_bound) & (t <= hi_bound) & (gain > 0) & np.isfinite(t)
+        if _falls_to_floor(factor):
+            # A count over the last N days falls, once the person stops, to its lowest value within
+            # N days: any value between is reached in the same time, so it is no plan of its own
+            # (and "to 3 cycles" would read as three more being fine).
+            floor = float(factor.min_value)  # type: ignore[arg-type]
+            t = np.broadcast_to(np.float64(floor), gain.shape)
+            ok = (static.is_range & (lo <= floor) & (floor < up))[None, :] & (s0 > floor) & (gain > 0)
         if len(static.specials):
             ok &= ~np.isin(t, static.specials)
     # steps only for the allowed cells (a minority): the rounding is the costly part
@@ -654,6 +663,12 @@ def group_rows(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # codes count up in order of first appearance: a group starts where a code exceeds all before it
     first = np.flatnonzero(np.r_[True, codes[1:] > np.maximum.accumulate(codes)[:-1]]) if len(codes) else codes
     return codes.astype(np.int64), first
+
+
+def _falls_to_floor(factor: Factor) -> bool:
+    """A rolling-window count that helps by falling: its only move is to its lowest value."""
+    return (factor.advice == "wait" and factor.window_days is not None and factor.helps == "decrease"
+            and factor.min_value is not None)
 
 
 def wait_days(factor: Factor, steps: int) -> int | None:

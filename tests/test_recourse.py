@@ -60,6 +60,13 @@ def oracle_options(name: str, value) -> list[tuple[int, int, float]]:
         lo = -math.inf if target.lower is None else target.lower
         up = math.inf if target.upper is None else target.upper
         start = value
+        if factor.advice == "wait" and factor.window_days is not None and factor.helps == "decrease":
+            # a rolling-window count falls to its lowest value once the person stops: only that move
+            floor = factor.min_value
+            if lo <= floor < up and start > floor:
+                out.append((b, target.points - here.points,
+                            math.ceil(round((start - floor) / factor.step, 9)) * factor.effort_per_step))
+            continue
         if factor.helps == "increase":
             if start >= up:
                 continue

@@ -87,19 +87,20 @@ class PageRenderer:
             t=self.t,
             title=self._title,
             applicant=w.text("meta", "applicant", id=record.applicant_id),
-            assessed=(w.text("meta", "assessed_on", date=record.snapshot_date) if record.snapshot_date
-                      else w.text("meta", "no_date")),
+            assessed=(w.text("meta", "applied_on" if outage else "assessed_on", date=record.snapshot_date)
+                      if record.snapshot_date else w.text("meta", "no_date")),
             outcome=self._outcome(record, hard),
             history=charts.history_chart(record, w, self.say, self._decision_label) if len(record.history) > 1 else None,
             why=self._why(record, hard),
             actions=ActionsView(intro=self._actions_intro(record),
-                                plans=tuple(self._plan(n, plan) for n, plan in enumerate(record.recourse, 1)),
+                                plans=tuple(self._plan(n, plan, approved=record.outcome == "approved")
+                                            for n, plan in enumerate(record.recourse, 1)),
                                 notes=self._action_notes(record), dont=None if outage else self._dont()),
             financing=None if outage else self._financing(record),
             cards=CardsView(intro=w.text("cards", "none") if not record.factors else w.text("cards", "intro"),
                             cards=tuple(self._card(line) for line in record.factors)),
             rights=self._rights(outage=outage, approved=record.outcome == "approved"),
-            about=self._about(record),
+            about=self._about(record, outage=outage),
         )
 
     def _mid(self, text: str) -> str:
@@ -199,7 +200,8 @@ class PageRenderer:
         # Keyed on the record fields the section follows from: cheaper to hash than the view.
         key = (record.outcome, record.score, record.cutoff, record.base_cutoff, record.next_band_score, record.limit,
                record.pd, editorial.capped(record), hard, record.affordability_guard,
-               editorial.guard_values(record, self.policy, self.profile))
+               editorial.guard_values(record, self.policy, self.profile),
+               record.segment in editorial.SMALL_BUSINESS_SEGMENTS)
         # A rule the policy describes may well judge credit (serious arrears), so its page does not say
         # that nothing about the applicant's credit was judged.
         described = hard and record.score is None and bool(self._hard_rule(record)[1])
@@ -230,6 +232,8 @@ class PageRenderer:
         if record.outcome == "approved":
             if record.affordability_guard:  # nobody over the debt level is steered to a higher limit
                 lines.append(self._guard_line(record))
+                if record.segment in editorial.SMALL_BUSINESS_SEGMENTS:  # the limit is not for stock or old debt
+                    lines.append(w.text("outcome", "guard_business"))
             elif record.next_band_score is not None:
                 lines.append(w.text("outcome", "next_band", gap=say.points(record.next_band_score - record.score),
                                     target=say.points(record.next_band_score)))
@@ -446,12 +450,16 @@ class PageRenderer:
             best = say.best(factor, better) if better is not None else say.bin(factor, reason.better_bins[0])
             parts.append(w.text("why", "best", best=best))
             nearer = say.toward(factor, reason.better_bins[-1])
-            if len(reason.better_bins) > 1 and not guard and nearer != best:  # under the guard: no "even X would help"
+            # under the guard no "even X would help"; nor for a count over a rolling window, which
+            # falls to its lowest once the person stops ("even 5 cycles" reads as five being fine)
+            if len(reason.better_bins) > 1 and not guard and nearer != best and factor.window_days is None:
                 parts.append(w.text("why", "nearer", nearer=nearer))
         who_key = "cutoff_average_band" if baseline == "cutoff_average" and approved else baseline
         who = w.text("why", "who", who_key) if w.has("why", "who", who_key) else w.text("why", "who", "best_points")
         parts.append(w.text("why", "cost", points=say.points(max(1, round(reason.points_below_baseline))), who=who))
         pages = editorial.reason_causes(reason.value, reason.cause_pages or factor.cause_pages)
+        if reason.kind in ("special", "missing") and factor.supply is not None:  # a record to supply
+            pages = editorial.SUPPLY_CAUSES
         return ReasonView(code=reason.code, label=say.label(factor), text=w.join(parts), links=say.links("causes", pages))
 
     # what you can do
@@ -469,6 +477,9 @@ class PageRenderer:
             if record.affordability_guard:
                 parts += [self._guard_plans(record), w.text("actions", "hardship")]
             parts.append(w.text("actions", "chance_approved" if approved else "chance"))
+            end = None if approved else self._rule_wait(record)
+            if end is not None:
+                parts.append(w.text("actions", "rule_wait", date=self._date(end)))
             return w.join(parts)
         if status == "infeasible":
             infeasible = self._infeasible(record)
@@ -488,6 +499,17 @@ class PageRenderer:
                 return w.text("hard", code, "step")
             return w.text("deployment", "hard", f"step_{kind}") if described else w.text("hard", f"generic_{kind}", "step")
         return self._infeasible(record)
+
+    def _rule_wait(self, record: DecisionRecord) -> str | None:
+        """The end of a temporary stricter pass mark that alone declined this score (the usual mark
+        passes it): waiting for it is an option; None otherwise."""
+        for overlay in record.overlays:
+            if (overlay.changed_outcome and overlay.kind == "cutoff" and record.score is not None
+                    and record.score >= overlay.before):
+                end = editorial.overlay_end(self.policy.overlay(overlay.code) if self.policy is not None else None)
+                if end is not None:
+                    return end
+        return None
 
     def _guard_plans(self, record: DecisionRecord) -> str:
         """What every plan under the guard first reaches: each condition that holds, cleared
@@ -570,7 +592,7 @@ class PageRenderer:
             return tuple(notes)
         raise RenderError(f"no action notes for '{case}'")
 
-    def _plan(self, n: int, plan: Plan) -> PlanView:
+    def _plan(self, n: int, plan: Plan, *, approved: bool = False) -> PlanView:
         # Whole plans rarely repeat; their title, summary and steps do, so those are built once.
         w, say = self.w, self.say
         title = self.cache.view("plan_title", n, lambda: w.text("actions", "plan", n=n))
@@ -589,12 +611,12 @@ class PageRenderer:
                         days=say.days(plan.wait_days)),
             *((w.text("actions", "plan_acts"),) if acts and plan.wait_days is not None else ()),
             *((w.text("actions", "plan_counts"),) if acts else ())]))
-        return PlanView(title=title, summary=summary, steps=tuple(self._step(c) for c in plan.changes))
+        return PlanView(title=title, summary=summary, steps=tuple(self._step(c, approved=approved) for c in plan.changes))
 
-    def _step(self, change: Change) -> StepView:
-        return self.cache.view("step", change, lambda: self._build_step(change))
+    def _step(self, change: Change, *, approved: bool = False) -> StepView:
+        return self.cache.view("step", (change, approved), lambda: self._build_step(change, approved))
 
-    def _build_step(self, change: Change) -> StepView:
+    def _build_step(self, change: Change, approved: bool = False) -> StepView:
         w, say = self.w, self.say
         factor = say.factor(change.factor)
         gain = w.text("actions", "gain", points=say.points(change.points_gain))
@@ -618,9 +640,11 @@ class PageRenderer:
             action = self._factor_action(factor, say.value(factor, change.to_value), at_best=False,
                                          missing=change.from_value is None)
         body = w.join([w.text("actions", "step_line", change=text, gain=gain), timing, action])
+        remedies = change.remedy_pages or factor.remedy_pages
+        if approved:  # someone with a limit has nothing to appeal
+            remedies = tuple(p for p in remedies if p not in editorial.DECLINE_ONLY_REMEDIES)
         return StepView(label=say.label(factor), change=text, gain=gain, timing=timing, action=action,
-                        detail=w.join([timing, action]), body=body,
-                        links=say.links("remedies", change.remedy_pages or factor.remedy_pages))
+                        detail=w.join([timing, action]), body=body, links=say.links("remedies", remedies))
 
     def _factor_action(self, factor: Factor, better: str | None, *, at_best: bool, missing: bool = False) -> str:
         """What to do about a factor; ``missing``: the record has no usable value for it (a factor's
@@ -691,7 +715,8 @@ class PageRenderer:
         elif factor.advice == "never":
             best = w.text("cards", "never_best")
         elif line.bin_kind in ("missing", "special") and factor.supply is not None:
-            best = w.text("cards", "supply_best")  # no value to aim at before the record exists
+            # no value to aim at before the record exists; which way is better
+            best = w.text("cards", "supply_best", "increase" if factor.helps == "increase" else "decrease")
         else:
             best = w.text("cards", "no_better")
         change_level = {"act": "now", "wait": "time", "fixed": "fixed", "never": "never"}[factor.advice]
@@ -707,7 +732,11 @@ class PageRenderer:
             counts = (w.text("cards", "counts", "time", days=say.days(line.wait_days)) if line.wait_days
                       else w.text("cards", "counts", "time_unknown"))
         note = (w.text("cards", "impact_note", "full") if at_best
+                else w.text("cards", "impact_note", "never", points=say.points(below)) if factor.advice == "never"
                 else w.text("cards", "impact_note", level, points=say.points(below)))
+        # at full points there is nothing to change ("yes, with time" would suggest a wait)
+        change = w.text("cards", "change", "at_best" if at_best and factor.advice in ("act", "wait") else change_level)
+        impact = w.text("cards", "impact", "none" if at_best else level)  # "low" at full points reads as "unimportant"
         missing = line.bin_kind in ("missing", "special") or line.value is None
         if missing and w.has("factors", self.profile.name, factor.name, "why_missing"):
             # no value: not "it can be computed without proof" beside "cannot be computed"
@@ -721,33 +750,36 @@ class PageRenderer:
             label=say.label(factor),
             points=w.text("cards", "points", points=line.points, best=line.best_points),
             impact_level=level,
-            impact=w.text("cards", "impact", level),
-            impact_line=w.text("cards", "impact_line", impact=w.text("cards", "impact", level), note=note),
+            impact=impact,
+            impact_line=w.text("cards", "impact_line", impact=impact, note=note),
             yours=yours,
             best=best,
             change_level=change_level,  # type: ignore[arg-type]
-            change=w.text("cards", "change", change_level),
-            change_line=(w.text("cards", "change_line", change=w.text("cards", "change", change_level), counts=counts)
-                         if counts else w.text("cards", "change", change_level)),
+            change=change,
+            change_line=w.text("cards", "change_line", change=change, counts=counts) if counts else change,
             action=self._factor_action(factor, None if line.better_value is None else say.value(factor, line.better_value),
                                        at_best=at_best, missing=missing),
             why=why,
         )
 
     # about this page
-    def _about(self, record: DecisionRecord) -> tuple[str, ...]:
+    def _about(self, record: DecisionRecord, *, outage: bool = False) -> tuple[str, ...]:
         # Two lines vary with the record (sources, codes); each is worded once per distinct value.
+        # An outage assessed nothing: the record is of an application, dated when it was made.
         w = self.w
         sha = record.model_sha256[:editorial.SHA_PREFIX]
-        sources = self.cache.view("about_sources", (record.model_sha256, record.policy_version, record.snapshot_date),
-                                  lambda: w.text("about", "sources", sha=sha, policy=record.policy_version,
+        sources = self.cache.view("about_sources", (record.model_sha256, record.policy_version, record.snapshot_date,
+                                                    outage),
+                                  lambda: w.text("about", "sources_outage" if outage else "sources", sha=sha,
+                                                 policy=record.policy_version,
                                                  date=record.snapshot_date) if record.snapshot_date
                                   else w.text("deployment", "sources_no_date", sha=sha, policy=record.policy_version))
         codes_key = (record.decision, tuple(r.code for r in record.reasons))
         codes = self.cache.view("about_codes", codes_key, lambda: w.text(
             "about", "codes", decision=record.decision,
             codes=w.text("meta", "list_separator").join(codes_key[1]) or w.text("meta", "none")))
-        return self._about_model, self._about_data, sources, self._about_profile, codes
+        data = w.text("about", "data_outage") if outage else self._about_data
+        return self._about_model, data, sources, self._about_profile, codes
 
 
 _RENDERERS: dict[tuple[int, int, str, str, str], tuple[Profile, Policy | None, PageRenderer]] = {}

@@ -38,6 +38,11 @@ CAUSE_LESSONS: dict[str, tuple[str, ...]] = {
 # Cause pages about doing something many times (多头借贷): not linked from a reason whose count is
 # one or none (one application is not "multiple borrowing").
 MANY_CAUSES = frozenset({"multiple-borrowing"})
+# A reason that is a missing record someone can supply links to this cause, not its factor's
+# (no income record is not "high debt").
+SUPPLY_CAUSES: tuple[str, ...] = ("incomplete-information",)
+# Remedies that fit only a decline ("appeal"): not linked from an approved page's plans.
+DECLINE_ONLY_REMEDIES = frozenset({"appeal-with-documents"})
 # Knowledge-base pages linked from fixed parts of the page.
 HARD_RULE_PAGES = {"cannot_evaluate": ("incomplete-information", "complete-information"),
                    "retry_later": ("technical-maintenance", "wait-and-retry")}

@@ -81,10 +81,10 @@ class Speaker:
 
     def days(self, n: float) -> str:
         """A wait in words: days, with months from 60 days on; from a year and a half on only
-        years ("about 2 years": a count of days that long reads as false precision)."""
+        years, to the half year ("about 2.5 years": a count of days that long reads as false precision)."""
         n = int(math.ceil(n))
         if n >= LONG_WAIT_DAYS:
-            return self.w.text("units", "years", n=int(round(n / 365)))
+            return self.w.text("units", "years", n=f"{math.floor(n / 365 * 2 + 0.5) / 2:g}")
         if n >= 60:
             months = int(round(n / 30))
             month = self.w.text("units", "month_one" if months == 1 else "month_other", n=months)

@@ -97,9 +97,12 @@ def _unscored(spec: ScorecardSpec, policy: Policy) -> list[Factor]:
 
 
 def _segments(policy: Policy, profile: Profile) -> list[str]:
-    """The segment values the policy names, in the order it names them."""
+    """The segment values the policy names, in the order it names them, then those the pages word
+    differently (a small-business owner is told not to fund the business with consumer credit)."""
+    if profile.segment_column is None:
+        return []
     found = [v for c in _conditions(policy, profile) if c["column"] == profile.segment_column for v in c["values"]]
-    return [str(v) for v in dict.fromkeys(found)]
+    return [str(v) for v in dict.fromkeys(found + sorted(editorial.SMALL_BUSINESS_SEGMENTS))]
 
 
 def _input(factor: Factor) -> dict[str, Any]:
@@ -223,7 +226,10 @@ def calculator_data(spec: ScorecardSpec, policy: Policy) -> dict[str, Any]:
         "chart": {"text_bar_cells": charts.TEXT_BAR_CELLS},
         "editorial": {"hard_rule_pages": editorial.HARD_RULE_PAGES, "overlay_pages": editorial.OVERLAY_PAGES,
                       "dont_pages": editorial.DONT_PAGES, "sha_prefix": editorial.SHA_PREFIX,
-                      "relief_deadline": editorial.RELIEF_DEADLINE, "many_causes": sorted(editorial.MANY_CAUSES)},
+                      "relief_deadline": editorial.RELIEF_DEADLINE, "many_causes": sorted(editorial.MANY_CAUSES),
+                      "supply_causes": list(editorial.SUPPLY_CAUSES),
+                      "decline_only_remedies": sorted(editorial.DECLINE_ONLY_REMEDIES),
+                      "small_business_segments": sorted(editorial.SMALL_BUSINESS_SEGMENTS)},
         # The knowledge-base pages this site has (null: every page; a neutral jurisdiction's has fewer)
         "pages": None if kb is None else sorted(f"{section}/{slug}" for section, slug in kb),
         "languages": list(languages.codes),

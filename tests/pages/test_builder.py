@@ -195,7 +195,7 @@ def test_every_factor_gets_one_card_with_every_field():
     assert by_factor["identity_verified"].impact_level == "low"
     assert by_factor["age"].change_level == "fixed"
     assert by_factor["account_age_months"].change_level == "time"
-    assert "about 5 years" in by_factor["account_age_months"].change_line  # 8 -> 72 months: 1920 days, said in years
+    assert "about 5.5 years" in by_factor["account_age_months"].change_line  # 8 -> 72 months: 1920 days, to the half year
 
 
 def test_cards_of_another_profile_use_the_generic_wording():

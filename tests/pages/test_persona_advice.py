@@ -84,7 +84,7 @@ def test_the_guard_names_exactly_the_conditions_that_hold(lang):
     for condition in held:
         opening = w.get("outcome", "guard_conditions", condition).split("{")[0]
         assert opening in guard
-    assert "0.95" in guard and "4" in guard and w.text("outcome", "guard_and") in guard
+    assert "95%" in guard and "4" in guard and w.text("outcome", "guard_and") in guard
     assert w.text("outcome", "guard") not in page("P-SHOP", lang)  # the "... or ..." sentence
 
 
@@ -253,7 +253,9 @@ def test_declared_income_and_proof_of_income_are_explained_together(lang):
     rec = record("P-HEALTHY")
     assert line_of(rec, "income_proof").value == 0 and line_of(rec, "debt_to_income").bin_kind == "range"
     assert load_words(lang).text("factors", "demo", "debt_to_income", "why") in page("P-HEALTHY", lang)
-    assert ("没有提交收入证明也能算出" if lang == "zh" else "without proof of income") in page("P-HEALTHY", lang)
+    assert ("没有收入证明也能算出" if lang == "zh" else "even without proof") in page("P-HEALTHY", lang)
+    # and that declaring more than one earns is no way to a better ratio
+    assert ("多报收入是欺诈" if lang == "zh" else "declaring more than you earn is fraud") in page("P-HEALTHY", lang)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -284,11 +286,17 @@ def test_a_wait_over_a_rolling_window_is_said_as_at_the_latest_in_plan_and_step(
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_a_count_target_above_zero_is_not_an_allowance(lang):
+def test_a_rolling_window_count_is_planned_to_its_lowest_not_to_an_allowance(lang):
+    # Once someone stops, 8 cycles in the last 30 days fall to 0 within 30 days: "to 3 cycles" would
+    # be no faster and would read as three more being fine; nor do the reasons say "even 5 would help".
     w, rec, text = load_words(lang), record("P-CYCLES"), page("P-CYCLES", lang)
-    change = next(c for p in rec.recourse for c in p.changes if c.factor == "borrow_repay_cycles_30d")
-    assert change.to_value > 0
-    assert w.text("actions", "step_window_cap", to_value="X").split("X")[1] in text
+    cycles = DEMO.factor("borrow_repay_cycles_30d")
+    changes = [c for p in rec.recourse for c in p.changes if c.factor == cycles.name]
+    assert changes and all(c.to_value == cycles.min_value for c in changes)
+    assert w.text("actions", "step_window_cap", to_value="X").split("X")[1] not in text
+    why = section(text, lang, "why")
+    reason = next(line for line in why.splitlines() if cycles.label.get(lang) in line)
+    assert w.get("why", "nearer").split("{")[0] not in reason
     assert w.text("factors", "demo", "borrow_repay_cycles_30d", "action") in text
 
 

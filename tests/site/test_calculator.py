@@ -46,7 +46,7 @@ def test_the_data_script_is_the_spec_and_policy_the_site_is_built_from(demo_mode
     assert data["policy"]["cutoff"] == policy.cutoff and len(data["policy"]["hard_rules"]) == len(policy.hard_rules)
     # The policy's identity rule reads a profile factor the logit left out: the page asks for it too.
     assert [f["name"] for f in data["policy_factors"]] == ["identity_verified"]
-    assert data["columns"]["segments"] == ["young"] and data["columns"]["policy"] == ["system_status"]
+    assert data["columns"]["segments"] == ["young", "small_business"] and data["columns"]["policy"] == ["system_status"]
 
 
 def test_the_wording_is_the_locale_files(demo_model: Path) -> None:
@@ -75,8 +75,8 @@ def test_the_built_calculator_is_small_and_self_contained(built_site: SiteResult
     added = [html / "assets" / "javascripts" / "calculator" / n for n in ("engine.js", "page.js", "data.js")]
     added.append(html / "assets" / "stylesheets" / "calculator.css")
     size = sum(p.stat().st_size for p in added)
-    # 170 kB: both languages of the page wording travel with it (the advice wording grew it past 160 kB)
-    assert size < 170_000, f"the calculator adds {size} bytes"
+    # 180 kB: both languages of the page wording travel with it (the advice wording grew it past 170 kB)
+    assert size < 180_000, f"the calculator adds {size} bytes"
     for page in (html / "calculator" / "index.html", html / "en" / "calculator" / "index.html"):
         text = page.read_text(encoding="utf-8")
         assert 'id="sc-calculator"' in text and "fetch(" not in text

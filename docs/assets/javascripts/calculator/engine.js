@@ -261,6 +261,8 @@
     var s0 = toNumber(raw);
     var extra = 0;
     var loBound = f.min === null ? -INF : f.min, hiBound = f.max === null ? INF : f.max;
+    var floor = f.advice === "wait" && f.window_days !== null && f.window_days !== undefined &&
+      f.helps === "decrease" && f.min !== null ? f.min : null;
     for (b = 0; b < nb; b++) {
       var lo = f.lo[b], up = f.up[b], t, ok;
       if (f.helps === "increase") {
@@ -271,6 +273,10 @@
         ok = s0 >= lo && t >= lo;
       }
       ok = ok && f.bins[b].kind === "range" && t >= loBound && t <= hiBound && gain[b] > 0 && isFinite(t);
+      if (floor !== null) {  // recourse._falls_to_floor: a rolling-window count's only move is to its lowest value
+        t = floor;
+        ok = f.bins[b].kind === "range" && lo <= floor && floor < up && s0 > floor && gain[b] > 0;
+      }
       if (ok && f.special_numbers.indexOf(t) >= 0) ok = false;
       var moved = ok ? Math.ceil(npRound(Math.abs(t - s0) / f.step, 9)) : 0;
       if (f.kind === "flag") moved = Math.min(moved, 1);

@@ -63,7 +63,7 @@
   var LONG_WAIT_DAYS = 548;  // speaking.LONG_WAIT_DAYS: from here a wait is said in years
   Words.prototype.days = function (n) {
     n = Math.ceil(n);
-    if (n >= LONG_WAIT_DAYS) return this.t(["units", "years"], { n: Math.round(n / 365) });
+    if (n >= LONG_WAIT_DAYS) return this.t(["units", "years"], { n: String(Math.floor(n / 365 * 2 + 0.5) / 2) });
     if (n >= 60) {
       var months = Math.round(n / 30);
       var month = this.t(["units", months === 1 ? "month_one" : "month_other"], { n: months });
@@ -393,7 +393,7 @@
     // what you can do
     out.appendChild(el("h3", { text: w.t(["sections", "actions"]) }));
     out.appendChild(el("p", { text: this.actionsIntro(r) }));
-    r.recourse.forEach(function (plan, i) { out.appendChild(self.plan(plan, i + 1)); });
+    r.recourse.forEach(function (plan, i) { out.appendChild(self.plan(plan, i + 1, r.outcome === "approved")); });
     this.actionNotes(r).forEach(function (n) { out.appendChild(n); });
     if (r.outcome !== "retry_later") {  // an outage decided nothing: no don'ts (builder.context)
       out.appendChild(el("h4", { text: w.t(["sections", "dont"]) }));
@@ -422,8 +422,14 @@
     else lines.push(w.t(["outcome", "score_below"], { score: w.points(r.score), cutoff: w.points(r.cutoff), gap: w.points(-gap) }));
     if (r.outcome === "approved") {
       var capped = r.overlays.some(function (o) { return o.kind === "limit_cap"; });
-      if (r.affordability_guard) lines.push(this.guardLine(r));
-      else if (r.next_band_score !== null) {
+      if (r.affordability_guard) {
+        lines.push(this.guardLine(r));
+        // builder._score_lines: a small-business owner's limit is not for stock or other loans
+        var seg = this.data.columns.segment ? this.row()[this.data.columns.segment] : null;
+        if (seg !== null && seg !== undefined && this.data.editorial.small_business_segments.indexOf(seg) >= 0) {
+          lines.push(w.t(["outcome", "guard_business"]));
+        }
+      } else if (r.next_band_score !== null) {
         lines.push(w.t(["outcome", "next_band"], { gap: w.points(r.next_band_score - r.score), target: w.points(r.next_band_score) }));
       } else if (capped) lines.push(w.t(["outcome", "capped"], { limit: w.money(r.limit) }));
       else lines.push(w.t(["outcome", "top_band"]));
@@ -604,13 +610,18 @@
       var best = own && own.better_value !== null ? w.best(f, fw, own.better_value) : fw.bins[reason.better_bins[0]];
       parts.push(w.t(["why", "best"], { best: best }));
       var nearer = w.toward(f, fw, reason.better_bins[reason.better_bins.length - 1]);
-      if (reason.better_bins.length > 1 && !r.affordability_guard && nearer !== best) {
+      // no "even X" under the guard, nor for a rolling-window count (it falls to its lowest once stopped)
+      if (reason.better_bins.length > 1 && !r.affordability_guard && nearer !== best &&
+          (f.window_days === null || f.window_days === undefined)) {
         parts.push(w.t(["why", "nearer"], { nearer: nearer }));
       }
     }
     parts.push(w.t(["why", "cost"], { points: points, who: who }));
+    // a missing record to supply links to its own cause (editorial.SUPPLY_CAUSES), not the factor's
+    var causes = (reason.kind === "special" || reason.kind === "missing") && fw.supply
+      ? this.data.editorial.supply_causes : reasonCauses(reason.value, reason.cause_pages, this.data.editorial.many_causes);
     return el("li", {}, [el("strong", { text: fw.label }), w.t(["meta", "colon"]) + w.join(parts),
-      this.links("causes", reasonCauses(reason.value, reason.cause_pages, this.data.editorial.many_causes), w.t(["why", "read_more"]))]);
+      this.links("causes", causes, w.t(["why", "read_more"]))]);
   };
 
   // editorial.reason_causes: no "multiple borrowing" page for a count of one or none.
@@ -632,6 +643,8 @@
         : w.t(["actions", approved ? "intro_approved_exact" : "intro_declined_exact"], { target: w.points(target) })];
       if (r.affordability_guard) parts.push(this.guardPlans(), w.t(["actions", "hardship"]));
       parts.push(w.t(["actions", approved ? "chance_approved" : "chance"]));
+      var end = approved ? null : this.ruleWait(r);  // builder._rule_wait
+      if (end !== null) parts.push(w.t(["actions", "rule_wait"], { date: w.date(end) }));
       return w.join(parts);
     }
     if (r.recourse_status === "infeasible") {
@@ -651,6 +664,18 @@
         : w.t(["hard", hard.code, "step"]);
     }
     return hard.described ? w.t(["deployment", "hard", "step_" + hard.kind]) : w.t(["hard", "generic_" + hard.kind, "step"]);
+  };
+
+  // builder._rule_wait: the end of a temporary stricter pass mark that alone declined this score.
+  Calculator.prototype.ruleWait = function (r) {
+    var rules = this.data.policy.overlays;
+    for (var i = 0; i < r.overlays.length; i++) {
+      var o = r.overlays[i];
+      if (!o.changed_outcome || o.kind !== "cutoff" || r.score === null || r.score < o.before) continue;
+      var rule = rules.filter(function (x) { return x.code === o.code; })[0];
+      if (rule && rule.until) return rule.until;
+    }
+    return null;
   };
 
   // builder._infeasible: the target, and with a margin the line and margin it adds up from.
@@ -716,7 +741,7 @@
     return [];
   };
 
-  Calculator.prototype.plan = function (plan, n) {
+  Calculator.prototype.plan = function (plan, n, approved) {
     var w = this.words, self = this;
     var box = el("div", { className: "sc-calc__plan" }, [el("h4", { text: w.t(["actions", "plan"], { n: n }) })]);
     // builder._plan: a slowest step that waits for a rolling window counts "at the latest"
@@ -760,7 +785,9 @@
       }
       ol.appendChild(el("li", {}, [el("strong", { text: fw.label }),
         w.t(["meta", "colon"]) + w.join([w.t(["actions", "step_line"], { change: text, gain: gain }), timing, action]),
-        self.links("remedies", c.remedy_pages, w.t(["actions", "how"]))]));
+        // someone with a limit has nothing to appeal (editorial.DECLINE_ONLY_REMEDIES)
+        self.links("remedies", approved ? c.remedy_pages.filter(function (p) {
+          return self.data.editorial.decline_only_remedies.indexOf(p) < 0; }) : c.remedy_pages, w.t(["actions", "how"]))]));
     });
     box.appendChild(ol);
     return box;
