@@ -108,6 +108,8 @@ def test_plans_and_reasons_of_random_demo_applicants_follow_the_advice_rules(row
                     assert factor.advice == "wait" and change.wait_days and change.wait_days > 0
                     if factor.window_days is not None:
                         assert change.wait_days <= factor.window_days
+                        if factor.helps == "decrease":  # stopping takes a window count to its lowest, not "to 3"
+                            assert change.to_value == factor.min_value
                 elif change.move == "supply":
                     assert factor.supply is not None and change.to_value is None
                 else:
