@@ -41,7 +41,9 @@ Plans: plan 1 is the cheapest. The alternatives answer "and if I cannot change X
 factor X that plan 1 changes, the cheapest plan leaving X where it is (computed exactly from a
 prefix and a suffix table of the same dynamic programme). Plans 2 and 3 are the two cheapest
 of those whose sets of changed factors differ from each other and from plan 1 (ties: the
-earlier factor X). When some plan made only of rolling-window waits (records that age out by
+earlier factor X); an alternative leaving alone a rolling-window count that plan 1 lets fall is
+dropped when it waits at least that window itself (the count would have fallen by then, unless the
+person kept doing what it counts). When some plan made only of rolling-window waits (records that age out by
 themselves within their window, such as a late payment leaving a 12-month count) reaches the
 target and none of these is made only of waits, the cheapest such plan takes the last place (appended, or
 instead of plan 3): someone who can do nothing now learns that time alone gets there. When no combination of moves reaches the
@@ -535,6 +537,44 @@ def _add_wait_only(plans: np.ndarray, plan_cost: np.ndarray, gap: np.ndarray, he
     plan_cost[rows, slot] = best[found]
 
 
+def _drop_outrun_alternatives(spec: ScorecardSpec, plans: np.ndarray, cost: np.ndarray,
+                              moves: list[FactorMoves]) -> None:
+    """An alternative answers "and if I cannot wait for X?". One that leaves alone a rolling-window
+    count plan 1 lets fall, but itself waits at least that window, answers nothing: by then the
+    count has fallen anyway, unless the person keeps doing what it counts (two years of account age
+    beside eight borrow-and-repay cycles a month). It is dropped and later plans move up. In place."""
+    factors = [spec.profile.factor(f.name) for f in spec.factors]
+    windowed = [j for j, f in enumerate(factors) if _falls_to_floor(f)]
+    if not windowed or plans.shape[0] == 0:
+        return
+    rows = np.arange(plans.shape[0])[:, None]
+    longest = np.zeros(cost.shape, dtype=np.int64)  # each plan's longest wait, in days
+    for j, factor in enumerate(factors):
+        if factor.advice != "wait":
+            continue
+        bins = plans[:, :, j]
+        steps = moves[j].steps[rows, np.maximum(bins, 0)]
+        if factor.days_per_step is None:
+            days = np.full(steps.shape, factor.window_days or 0, dtype=np.int64)
+        else:
+            days = np.maximum(1, np.ceil(steps * factor.days_per_step)).astype(np.int64)
+            if factor.window_days is not None:
+                days = np.minimum(days, int(factor.window_days))
+        longest = np.maximum(longest, np.where(bins >= 0, days, 0))
+    keep = cost < INF
+    acts = np.zeros(cost.shape, dtype=bool)  # a plan with a step to do (a plan of waits alone is time's answer, kept)
+    for j, factor in enumerate(factors):
+        if factor.advice != "wait":
+            acts |= plans[:, :, j] >= 0
+    for j in windowed:
+        left_alone = (plans[:, :1, j] >= 0) & (plans[:, :, j] < 0)
+        keep &= ~(left_alone & acts & (longest >= int(factors[j].window_days)))  # type: ignore[arg-type]
+    keep[:, 0] = cost[:, 0] < INF  # plan 1 is never an alternative
+    order = np.argsort(~keep, axis=1, kind="stable")  # kept plans first, in their order
+    plans[:] = np.where(np.take_along_axis(keep, order, 1)[:, :, None], np.take_along_axis(plans, order[:, :, None], 1), -1)
+    cost[:] = np.where(np.take_along_axis(keep, order, 1), np.take_along_axis(cost, order, 1), INF)
+
+
 def _chunk_bounds(gaps: np.ndarray) -> list[tuple[int, int]]:
     """Cut rows sorted by gap into chunks [i, j) for the DP.
 
@@ -602,6 +642,7 @@ def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: 
             plans[rows] = chunk_plans
             cost[rows] = chunk_cost
             status[rows[chunk_cost[:, 0] < INF]] = "found"
+    _drop_outrun_alternatives(spec, plans, cost, moves)
     return RecoursePlans(status=status, target=np.where(need, targets, -1), bins=plans, cost=cost)
 
 

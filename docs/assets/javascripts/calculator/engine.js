@@ -261,8 +261,7 @@
     var s0 = toNumber(raw);
     var extra = 0;
     var loBound = f.min === null ? -INF : f.min, hiBound = f.max === null ? INF : f.max;
-    var floor = f.advice === "wait" && f.window_days !== null && f.window_days !== undefined &&
-      f.helps === "decrease" && f.min !== null ? f.min : null;
+    var floor = fallsToFloor(f) ? f.min : null;
     for (b = 0; b < nb; b++) {
       var lo = f.lo[b], up = f.up[b], t, ok;
       if (f.helps === "increase") {
@@ -287,6 +286,12 @@
     }
     return out;
   };
+
+  // recourse._falls_to_floor: a rolling-window count that helps by falling moves only to its lowest value.
+  function fallsToFloor(f) {
+    return f.advice === "wait" && f.window_days !== null && f.window_days !== undefined &&
+      f.helps === "decrease" && f.min !== null;
+  }
 
   // Add one factor to a table of least costs per points gained (capped at the gap): the "stay"
   // column, then every move; states at or above the gap merge into the gap state.
@@ -440,6 +445,24 @@
     return pyRound(number, 10);
   }
 
+  // recourse._drop_outrun_alternatives: an alternative leaving alone a rolling-window count that plan 1
+  // lets fall, while itself waiting at least that window, answers nothing; later plans move up.
+  Engine.prototype.dropOutrun = function (plans) {
+    if (plans.length < 2) return plans;
+    var byName = {};
+    this.factors.forEach(function (f) { byName[f.name] = f; });
+    var firsts = plans[0].changes.map(function (c) { return c.factor; });
+    return plans.filter(function (plan, i) {
+      if (i === 0) return true;
+      var own = plan.changes.map(function (c) { return c.factor; });
+      var acts = plan.changes.some(function (c) { return byName[c.factor].advice !== "wait"; });
+      return !acts || !firsts.some(function (name) {
+        var f = byName[name];
+        return own.indexOf(name) < 0 && fallsToFloor(f) && plan.wait_days !== null && plan.wait_days >= f.window_days;
+      });
+    });
+  };
+
   // recourse.wait_days: a wait factor's wait, capped by its window (the window alone without days_per_step)
   Engine.prototype.waitDays = function (f, steps) {
     if (f.advice !== "wait") return null;
@@ -540,6 +563,7 @@
         return { changes: changes, new_score: scored.total + gained, cost: costOf(plan.cost),
                  wait_days: waits.length ? Math.max.apply(null, waits) : null };
       });
+      record.recourse = this.dropOutrun(record.recourse);
     }
     return record;
   };
