@@ -194,6 +194,9 @@ class Factor(_Frozen):
     label: Text
     meaning: Text
     unit: Text | None = None
+    # A ratio that explanation pages say as a percentage (0.45 -> "45%"); ``unit`` stays the raw
+    # value's (inputs, the model's own pages).
+    percent: bool = False
     trend: Trend = "auto"
     min_value: float | None = None  # allowed range; values outside it are bad input
     max_value: float | None = None
@@ -278,6 +281,8 @@ class Factor(_Frozen):
         if self.advice == "wait" and self.days_per_step is None and self.window_days is None:
             raise ValueError("an advice: wait factor needs window_days (a count over the last N days) "
                              "or days_per_step (how long one step of waiting takes)")
+        if self.percent and self.kind != "numeric":
+            raise ValueError("percent: true only applies to a numeric factor (a ratio said as a percentage)")
         if self.advice != "wait" and (self.window_days is not None or self.days_per_step is not None):
             raise ValueError("window_days and days_per_step only apply to advice: wait")
         if self.supply is not None and self.advice not in ("act", "wait"):

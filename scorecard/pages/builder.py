@@ -140,8 +140,9 @@ class PageRenderer:
                 rights=full.rights, last_checked=full.last_checked))
         if not outage:
             return full
+        outage_report = "report_outage" if w.has(*words, "report_outage") else "report"  # nothing was decided
         return self.cache.view("rights_outage", None, lambda: RightsView(
-            not_mean=(w.text(*words, "report"),) + score,
+            not_mean=(w.text(*words, outage_report),) + score,
             rights=(full.rights[0], full.rights[-1]) if len(full.rights) > 1 else full.rights,
             last_checked=full.last_checked))
 
@@ -735,8 +736,9 @@ class PageRenderer:
                 else w.text("cards", "impact_note", "never", points=say.points(below)) if factor.advice == "never"
                 else w.text("cards", "impact_note", level, points=say.points(below)))
         # at full points there is nothing to change ("yes, with time" would suggest a wait)
-        change = w.text("cards", "change", "at_best" if at_best and factor.advice in ("act", "wait") else change_level)
-        impact = w.text("cards", "impact", "none" if at_best else level)  # "low" at full points reads as "unimportant"
+        change = w.text("cards", "change", "at_best" if at_best and factor.advice in ("act", "wait", "never")
+                        else change_level)
+        impact = w.text("cards", "impact", "none" if at_best else "never" if factor.advice == "never" else level)  # "low" at full points reads as "unimportant"
         missing = line.bin_kind in ("missing", "special") or line.value is None
         if missing and w.has("factors", self.profile.name, factor.name, "why_missing"):
             # no value: not "it can be computed without proof" beside "cannot be computed"

@@ -112,8 +112,16 @@ class Speaker:
     def label(self, factor: Factor) -> str:
         return factor.label.get(self.w.lang)
 
+    @staticmethod
+    def number(factor: Factor, value: float | int) -> str:
+        """A value of ``factor`` as a plain number: a ratio the profile shows as a percentage in
+        hundredths (0.45 -> "45")."""
+        return plain_number(value * 100 if factor.percent else value)
+
     def with_unit(self, factor: Factor, number: str, *, span: bool = False) -> str:
         """``number`` with the factor's unit; ``span``: the upper end of a range such as "0–1 times"."""
+        if factor.percent:  # said as a share ("45%"); the unit is for raw values (inputs, model pages)
+            return self.w.text("units", "percent", n=number)
         if factor.unit is None:
             return number
         unit = factor.unit.get(self.w.lang)
@@ -147,7 +155,7 @@ class Speaker:
             return factor.category_label(value if isinstance(value, str) else plain_number(value), self.w.lang)
         if factor.kind == "flag" and value in (0, 1):
             return self.w.text("values", "yes" if value == 1 else "no")
-        return self.with_unit(factor, plain_number(value))
+        return self.with_unit(factor, self.number(factor, value))
 
     def bin(self, factor: Factor, bounds: BinShape) -> str:
         """A bin in words from its kind and numbers: '2–3 times', 'Yes', 'A, B', 'no record', a
@@ -184,23 +192,23 @@ class Speaker:
                 lower = math.ceil(lower)
             if lower is not None and last is not None:
                 if lower == last:
-                    return self.with_unit(factor, plain_number(lower))
-                return self.w.text("values", "between", lower=plain_number(lower),
-                                   upper=self.with_unit(factor, plain_number(last), span=True))
+                    return self.with_unit(factor, self.number(factor, lower))
+                return self.w.text("values", "between", lower=self.number(factor, lower),
+                                   upper=self.with_unit(factor, self.number(factor, last), span=True))
             if last is not None:
-                return self.w.text("values", "at_most", upper=self.with_unit(factor, plain_number(last)))
+                return self.w.text("values", "at_most", upper=self.with_unit(factor, self.number(factor, last)))
             if lower is not None:
                 if factor.max_value is not None and lower >= factor.max_value:
-                    return self.with_unit(factor, plain_number(lower))
-                return self.w.text("values", "at_least", lower=self.with_unit(factor, plain_number(lower)))
+                    return self.with_unit(factor, self.number(factor, lower))
+                return self.w.text("values", "at_least", lower=self.with_unit(factor, self.number(factor, lower)))
             return self.w.text("values", "any")
         if lower is not None and upper is not None:
-            return self.w.text("values", "between_open", lower=plain_number(lower),
-                               upper=self.with_unit(factor, plain_number(upper), span=True))
+            return self.w.text("values", "between_open", lower=self.number(factor, lower),
+                               upper=self.with_unit(factor, self.number(factor, upper), span=True))
         if upper is not None:
-            return self.w.text("values", "below", upper=self.with_unit(factor, plain_number(upper)))
+            return self.w.text("values", "below", upper=self.with_unit(factor, self.number(factor, upper)))
         if lower is not None:
-            return self.w.text("values", "at_least", lower=self.with_unit(factor, plain_number(lower)))
+            return self.w.text("values", "at_least", lower=self.with_unit(factor, self.number(factor, lower)))
         return self.w.text("values", "any")
 
     def best(self, factor: Factor, value: Any) -> str:
@@ -227,7 +235,7 @@ class Speaker:
         if factor.helps == "decrease" and bounds.upper is not None:
             if factor.integer:
                 return self.best(factor, math.ceil(bounds.upper) - 1)
-            return self.w.text("values", "below", upper=self.with_unit(factor, plain_number(bounds.upper)))
+            return self.w.text("values", "below", upper=self.with_unit(factor, self.number(factor, bounds.upper)))
         if factor.helps == "increase" and bounds.lower is not None:
             return self.best(factor, math.ceil(bounds.lower) if factor.integer else bounds.lower)
         return self.bin(factor, bounds)

@@ -115,6 +115,7 @@ def _input(factor: Factor) -> dict[str, Any]:
 def _input_words(factor: Factor, say: Speaker, lang: str) -> dict[str, Any]:
     unit = factor.unit.get(lang) if factor.unit is not None else None
     return {"label": factor.label.get(lang), "meaning": factor.meaning.get(lang), "unit": unit,
+            "percent": factor.percent,  # a ratio the pages say as a percentage (Speaker.number)
             "unit_one": say.lang.unit_for_one(unit) if unit else None,
             "specials": [[s.value, s.meaning.get(lang)] for s in factor.special_values],
             "categories": {c.code: c.label.get(lang) for c in factor.category_labels}}

@@ -156,7 +156,7 @@ def test_payments_per_month_never_invites_spending(persona, lang):
 
 def test_english_mid_sentence_has_no_capital_after_a_colon():
     text = page("P-INCOMPLETE", "en")
-    assert "supply the record: provide proof" in text
+    assert "supply the record: fill in your true income" in text
     assert not re.search(r"[a-z]: [A-Z][a-z]+ [a-z]", section(text, "en", "why"))
 
 
@@ -307,9 +307,10 @@ def test_what_the_result_does_not_mean_fits_the_result(persona, lang):
     box = section(page(persona, lang), lang, "not_mean")
     approved = rec.outcome == "approved"
     assert (w.text("not_mean", "approved_limit") in box) == approved
-    assert (w.text("not_mean", "report") in box) == (not approved)  # a decline is not a bad record
-    # an outage assessed nothing: no enquiry, nothing old to fade
     outage = rec.outcome == "retry_later"
+    assert (w.text("not_mean", "report") in box) == (not approved and not outage)  # a decline is not a bad record
+    assert (w.text("not_mean", "report_outage") in box) == outage  # nothing decided: no "this decision"
+    # an outage assessed nothing: no enquiry, nothing old to fade
     assert (w.text("not_mean", "report_query") in box) == (not approved and not outage)
     assert (w.text("not_mean", "permanent") in box) == (not approved and not outage)
 

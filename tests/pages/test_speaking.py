@@ -44,7 +44,10 @@ def test_decimal_ranges_missing_bins_and_unbounded_ranges_in_words():
     dti = profile.factor("debt_to_income")
     en = speaker(profile, "en")
     assert en.bin(dti, span(0.105, 0.175)) == en.range(dti, 0.105, 0.175)
-    assert "0.105" in en.bin(dti, span(0.105, 0.175)) and "0.175" in en.bin(dti, span(0.105, 0.175))
+    # debt-to-income is a ratio the demo profile says as a share of income (percent: true)
+    assert en.bin(dti, span(0.105, 0.175)) == "from 10.5 to under 17.5%"
+    assert en.value(dti, 0.45) == "45%" and speaker(profile, "zh").value(dti, 0.7) == "70%"
+    assert en.toward(dti, span(None, 0.425)) == "below 42.5%"
     assert en.bin(dti, BinBounds(kind="missing", lower=None, upper=None, categories=())) == "no record"
     assert en.bin(dti, span(None, None)) == "any value"
 

@@ -80,7 +80,10 @@
     if (p < 0.001) return this.t(["units", "percent_small"]);
     return this.t(["units", "percent"], { n: (p * 100).toFixed(1) });
   };
+  // Speaker.number: a ratio the profile says as a percentage, in hundredths (0.45 -> "45").
+  function num(fw, x) { return plainNumber(fw.percent ? x * 100 : x); }
   Words.prototype.withUnit = function (fw, number, span) {
+    if (fw.percent) return this.t(["units", "percent"], { n: number });
     if (!fw.unit) return number;
     if (fw.unit === "%") return number + "%";
     var unit = number === "1" && !span ? fw.unit_one : fw.unit;
@@ -103,7 +106,7 @@
       return Object.prototype.hasOwnProperty.call(fw.categories, code) ? fw.categories[code] : code;
     }
     if (f.kind === "flag" && (value === 0 || value === 1)) return this.t(["values", value === 1 ? "yes" : "no"]);
-    return this.withUnit(fw, plainNumber(value));
+    return this.withUnit(fw, num(fw, value));
   };
   // The best value to aim for, as a threshold where the points only grow one way (Speaker.best).
   Words.prototype.best = function (f, fw, value) {
@@ -123,7 +126,7 @@
     if (!f.monotone || b.kind !== "range") return fw.bins[i];
     if (f.helps === "decrease" && b.upper !== null) {
       if (f.integer) return this.best(f, fw, Math.ceil(b.upper) - 1);
-      return this.t(["values", "below"], { upper: this.withUnit(fw, plainNumber(b.upper)) });
+      return this.t(["values", "below"], { upper: this.withUnit(fw, num(fw, b.upper)) });
     }
     if (f.helps === "increase" && b.lower !== null) return this.best(f, fw, f.integer ? Math.ceil(b.lower) : b.lower);
     return fw.bins[i];
