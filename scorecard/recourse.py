@@ -41,9 +41,9 @@ Plans: plan 1 is the cheapest. The alternatives answer "and if I cannot change X
 factor X that plan 1 changes, the cheapest plan leaving X where it is (computed exactly from a
 prefix and a suffix table of the same dynamic programme). Plans 2 and 3 are the two cheapest
 of those whose sets of changed factors differ from each other and from plan 1 (ties: the
-earlier factor X); an alternative leaving alone a rolling-window count that plan 1 lets fall is
-dropped when it waits at least that window itself (the count would have fallen by then, unless the
-person kept doing what it counts). When some plan made only of rolling-window waits (records that age out by
+earlier factor X); an alternative leaving alone a wait that plan 1 takes is dropped when it waits
+at least as long itself (X would have got there by itself by then, unless the person kept doing what
+it counts). When some plan made only of rolling-window waits (records that age out by
 themselves within their window, such as a late payment leaving a 12-month count) reaches the
 target and none of these is made only of waits, the cheapest such plan takes the last place (appended, or
 instead of plan 3): someone who can do nothing now learns that time alone gets there. When no combination of moves reaches the
@@ -454,10 +454,12 @@ def _walk(t: _Tables, rows: np.ndarray, f: np.ndarray, before_f: np.ndarray, aft
 
 
 def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], costs: list[np.ndarray],
-                 must: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 must: np.ndarray | None = None,
+                 waits: list[np.ndarray | None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Exact plans for rows of one chunk. ``here`` (rows, k) current bins; ``must`` (rows, k): the
-    factors each row's plans must move (None: none); returns (bins (rows, MAX_PLANS, k), cost
-    (rows, MAX_PLANS))."""
+    factors each row's plans must move (None: none); ``waits``: per factor, the days each move
+    waits (rows, bins; None or 0: an action), for dropping alternatives that outwait what they
+    leave alone; returns (bins (rows, MAX_PLANS, k), cost (rows, MAX_PLANS))."""
     n, k = here.shape
     t = _tables(gap, here, points, costs, suffix_from=1, must=must)  # an alternative leaves out factor 0 at the earliest
     best_cost = t.prefix[k][:, 0]  # nothing still needed
@@ -482,6 +484,8 @@ def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], co
     alt_cost[rows, f_of] = np.concatenate([j[3] for j in joined])
     alt_bins[rows, f_of] = _walk(t, rows, f_of, np.concatenate([j[2] for j in joined]),
                                  np.concatenate([j[4] for j in joined]))
+    if waits is not None:
+        _drop_outwaiting(alt_cost, alt_bins[rows, f_of], plans[rows, 0], rows, f_of, waits)
 
     # Plans 2 and 3: the cheapest alternatives whose sets of changed factors are new.
     sets = alt_bins >= 0  # sets[r, f, j]: alternative f changes factor j
@@ -507,6 +511,38 @@ def _solve_chunk(gap: np.ndarray, here: np.ndarray, points: list[np.ndarray], co
         has_second |= becomes_second
         taken[idx] += 1
     return plans, plan_cost
+
+
+def _drop_outwaiting(alt_cost: np.ndarray, alt: np.ndarray, first: np.ndarray, rows: np.ndarray, f_of: np.ndarray,
+                     waits: list[np.ndarray | None]) -> None:
+    """An alternative leaving alone a wait that plan 1 takes answers "and if I cannot wait for X?".
+    If it waits at least as long itself, it answers nothing: by then X has got there by itself
+    (account age grows; a rolling-window count falls once the person stops), unless the person
+    keeps doing what X counts (two years of account age beside eight borrow-and-repay cycles a
+    month). Such an alternative is not offered; a plan of waits alone stays where plan 1 has an
+    action (time's own answer). ``alt`` (m, k) and ``first`` (m, k): the bins of each alternative
+    (leaving ``f_of`` alone) and of its row's plan 1; in place on ``alt_cost``."""
+    m = len(rows)
+    longest = np.zeros(m, dtype=np.int64)
+    alt_acts = np.zeros(m, dtype=bool)
+    first_acts = np.zeros(m, dtype=bool)
+    for j, days in enumerate(waits):
+        moved, moved_first = alt[:, j] >= 0, first[:, j] >= 0
+        if days is None:
+            alt_acts |= moved
+            first_acts |= moved_first
+            continue
+        d = np.where(moved, days[rows, np.maximum(alt[:, j], 0)], 0)
+        longest = np.maximum(longest, d)
+        alt_acts |= moved & (d == 0)
+        first_acts |= moved_first & (days[rows, np.maximum(first[:, j], 0)] == 0)
+    for f, days in enumerate(waits):
+        sel = np.flatnonzero(f_of == f)
+        if days is None or len(sel) == 0:
+            continue
+        waited = days[rows[sel], np.maximum(first[sel, f], 0)]  # plan 1's wait for f (it changes f)
+        drop = (waited > 0) & (longest[sel] >= waited) & (alt_acts[sel] | ~first_acts[sel])
+        alt_cost[rows[sel][drop], f] = INF
 
 
 def _add_wait_only(plans: np.ndarray, plan_cost: np.ndarray, gap: np.ndarray, here: np.ndarray,
@@ -535,44 +571,6 @@ def _add_wait_only(plans: np.ndarray, plan_cost: np.ndarray, gap: np.ndarray, he
     slot = np.minimum(has_plan[rows].sum(axis=1), MAX_PLANS - 1)
     plans[rows, slot] = bins
     plan_cost[rows, slot] = best[found]
-
-
-def _drop_outrun_alternatives(spec: ScorecardSpec, plans: np.ndarray, cost: np.ndarray,
-                              moves: list[FactorMoves]) -> None:
-    """An alternative answers "and if I cannot wait for X?". One that leaves alone a rolling-window
-    count plan 1 lets fall, but itself waits at least that window, answers nothing: by then the
-    count has fallen anyway, unless the person keeps doing what it counts (two years of account age
-    beside eight borrow-and-repay cycles a month). It is dropped and later plans move up. In place."""
-    factors = [spec.profile.factor(f.name) for f in spec.factors]
-    windowed = [j for j, f in enumerate(factors) if _falls_to_floor(f)]
-    if not windowed or plans.shape[0] == 0:
-        return
-    rows = np.arange(plans.shape[0])[:, None]
-    longest = np.zeros(cost.shape, dtype=np.int64)  # each plan's longest wait, in days
-    for j, factor in enumerate(factors):
-        if factor.advice != "wait":
-            continue
-        bins = plans[:, :, j]
-        steps = moves[j].steps[rows, np.maximum(bins, 0)]
-        if factor.days_per_step is None:
-            days = np.full(steps.shape, factor.window_days or 0, dtype=np.int64)
-        else:
-            days = np.maximum(1, np.ceil(steps * factor.days_per_step)).astype(np.int64)
-            if factor.window_days is not None:
-                days = np.minimum(days, int(factor.window_days))
-        longest = np.maximum(longest, np.where(bins >= 0, days, 0))
-    keep = cost < INF
-    acts = np.zeros(cost.shape, dtype=bool)  # a plan with a step to do (a plan of waits alone is time's answer, kept)
-    for j, factor in enumerate(factors):
-        if factor.advice != "wait":
-            acts |= plans[:, :, j] >= 0
-    for j in windowed:
-        left_alone = (plans[:, :1, j] >= 0) & (plans[:, :, j] < 0)
-        keep &= ~(left_alone & acts & (longest >= int(factors[j].window_days)))  # type: ignore[arg-type]
-    keep[:, 0] = cost[:, 0] < INF  # plan 1 is never an alternative
-    order = np.argsort(~keep, axis=1, kind="stable")  # kept plans first, in their order
-    plans[:] = np.where(np.take_along_axis(keep, order, 1)[:, :, None], np.take_along_axis(plans, order[:, :, None], 1), -1)
-    cost[:] = np.where(np.take_along_axis(keep, order, 1), np.take_along_axis(cost, order, 1), INF)
 
 
 def _chunk_bounds(gaps: np.ndarray) -> list[tuple[int, int]]:
@@ -622,11 +620,13 @@ def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: 
     # where a factor's move is a wait (outside a no-record bin), and a rolling-window wait: the
     # time-only plan's moves
     waiting, windowed = [], []
+    wait_tables: list[np.ndarray | None] = []  # per wait factor, the days each move waits (rows, bins)
     for j, f in enumerate(spec.factors):
         no_record = np.array([b.kind in ("special", "missing") for b in f.bins])
         factor = spec.profile.factor(f.name)
         waiting.append((factor.advice == "wait") & ~no_record[here[:, j]])
         windowed.append(waiting[-1] & (factor.window_days is not None))
+        wait_tables.append(_wait_table(factor, moves[j].steps, waiting[-1]) if factor.advice == "wait" else None)
     for under_guard in (False, True):  # rows without a factor that must move take the fast path
         todo = np.flatnonzero(feasible & (guarded == under_guard))
         todo = todo[np.argsort(gap[todo], kind="stable")]  # similar gaps share a chunk
@@ -634,7 +634,8 @@ def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: 
             rows = todo[i:j]
             costs = [m.cost[rows] for m in moves]
             chunk_plans, chunk_cost = _solve_chunk(gap[rows], here[rows], points, costs,
-                                                   must[rows] if under_guard else None)
+                                                   must[rows] if under_guard else None,
+                                                   [None if w is None else w[rows] for w in wait_tables])
             if not under_guard:  # under the guard time alone never clears the debt
                 _add_wait_only(chunk_plans, chunk_cost, gap[rows], here[rows], points,
                                [np.where(w[rows][:, None], c, INF) for w, c in zip(windowed, costs)],
@@ -642,7 +643,6 @@ def solve(spec: ScorecardSpec, result: ScoreResult, targets: np.ndarray, moves: 
             plans[rows] = chunk_plans
             cost[rows] = chunk_cost
             status[rows[chunk_cost[:, 0] < INF]] = "found"
-    _drop_outrun_alternatives(spec, plans, cost, moves)
     return RecoursePlans(status=status, target=np.where(need, targets, -1), bins=plans, cost=cost)
 
 
@@ -704,6 +704,18 @@ def group_rows(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # codes count up in order of first appearance: a group starts where a code exceeds all before it
     first = np.flatnonzero(np.r_[True, codes[1:] > np.maximum.accumulate(codes)[:-1]]) if len(codes) else codes
     return codes.astype(np.int64), first
+
+
+def _wait_table(factor: Factor, steps: np.ndarray, waiting: np.ndarray) -> np.ndarray:
+    """The days each move of a wait factor waits (:func:`wait_days`, vectorised), 0 for rows whose
+    move is not a wait (supplying a record)."""
+    if factor.days_per_step is None:
+        days = np.full(steps.shape, int(factor.window_days or 0), dtype=np.int32)
+    else:
+        days = np.maximum(1, np.ceil(steps * factor.days_per_step)).astype(np.int32)
+        if factor.window_days is not None:
+            days = np.minimum(days, int(factor.window_days))
+    return np.where(waiting[:, None], days, 0).astype(np.int32)
 
 
 def _falls_to_floor(factor: Factor) -> bool:

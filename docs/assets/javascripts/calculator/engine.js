@@ -384,6 +384,7 @@
       var out = new Array(k).fill(-1);
       walkPrefix(f, s1, out);
       walkSuffix(f + 1, s2, out);
+      if (this.outwaits(here, moves, first, out, f)) continue;
       alts.push({ f: f, cost: value, bins: out });
     }
     alts.sort(function (a, b) { return (a.cost - b.cost) || (a.f - b.f); });
@@ -395,6 +396,25 @@
       if (second === null) second = set;
     }
     return plans;
+  };
+
+  // recourse._drop_outwaiting: an alternative leaving alone f, a wait plan 1 takes, while itself waiting
+  // at least as long, answers nothing (a plan of waits alone stays where plan 1 has an action).
+  Engine.prototype.outwaits = function (here, moves, first, alt, f) {
+    var self = this;
+    function days(j, b) {  // a move's wait in days; 0 for an action or a supplied record
+      var x = self.factors[j];
+      if (x.advice !== "wait" || x.noRecord[here[j]]) return 0;
+      return self.waitDays(x, moves[j][b].steps);
+    }
+    var waited = days(f, first[f]);
+    if (!waited) return false;
+    var longest = 0, altActs = false, firstActs = false;
+    for (var j = 0; j < alt.length; j++) {
+      if (alt[j] >= 0) { var d = days(j, alt[j]); if (d > longest) longest = d; if (!d) altActs = true; }
+      if (first[j] >= 0 && !days(j, first[j])) firstActs = true;
+    }
+    return longest >= waited && (altActs || !firstActs);
   };
 
   // recourse.guard_clearance: under the guard, each condition that holds moves the factor reading its
@@ -444,24 +464,6 @@
     if ((f.integer || f.kind === "flag") && Number.isInteger(number)) return number;
     return pyRound(number, 10);
   }
-
-  // recourse._drop_outrun_alternatives: an alternative leaving alone a rolling-window count that plan 1
-  // lets fall, while itself waiting at least that window, answers nothing; later plans move up.
-  Engine.prototype.dropOutrun = function (plans) {
-    if (plans.length < 2) return plans;
-    var byName = {};
-    this.factors.forEach(function (f) { byName[f.name] = f; });
-    var firsts = plans[0].changes.map(function (c) { return c.factor; });
-    return plans.filter(function (plan, i) {
-      if (i === 0) return true;
-      var own = plan.changes.map(function (c) { return c.factor; });
-      var acts = plan.changes.some(function (c) { return byName[c.factor].advice !== "wait"; });
-      return !acts || !firsts.some(function (name) {
-        var f = byName[name];
-        return own.indexOf(name) < 0 && fallsToFloor(f) && plan.wait_days !== null && plan.wait_days >= f.window_days;
-      });
-    });
-  };
 
   // recourse.wait_days: a wait factor's wait, capped by its window (the window alone without days_per_step)
   Engine.prototype.waitDays = function (f, steps) {
@@ -563,7 +565,6 @@
         return { changes: changes, new_score: scored.total + gained, cost: costOf(plan.cost),
                  wait_days: waits.length ? Math.max.apply(null, waits) : null };
       });
-      record.recourse = this.dropOutrun(record.recourse);
     }
     return record;
   };
