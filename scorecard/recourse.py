@@ -206,13 +206,6 @@ def factor_moves(spec_factor: FactorSpec, factor: Factor, column: pd.Series, bin
     lo, up, edge = static.lo, static.up, static.edge
     s0 = start[:, None]
     with np.errstate(invalid="ignore"):
-        if factor.helps == "increase":
-            t = np.where(s0 >= lo, s0, edge)
-            ok = (s0 < up) & (t < up)
-        else:
-            t = np.where(s0 < up, s0, edge)
-            ok = (s0 >= lo) & (t >= lo)
-        ok &= static.is_range & (t >= lo_bound) & (t <= hi_bound) & (gain > 0) & np.isfinite(t)
         if _falls_to_floor(factor):
             # A count over the last N days falls, once the person stops, to its lowest value within
             # N days: any value between is reached in the same time, so it is no plan of its own
@@ -220,6 +213,14 @@ def factor_moves(spec_factor: FactorSpec, factor: Factor, column: pd.Series, bin
             floor = float(factor.min_value)  # type: ignore[arg-type]
             t = np.broadcast_to(np.float64(floor), gain.shape)
             ok = (static.is_range & (lo <= floor) & (floor < up))[None, :] & (s0 > floor) & (gain > 0)
+        else:
+            if factor.helps == "increase":
+                t = np.where(s0 >= lo, s0, edge)
+                ok = (s0 < up) & (t < up)
+            else:
+                t = np.where(s0 < up, s0, edge)
+                ok = (s0 >= lo) & (t >= lo)
+            ok &= static.is_range & (t >= lo_bound) & (t <= hi_bound) & (gain > 0) & np.isfinite(t)
         if len(static.specials):
             ok &= ~np.isin(t, static.specials)
     # steps only for the allowed cells (a minority): the rounding is the costly part

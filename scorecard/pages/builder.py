@@ -458,9 +458,8 @@ class PageRenderer:
         who_key = "cutoff_average_band" if baseline == "cutoff_average" and approved else baseline
         who = w.text("why", "who", who_key) if w.has("why", "who", who_key) else w.text("why", "who", "best_points")
         parts.append(w.text("why", "cost", points=say.points(max(1, round(reason.points_below_baseline))), who=who))
-        pages = editorial.reason_causes(reason.value, reason.cause_pages or factor.cause_pages)
-        if reason.kind in ("special", "missing") and factor.supply is not None:  # a record to supply
-            pages = editorial.SUPPLY_CAUSES
+        pages = (editorial.SUPPLY_CAUSES if reason.kind in ("special", "missing") and factor.supply is not None
+                 else editorial.reason_causes(reason.value, reason.cause_pages or factor.cause_pages))  # a record to supply
         return ReasonView(code=reason.code, label=say.label(factor), text=w.join(parts), links=say.links("causes", pages))
 
     # what you can do

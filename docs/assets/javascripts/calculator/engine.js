@@ -264,17 +264,18 @@
     var floor = fallsToFloor(f) ? f.min : null;
     for (b = 0; b < nb; b++) {
       var lo = f.lo[b], up = f.up[b], t, ok;
-      if (f.helps === "increase") {
-        t = s0 >= lo ? s0 : f.edges[b];
-        ok = s0 < up && t < up;
-      } else {
-        t = s0 < up ? s0 : f.edges[b];
-        ok = s0 >= lo && t >= lo;
-      }
-      ok = ok && f.bins[b].kind === "range" && t >= loBound && t <= hiBound && gain[b] > 0 && isFinite(t);
       if (floor !== null) {  // recourse._falls_to_floor: a rolling-window count's only move is to its lowest value
         t = floor;
         ok = f.bins[b].kind === "range" && lo <= floor && floor < up && s0 > floor && gain[b] > 0;
+      } else {
+        if (f.helps === "increase") {
+          t = s0 >= lo ? s0 : f.edges[b];
+          ok = s0 < up && t < up;
+        } else {
+          t = s0 < up ? s0 : f.edges[b];
+          ok = s0 >= lo && t >= lo;
+        }
+        ok = ok && f.bins[b].kind === "range" && t >= loBound && t <= hiBound && gain[b] > 0 && isFinite(t);
       }
       if (ok && f.special_numbers.indexOf(t) >= 0) ok = false;
       var moved = ok ? Math.ceil(npRound(Math.abs(t - s0) / f.step, 9)) : 0;
